@@ -1,0 +1,26 @@
+# Two commands do everything on a fresh machine (see README):
+#   make report   set up, run the conformance check of the bundled implementation, write report/
+#   make test     set up, run the test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup browser report test bench catalog
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+# Debian's chromium for the report's browser test (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+report: setup
+	$(BIN)/python -m impl.systems
+
+test: setup browser
+	$(BIN)/python -m pytest -n 2
