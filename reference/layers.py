@@ -97,7 +97,8 @@ def softmax_with_loss_forward(x, t) -> float:
 def softmax_with_loss_backward(x, t, dout=1.0) -> np.ndarray:
     """F24: dx = dout * (softmax(x) - t) / N by autograd of the batch-mean loss; x's shape."""
     x2, t2 = _as_batch(x, t)
-    (dx,) = vjp(lambda x_: _softmax_loss_t(x_, to_tensor(t2)), [x2], np.asarray(dout, dtype=np.float64).reshape(()))
+    tt = to_tensor(t2)
+    (dx,) = vjp(lambda x_: _softmax_loss_t(x_, tt), [x2], np.reshape(np.asarray(dout, np.float64), ()))
     return dx.reshape(np.shape(x))
 
 

@@ -1,0 +1,20 @@
+"""L_model_backward passes "sigmoid" for the hidden layers too, so the ReLU layers get the
+sigmoid derivative (dW1..dW[L-1], db1..db[L-1] wrong; the output layer right). Class example."""
+from impl.deep import *
+import numpy as np
+
+
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    current_cache = caches[L-1]
+    grads["dA" + str(L-1)], grads["dW" + str(L)], grads["db" + str(L)] = linear_activation_backward(dAL, current_cache, "sigmoid")
+    for l in reversed(range(L-1)):
+        current_cache = caches[l]
+        dA_prev, dW, db = linear_activation_backward(grads["dA" + str(l+1)], current_cache, "sigmoid")
+        grads["dA" + str(l)] = dA_prev
+        grads["dW" + str(l+1)] = dW
+        grads["db" + str(l+1)] = db
+    return grads

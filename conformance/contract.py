@@ -1,0 +1,169 @@
+"""What a check of one function needs: its cases, its expected outputs, and how to read its result.
+
+A :class:`Contract` names a function of a suite and says, for a :class:`Case` (one set of inputs),
+what the target must return (:class:`Q`, one per output quantity, from the PyTorch reference),
+how to pull those quantities out of the target's result (:func:`flatten` against a pattern), and
+which finite-difference jobs (:class:`FD`) check the target's backward against its own forward.
+The engine (``engine.py``) runs every contract through the same fixed stages.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from conformance import probes
+
+
+@dataclass
+class Q:
+    """One expected output quantity."""
+
+    value: object
+    stage: str = "value"  # value | grad_autograd | layer
+    layer: int | None = None
+    exact: bool = False  # compare exactly (labels, predictions, sizes)
+    cost: bool = False  # must be a Python float or a 0-d array
+    keep_dtype: bool = True  # float32 in -> float32 out
+    shape_only: bool = False  # only the shape is fixed (random draws with rng=...)
+    tolerance: str = "value"  # key of the tolerance table
+
+
+@dataclass
+class FD:
+    """Central differences of the target's ``forward`` (elementwise), mapped to quantities."""
+
+    forward: str
+    args: tuple
+    wrt: tuple
+    upstream: object
+    output: int | None
+    to_quantities: Callable  # list of numeric grads -> {quantity: expected value}
+
+
+@dataclass
+class Case:
+    label: str  # random | m=1 | n=1 | z=0 | saturated | float32 | ...
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    dtype: type = np.float64
+    m: int | None = None  # number of examples, for the factor-m hypothesis
+    kinks: dict = field(default_factory=dict)  # quantity -> bool mask of inputs on a kink
+    alternatives: dict = field(default_factory=dict)  # quantity -> {description: wrong-formula value}
+    arg_names: tuple = ()
+    fd: list = field(default_factory=list)  # FD jobs
+    network: tuple | None = None  # (network key, data, params) for the random-direction check
+
+
+class StructureError(ValueError):
+    """The result is not shaped like the contract (a 2-tuple for a 3-tuple, a list for a dict)."""
+
+
+class Contract:
+    """Base contract: a plain function called through ``probes.call``.
+
+    Subclasses (one per function, in ``conformance/suites``) define ``examples`` (a hypothesis
+    strategy of shape parameters), ``build(example, label)`` -> Case or None, ``pattern(case)``
+    (the result's structure, names at the leaves), and ``expect(case)`` -> {name: Q}.
+    """
+
+    suite = ""
+    name = ""
+    labels = ("random",)  # the pinned cases, built from the first example
+    saturated = False  # a "saturated" case exists; its outputs must be finite
+    repeat = True  # call twice to check determinism
+    timeout = None
+
+    allow_mutation = ()  # argument names the SPEC lets the function update in place
+
+    def examples(self):
+        raise NotImplementedError
+
+    def build(self, example, label):
+        raise NotImplementedError
+
+    def pattern(self, case):
+        return "out"
+
+    def expect(self, case):
+        raise NotImplementedError
+
+    def run(self, worker, case):
+        """Run the target on ``case``; returns (outcome, {"result", "second", "mutated"})."""
+        outcome = worker.call(probes.call, self.suite, self.name, case.args, case.kwargs, self.repeat, timeout=self.timeout)
+        return outcome, (outcome.value if outcome.ok else None)
+
+    def call_text(self, case):
+        """How the repro calls the function."""
+        args = ", ".join(list(case.arg_names[: len(case.args)]) + [f"{k}={k}" for k in case.kwargs])
+        return f"out = {self.name}({args})"
+
+
+def flatten(pattern, value, path="out"):
+    """Walk ``value`` along ``pattern`` (a name, a tuple/list of patterns, or a dict of patterns).
+
+    Returns {name: leaf value}; raises StructureError naming where the structure differs.
+    """
+    if isinstance(pattern, str):
+        return {pattern: value}
+    if isinstance(pattern, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(pattern):
+            raise StructureError(f"{path} should be a tuple of {len(pattern)}, got {_describe(value)}")
+        leaves = {}
+        for i, (p, v) in enumerate(zip(pattern, value)):
+            leaves.update(flatten(p, v, f"{path}[{i}]"))
+        return leaves
+    if isinstance(pattern, dict):
+        if not isinstance(value, dict):
+            raise StructureError(f"{path} should be a dict with keys {sorted(pattern)}, got {_describe(value)}")
+        missing = [k for k in pattern if k not in value]
+        if missing:
+            raise StructureError(f"{path} lacks the key(s) {missing}; it has {sorted(map(str, value))}")
+        leaves = {}
+        for k, p in pattern.items():
+            leaves.update(flatten(p, value[k], f'{path}["{k}"]'))
+        return leaves
+    raise TypeError(f"bad pattern {pattern!r}")
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    return f"a {type(value).__name__}"
+
+
+def describe(value):
+    """A short description of a returned value, for messages."""
+    return _describe(value)
+
+
+class FunctionContract(Contract):
+    """A contract made of functions, so that each check of a suite reads as one declaration:
+    ``FunctionContract(suite, name, examples=..., build=..., pattern=..., expect=...)``."""
+
+    def __init__(self, suite, name, *, examples, build, expect, pattern="out", labels=("random",),
+                 saturated=False, allow_mutation=(), repeat=True, timeout=None, run=None):
+        self.suite, self.name = suite, name
+        self._examples, self._build, self._expect, self._pattern = examples, build, expect, pattern
+        self.labels, self.saturated, self.allow_mutation = labels, saturated, allow_mutation
+        self.repeat, self.timeout, self._run = repeat, timeout, run
+
+    def examples(self):
+        return self._examples()
+
+    def build(self, example, label):
+        return self._build(example, label)
+
+    def pattern(self, case):
+        return self._pattern(case) if callable(self._pattern) else self._pattern
+
+    def expect(self, case):
+        return self._expect(case)
+
+    def run(self, worker, case):
+        if self._run is None:
+            return super().run(worker, case)
+        outcome = self._run(worker, case)
+        return outcome, (outcome.value if outcome.ok else None)

@@ -1,0 +1,118 @@
+"""Name the bug: test hypotheses about a wrong result against the expected one.
+
+:func:`diagnose_shape` and :func:`diagnose_values` return a bug class of SPEC Part 3 and a
+sentence that says what the result looks like. :data:`EXPLANATIONS` says each class in plain
+words with what to change.
+"""
+
+import numpy as np
+
+from conformance.compare import as_array, close_mask
+
+EXPLANATIONS = {
+    "shape.rank1": "A rank-1 array of shape (n,) where a column/row vector (n, 1) is required. "
+    "Use keepdims=True in sums, reshape to (n, 1), never build vectors with shape (n,).",
+    "shape.transposed": "The result has the transposed shape: a product taken in the wrong order "
+    "or a missing/extra .T (e.g. np.dot(A_prev.T, dZ) instead of np.dot(dZ, A_prev.T)).",
+    "shape.broadcast": "The shape shows a broadcasting or reduction mistake: a sum over the wrong axis, "
+    "a missing sum (db left (n, m)), or a sum that dropped every axis. Sum over the examples axis "
+    "with keepdims=True.",
+    "shape.other": "The result has a shape the contract does not allow; check which arrays the formula multiplies.",
+    "value.transposed": "Same shape, but the values are the transpose of the expected ones (a square "
+    "matrix hid a transposed product). Check the order of the factors and the .T.",
+    "value.scale_m": "Off by a factor m (or 1/m), m = number of examples: the 1/m is missing, doubled, "
+    "or applied to the wrong quantity (the course folds 1/m into dW and db, not dA_prev).",
+    "value.scale": "Off by a constant factor: a wrong constant in the formula (e.g. 2 instead of 1, a learning rate applied twice).",
+    "value.sign": "The sign is flipped: the gradient of -J (or a descent step taken uphill).",
+    "value.activation_derivative": "The derivative of another activation, or the derivative taken "
+    "of A instead of Z. Use g'(Z) of this layer's own activation, from the activation cache.",
+    "value.kink": "Differs only where the input is exactly at a non-differentiable point (z = 0). "
+    "Follow PyTorch: ReLU'(0) = 0 (use z > 0, not z >= 0; dZ[Z <= 0] = 0), leaky ReLU'(0) = alpha.",
+    "value.stale_state": "The layer object used a value from an earlier call (or never stored it: an "
+    "attribute typo such as self.otut). Store what backward needs in forward, on the right attribute.",
+    "value.nonfinite": "NaN or inf on finite input: an overflow (np.exp of a large number), log(0) or 0/0. "
+    "Compute sigmoid and softmax stably and costs so that 0 log 0 = 0.",
+    "value.wrong": "The values are wrong, and no simple pattern (transpose, factor, sign, derivative, kink) explains them.",
+    "side_effect.mutates_input": "The function wrote into one of its arguments (e.g. dout[mask] = 0, "
+    "or -= on an input). Work on a copy: dx = dout.copy(), or np.where.",
+    "type.not_scalar": "A cost must be a Python float or a 0-d array; use float(np.squeeze(cost)).",
+    "type.dtype": "The floating dtype of the input is not kept (float32 in, float64 out): avoid "
+    "np.float64 constants and float64 temporaries; cast with .astype(x.dtype).",
+    "crash.exception": "The code raised an exception (or exited) on a valid input.",
+    "crash.timeout": "The call did not return within the time limit (an endless loop, or far too slow).",
+    "api.missing": "The module or function the SPEC names is not there (check the spelling).",
+    "api.signature": "The function cannot be called with the SPEC's arguments; check names, order and defaults.",
+}
+
+
+def explain(bug_class):
+    """The plain-words explanation of a bug class, with what to change."""
+    return EXPLANATIONS.get(bug_class)
+
+
+def diagnose_shape(actual_shape, expected_shape):
+    """Bug class for a shape mismatch (both tuples; actual may be None for a non-array)."""
+    if actual_shape is None:
+        return "shape.other", "not an array"
+    actual_shape, expected_shape = tuple(actual_shape), tuple(expected_shape)
+    size = int(np.prod(expected_shape))
+    if len(actual_shape) == 1 and len(expected_shape) == 2 and 1 in expected_shape and actual_shape[0] == size:
+        return "shape.rank1", f"rank-1 {actual_shape} instead of {expected_shape}"
+    if len(actual_shape) == len(expected_shape) >= 2 and actual_shape == expected_shape[::-1]:
+        return "shape.transposed", f"{actual_shape} is the transpose of {expected_shape}"
+    try:
+        np.broadcast_shapes(actual_shape, expected_shape)
+        return "shape.broadcast", f"{actual_shape} broadcasts against {expected_shape} but is not it"
+    except ValueError:
+        return "shape.other", f"{actual_shape} instead of {expected_shape}"
+
+
+def diagnose_values(actual, expected, *, atol, rtol, m=None, alternatives=None, kink_mask=None, previous=None):
+    """Bug class for same-shape values that differ.
+
+    ``m``: the number of examples (tests the factor m and 1/m); ``alternatives``: name -> array
+    of what a known wrong formula gives (another activation's derivative, g'(A) instead of g'(Z));
+    ``kink_mask``: where the input sits on a kink; ``previous``: the result of an earlier call
+    (a stale layer state gives it again).
+    """
+    a, e = as_array(actual), as_array(expected)
+    close = lambda x, y: x is not None and x.shape == y.shape and bool(close_mask(x, y, atol, rtol).all())  # noqa: E731
+    bad = ~close_mask(a, e, atol, rtol)
+    if np.any(~np.isfinite(a) & np.isfinite(e)):
+        return "value.nonfinite", "NaN or inf where the expected value is finite"
+    if a.ndim == 2 and a.shape[0] == a.shape[1] > 1 and not close(e.T, e) and close(a, e.T):
+        return "value.transposed", "the values are the transpose of the expected ones"
+    if kink_mask is not None and np.any(kink_mask):
+        kink = np.broadcast_to(kink_mask, a.shape)
+        if not np.any(bad & ~kink):
+            return "value.kink", f"differs only at the {int(np.sum(bad))} element(s) where the input is exactly 0"
+    if previous is not None and close(as_array(previous), a):
+        return "value.stale_state", "equals the result of the previous call, not of this one"
+    for name, alternative in (alternatives or {}).items():
+        if close(a, as_array(alternative)):
+            return "value.activation_derivative", f"equals {name}"
+    factor = _fitted_factor(a, e, atol, rtol)
+    if factor is not None:
+        return _factor_class(factor, m)
+    return "value.wrong", None
+
+
+def _fitted_factor(a, e, atol, rtol):
+    """c such that a = c e (least squares), when that fits to tolerance and c is not 1."""
+    denominator = float(np.sum(e * e))
+    if denominator == 0 or not np.all(np.isfinite(a)):
+        return None
+    c = float(np.sum(a * e)) / denominator
+    if c == 0 or not close_mask(a, c * e, atol, rtol * 10).all() or abs(c - 1) < 1e-6:
+        return None
+    return c
+
+
+def _factor_class(c, m):
+    near = lambda x, y: abs(x - y) <= 1e-6 * max(abs(y), 1)  # noqa: E731
+    if m and m > 1 and any(near(abs(c), f) for f in (m, 1 / m)):
+        sign = "-" if c < 0 else ""
+        return "value.scale_m", f"off by a factor {sign}{'m' if abs(c) > 1 else '1/m'} (m = {m}; measured {c:.6g})"
+    if near(c, -1):
+        return "value.sign", "the negative of the expected values"
+    return "value.scale", f"off by a constant factor {c:.6g}"

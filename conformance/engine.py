@@ -1,0 +1,454 @@
+"""The engine: every contract of every suite through the same fixed stages, one record per check.
+
+Stages, in order (records.STAGES): the call runs at all (smoke); type (costs are scalars, dtype
+kept); shape, exactly; forward values against the reference; gradients against autograd, per
+layer for network functions; gradients against finite differences of the target's own forward;
+inputs unchanged; finite on saturated inputs; the same result twice. A record is written for
+each (stage, quantity); a failing one names the first case that fails and the bug class.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from conformance import diagnosis, loader
+from conformance.compare import as_array, compare
+from conformance.contract import StructureError, describe, flatten
+from conformance.probes import Opaque
+from conformance.records import STAGE_WORDS, STAGES, Record
+from conformance.strategies import draw_examples
+from conformance.tolerances import tolerance
+
+PROFILES = {
+    "fast": {"examples": 3, "directions": 1},
+    "thorough": {"examples": 20, "directions": 3},
+}
+
+
+@dataclass
+class Observation:
+    """One (stage, quantity) judged on one case."""
+
+    case: str
+    status: str  # pass | fail | error | skip
+    diagnosis: str | None = None
+    detail: str = ""
+    comparison: object = None
+    tolerance: dict | None = None
+    reference: str | None = None
+    layer: int | None = None
+    repro: str | None = None
+
+
+class ContractRun:
+    """Runs one contract on its cases and turns the observations into records."""
+
+    def __init__(self, worker, contract, profile, seed, import_line):
+        self.worker, self.contract = worker, contract
+        self.profile, self.seed, self.import_line = PROFILES[profile], seed, import_line
+        self.observations = {}  # (stage, quantity) -> [Observation]
+        self.stop = False
+        self.notes = []
+
+    # -- collecting ------------------------------------------------------------------------
+
+    def observe(self, stage, quantity, obs):
+        self.observations.setdefault((stage, quantity), []).append(obs)
+
+    def cases(self):
+        c = self.contract
+        examples = draw_examples(c.examples(), count=self.profile["examples"], seed=self.seed)
+        cases = [c.build(example, "random") for example in examples]
+        cases += [c.build(examples[0], label) for label in c.labels if label != "random"]
+        return [case for case in cases if case is not None]
+
+    def run(self):
+        for case in self.cases():
+            if self.stop:
+                break
+            self.run_case(case)
+        return self.records()
+
+    def run_case(self, case):
+        c = self.contract
+        repro = self.repro(case)
+        outcome, data = c.run(self.worker, case)
+        if not outcome.ok and outcome.error_type == "Precondition":
+            self.observe("smoke", None, Observation(case.label, "skip", None, outcome.error))
+            return
+        if not outcome.ok:
+            kind = outcome.kind
+            if kind != "api.signature":
+                self.worker.broken.add(c.name)
+            stage = "api" if kind.startswith("api.") else "smoke"
+            detail = f"{outcome.error_type}: {outcome.error}"
+            if outcome.traceback:
+                detail += f"\n{outcome.traceback}"
+            self.observe(stage, None, Observation(case.label, "error", kind, detail, repro=repro))
+            self.stop = kind != "crash.exception"  # a missing name or a hang will not get better
+            return
+        self.observe("smoke", None, Observation(case.label, "pass"))
+        if outcome.warnings:
+            self.notes.append(f"{case.label}: {'; '.join(outcome.warnings)}")
+        expected = c.expect(case)
+        try:
+            actual = flatten(c.pattern(case), data["result"])
+        except StructureError as exc:
+            self.observe("shape", None, Observation(case.label, "fail", "shape.other", str(exc), repro=repro))
+            return
+        second = None
+        if data.get("second") is not None:
+            try:
+                second = flatten(c.pattern(case), data["second"])
+            except StructureError:
+                second = {}
+        for name, q in expected.items():
+            self.judge(case, name, q, actual.get(name), repro)
+            if second is not None and name in second:
+                self.judge_repeat(case, name, actual.get(name), second.get(name), repro)
+        allowed = tuple(c.allow_mutation)
+        data["mutated"] = [p for p in data.get("mutated", []) if not p.startswith(allowed)] if allowed else data.get("mutated", [])
+        for path in data.get("mutated", []):
+            self.observe("side_effect", path, Observation(
+                case.label, "fail", "side_effect.mutates_input",
+                f"`{path}` was changed by the call", repro=repro))
+        if not data.get("mutated"):
+            self.observe("side_effect", None, Observation(case.label, "pass"))
+        for job in case.fd:
+            self.run_fd(case, job, actual, repro)
+        if case.network is not None:
+            self.run_directions(case, repro)
+
+    # -- judging ---------------------------------------------------------------------------
+
+    def judge(self, case, name, q, value, repro):
+        obs = lambda status, diag=None, detail="", **kw: Observation(  # noqa: E731
+            case.label, status, diag, detail, layer=q.layer, repro=repro, **kw)
+        if q.cost and not _is_scalar(value):
+            self.observe("type", name, obs("fail", "type.not_scalar", f"{name} is {describe(value)}, not a float or 0-d array"))
+            value = np.squeeze(as_array(value)) if as_array(value) is not None else value
+        elif q.cost:
+            self.observe("type", name, obs("pass"))
+        expected = q.value
+        e_arr, a_arr = as_array(expected), as_array(value)
+        if isinstance(value, Opaque) or (a_arr is None and e_arr is not None):
+            self.observe("shape", name, obs("fail", "shape.other", f"{name} is {describe(value)}, not an array"))
+            return
+        if q.keep_dtype and case.dtype == np.float32 and isinstance(value, np.ndarray):
+            if np.issubdtype(value.dtype, np.floating) and value.dtype != np.float32:
+                self.observe("type", name, obs("fail", "type.dtype", f"{name} is {value.dtype} for float32 input"))
+            else:
+                self.observe("type", name, obs("pass"))
+        if not q.cost:
+            if e_arr.shape != a_arr.shape:
+                bug, words = diagnosis.diagnose_shape(a_arr.shape, e_arr.shape)
+                self.observe("shape", name, Observation(
+                    case.label, "fail", bug, words, compare(a_arr, e_arr, 0, 0), layer=q.layer, repro=repro))
+                return
+            self.observe("shape", name, Observation(case.label, "pass", comparison=compare(a_arr, e_arr, 0, 0), layer=q.layer))
+        if q.shape_only:
+            return
+        tol = {"atol": 0.0, "rtol": 0.0} if q.exact else tolerance(q.tolerance, case.dtype)
+        result = compare(np.reshape(a_arr, e_arr.shape), e_arr, **tol)
+        stage = q.stage
+        if result.ok:
+            self.observe(stage, name, obs("pass", comparison=result, tolerance=tol, reference="autograd"))
+        else:
+            bug, words = diagnosis.diagnose_values(
+                a_arr.reshape(e_arr.shape), e_arr, atol=tol["atol"] or 1e-9, rtol=tol["rtol"] or 1e-9, m=case.m,
+                alternatives=case.alternatives.get(name), kink_mask=case.kinks.get(name))
+            self.observe(stage, name, obs("fail", bug, words or "", comparison=result, tolerance=tol, reference="autograd"))
+        if self.contract.saturated and case.label == "saturated" and np.all(np.isfinite(e_arr)):
+            finite = bool(np.all(np.isfinite(a_arr)))
+            self.observe("saturation", name, obs(
+                "pass" if finite else "fail", None if finite else "value.nonfinite",
+                "" if finite else f"{name} has NaN or inf on saturated input"))
+
+    def judge_repeat(self, case, name, first, second, repro):
+        a, b = as_array(first), as_array(second)
+        same = (a is None and b is None) or (
+            a is not None and b is not None and a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
+        self.observe("determinism", name, Observation(
+            case.label, "pass" if same else "fail", None if same else "value.stale_state",
+            "" if same else f"a second identical call returned a different {name}", repro=repro))
+
+    def run_fd(self, case, job, actual, repro):
+        from conformance import probes
+
+        if job.forward in self.worker.broken:
+            self.observe("grad_fd", None, Observation(
+                case.label, "skip", None, f"`{job.forward}` itself failed, so it cannot be differentiated numerically"))
+            return
+        outcome = self.worker.call(probes.fd_vjp, self.contract.suite, job.forward, job.args, job.wrt, job.upstream, job.output)
+        if not outcome.ok:
+            self.observe("grad_fd", None, Observation(
+                case.label, "skip", None, f"{job.forward} could not be differentiated numerically: {outcome.error}"))
+            return
+        tol = tolerance("fd", np.float64)
+        for name, expected in job.to_quantities(outcome.value).items():
+            a = as_array(actual.get(name))
+            if a is None or a.shape != np.shape(expected):
+                continue  # the shape stage has said it
+            result = compare(a, expected, **tol)
+            bug, words = (None, "") if result.ok else diagnosis.diagnose_values(
+                a, np.asarray(expected), **tol, m=case.m, alternatives=case.alternatives.get(name))
+            self.observe("grad_fd", name, Observation(
+                case.label, "pass" if result.ok else "fail", bug,
+                "" if result.ok else f"{words or ''} (numeric gradient of `{job.forward}`)",
+                comparison=result, tolerance=tol, reference="finite_diff", repro=repro))
+
+    def run_directions(self, case, repro):
+        from conformance import probes
+
+        network, data, params = case.network
+        outcome = self.worker.call(
+            probes.fd_directions, network, data, params, self.seed, self.profile["directions"])
+        if not outcome.ok:
+            self.observe("grad_fd", None, Observation(
+                case.label, "error" if outcome.kind == "crash.timeout" else "skip", outcome.kind if outcome.kind == "crash.timeout" else None,
+                f"random-direction check could not run: {outcome.error_type}: {outcome.error}"))
+            return
+        tol = tolerance("direction", np.float64)
+        for entry in outcome.value:
+            keys = entry["keys"]
+            name = "all parameters" if len(keys) > 1 else f"d{keys[0]}"
+            num, ana = entry["numeric"], entry["analytic"]
+            result = compare(np.array(ana), np.array(num), **tol)
+            self.observe("grad_fd", name, Observation(
+                case.label, "pass" if result.ok else "fail",
+                None if result.ok else _direction_class(num, ana, case.m),
+                "" if result.ok else f"directional derivative along a random direction: numeric {num:.8g}, from the gradient {ana:.8g}",
+                comparison=result, tolerance=tol, reference="finite_diff", layer=_layer_of(name), repro=repro))
+
+    # -- records ---------------------------------------------------------------------------
+
+    def repro(self, case):
+        lines = [self.import_line.format(name=self.contract.name.split(".")[0])]
+        for arg_name, value in zip(case.arg_names, list(case.args) + list(case.kwargs.values())):
+            lines.append(f"{arg_name} = {_literal(value)}")
+        lines.append(self.contract.call_text(case))
+        return "\n".join(lines)
+
+    def records(self):
+        c = self.contract
+        out = []
+        keys = sorted(self.observations, key=lambda k: (STAGES.index(k[0]), _quantity_order(k[1])))
+        first_layer = _first_divergent_layer(self.observations)
+        for stage, quantity in keys:
+            observations = self.observations[(stage, quantity)]
+            bad = [o for o in observations if o.status in ("fail", "error")]
+            chosen = bad[0] if bad else max(
+                observations, key=lambda o: (o.comparison.max_abs_err or 0) if o.comparison is not None and o.comparison.max_abs_err is not None else -1)
+            status = chosen.status if bad else ("skip" if all(o.status == "skip" for o in observations) else "pass")
+            comparison = chosen.comparison
+            record = Record(
+                suite=c.suite, function=c.name,
+                check=f"{stage}:{quantity or c.name}@{chosen.case}",
+                stage=stage, status=status, quantity=quantity, layer=chosen.layer, case=chosen.case,
+                diagnosis=chosen.diagnosis if bad else None,
+                diagnosis_text=diagnosis.explain(chosen.diagnosis) if bad else None,
+                tolerance=chosen.tolerance, reference=chosen.reference,
+                repro=chosen.repro if bad else None,
+            )
+            if comparison is not None:
+                record.expected_shape = _list(comparison.expected_shape)
+                record.actual_shape = _list(comparison.actual_shape)
+                if comparison.shape_ok and comparison.max_abs_err is not None:
+                    record.max_abs_err = comparison.max_abs_err
+                    record.max_rel_err = comparison.max_rel_err
+                    record.worst_index = _list(comparison.worst_index)
+                    record.expected_value = comparison.expected_value
+                    record.actual_value = comparison.actual_value
+            record.message = self.message(record, chosen, len(observations), first_layer)
+            out.append(record)
+        return out
+
+    def message(self, record, obs, count, first_layer):
+        c = self.contract
+        what = record.quantity or "the call"
+        if record.status == "pass":
+            text = f"{c.name}: {what} passes {record.stage} on {count} case(s)"
+            if self.notes and record.stage == "smoke":
+                text += f" (noted, not failed: {' | '.join(self.notes[:3])})"
+            return text
+        if record.status == "skip":
+            return f"{c.name}: {record.stage} skipped: {obs.detail}"
+        parts = [f"{c.name}: {what} {STAGE_WORDS.get(record.stage, record.stage)} [stage {record.stage}, case {obs.case}]"]
+        if obs.detail:
+            parts.append(obs.detail)
+        if record.expected_shape is not None or record.actual_shape is not None:
+            parts.append(f"expected shape {_shape_text(record.expected_shape)}, got {_shape_text(record.actual_shape)}")
+        if record.worst_index is not None and record.max_abs_err is not None:
+            parts.append(
+                f"worst element {tuple(record.worst_index)}: expected {record.expected_value:.8g}, "
+                f"got {record.actual_value:.8g} (max abs err {record.max_abs_err:.3g}, max rel err {record.max_rel_err:.3g})")
+        if record.diagnosis:
+            parts.append(f"looks like {record.diagnosis}")
+        if first_layer is not None and record.quantity == first_layer:
+            parts.append("this is the first quantity that diverges, walking backward from the output")
+        return "; ".join(parts)
+
+
+def _direction_class(numeric, analytic, m):
+    if numeric == 0 or not math.isfinite(analytic):
+        return "value.nonfinite" if not math.isfinite(analytic) else "value.wrong"
+    ratio = analytic / numeric
+    near = lambda x, y: abs(x - y) <= 1e-4 * max(abs(y), 1)  # noqa: E731
+    if m and m > 1 and any(near(abs(ratio), f) for f in (m, 1 / m)):
+        return "value.scale_m"
+    if near(ratio, -1):
+        return "value.sign"
+    return "value.wrong"
+
+
+def _is_scalar(value):
+    if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 0
+
+
+def _layer_of(name):
+    digits = "".join(ch for ch in (name or "") if ch.isdigit())
+    return int(digits) if digits and name.startswith(("dW", "db", "dA", "dB")) else None
+
+
+def _quantity_order(quantity):
+    if quantity is None:
+        return (-1, "")
+    layer = _layer_of(quantity)
+    return (0 if layer is None else 1, -(layer or 0), quantity)
+
+
+def _first_divergent_layer(observations):
+    """The first failing per-layer quantity walking backward from the output (highest layer first)."""
+    failing = [
+        (obs.layer, key[1]) for key, group in observations.items() if key[0] == "layer"
+        for obs in group if obs.status == "fail" and obs.layer is not None
+    ]
+    if not failing:
+        return None
+    kind_order = {"W": 0, "b": 1, "A": 2}
+    return sorted(failing, key=lambda x: (-x[0], kind_order.get(x[1][1:2], 3), x[1]))[0][1]
+
+
+def _shape_text(shape):
+    return "n/a" if shape is None else str(tuple(shape))
+
+
+def _list(value):
+    return None if value is None else [int(v) for v in value]
+
+
+def _literal(value):
+    """Python source that rebuilds ``value`` exactly (arrays up to 200 elements)."""
+    if isinstance(value, np.ndarray):
+        if value.size > 200:
+            return f"np.zeros({value.shape})  # {value.size} values elided: see the JSON record's case"
+        body = np.array2string(value, separator=", ", threshold=10**6, floatmode="unique", max_line_width=120)
+        return f"np.array({body}, dtype=np.{value.dtype})"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def import_line(target, suite):
+    """The import statement a repro snippet starts with, for this target and suite."""
+    if target.kind == "package":
+        return f"import numpy as np\nfrom {target.package}.{suite} import {{name}}"
+    folder = target.folder if target.kind == "folder" else None
+    if target.kind == "files":
+        import os
+
+        folder = os.path.dirname(target.files[suite])
+        module = os.path.splitext(os.path.basename(target.files[suite]))[0]
+    else:
+        module = suite
+    return f"import sys; sys.path.insert(0, {folder!r})\nimport numpy as np\nfrom {module} import {{name}}"
+
+
+# --- the whole run ------------------------------------------------------------------------------
+
+
+def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None):
+    """Check ``target`` (a loader.Target) on ``suites``; returns the results document."""
+    import datetime
+    import platform
+
+    from conformance.suites import contracts
+    from conformance.worker import Worker
+
+    start = time.perf_counter()
+    suites = [s for s in (suites or loader.SUITES) if s in target.suites() or target.kind != "files"]
+    records = []
+    for suite in suites:
+        with Worker(target, suite, seed=seed, timeout=timeout) as worker:
+            records += run_suite(worker, target, suite, contracts(suite), profile, seed, progress)
+    return {
+        "meta": {
+            "target": target.spec,
+            "target_kind": target.kind,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "versions": _versions(platform.python_version()),
+            "seed": seed,
+            "profile": profile,
+            "suites": list(suites),
+            "duration_s": round(time.perf_counter() - start, 3),
+        },
+        "records": [r.to_json() for r in records],
+        "curves": [],
+        "planar": None,
+    }
+
+
+def run_suite(worker, target, suite, contracts, profile, seed, progress=None):
+    """Records of one suite; a suite the target lacks is one api.missing record."""
+    from conformance import probes
+
+    outcome = worker.call(probes.module_names)
+    if not outcome.ok:
+        missing = outcome.error_type == "MissingSuite"
+        return [Record(
+            suite=suite, function="*", check=f"api:{suite}", stage="api", status="error",
+            diagnosis="api.missing" if missing else outcome.kind,
+            diagnosis_text=diagnosis.explain("api.missing" if missing else outcome.kind),
+            message=f"suite {suite}: {outcome.error}" + (f"\n{outcome.traceback}" if outcome.traceback else ""),
+        )]
+    records = []
+    line = import_line(target, suite)
+    for contract in contracts:
+        started = time.perf_counter()
+        try:
+            found = ContractRun(worker, contract, profile, seed, line).run()
+        except Exception as exc:  # noqa: BLE001 - a harness bug must not lose the other results
+            import traceback
+
+            found = [Record(
+                suite=suite, function=contract.name, check=f"harness:{contract.name}", stage="smoke",
+                status="error", diagnosis=None,
+                message=f"internal error of the harness while checking {contract.name}: {exc!r}\n{traceback.format_exc(limit=4)}",
+            )]
+        elapsed = round(time.perf_counter() - started, 4)
+        for record in found:
+            record.duration_s = elapsed
+        records += found
+        if progress:
+            progress(suite, contract.name, found)
+    return records
+
+
+def _versions(python):
+    import importlib.metadata
+
+    versions = {"python": python, "numpy": np.__version__}
+    for name in ("torch", "nnconf", "hypothesis"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions

@@ -1,0 +1,299 @@
+"""Probes: harness functions that run inside the worker, next to the code under test.
+
+Each is called as ``probe(module, *args)`` with the target's suite module (see ``worker``) and
+returns plain data (arrays, numbers, dicts) for the parent to judge. Probes resolve names with
+``loader.resolve`` (so a missing name is ``api.missing``) and bind arguments before calling (so
+a wrong signature is ``api.signature``, not a crash inside the target).
+"""
+
+import copy
+import inspect
+
+import numpy as np
+
+from conformance import loader
+from conformance.tolerances import FD_STEP
+
+
+def call(module, suite, name, args, kwargs=None, repeat=True):
+    """Call ``name(*args, **kwargs)``; report the result, which inputs it changed, and (with
+    ``repeat``) the result of a second call on fresh copies from the same global random state."""
+    kwargs = kwargs or {}
+    fn, used = loader.resolve(module, suite, name)
+    names = _bind(fn, name, args, kwargs)
+    snapshot = copy.deepcopy((args, kwargs))
+    state = np.random.get_state()
+    result = _plain(fn(*args, **kwargs))
+    mutated = _mutations(snapshot, (args, kwargs), names)
+    second = None
+    if repeat:
+        np.random.set_state(state)
+        args2, kwargs2 = copy.deepcopy(snapshot)
+        second = _plain(fn(*args2, **kwargs2))
+    return {"result": result, "second": second, "mutated": mutated, "used": used}
+
+
+def session(module, suite, class_name, ctor_args, steps):
+    """Drive an object: ``Class(*ctor_args)``, then each step ``(method, args)`` in order.
+
+    Returns a list, one entry per step: ``{"result", "mutated"}``, or ``{"error": (type, msg)}``
+    and no further steps. ``("attr", name)`` reads an attribute. The entry of a failed step also
+    lists ``none_attrs`` (attributes still None) and ``new_attrs`` (attributes that appeared after
+    construction), the traces of a stale or misspelt state.
+    """
+    cls, used = loader.resolve(module, suite, class_name)
+    obj = cls(*ctor_args)
+    declared = set(vars(obj)) if hasattr(obj, "__dict__") else set()
+    entries = []
+    for method, args in steps:
+        if method == "attr":
+            entries.append({"result": _plain(getattr(obj, args, None)), "present": hasattr(obj, args)})
+            continue
+        bound = getattr(obj, method, None)
+        if bound is None:
+            raise loader.MissingName(f"`{class_name}.{method}` is not defined")
+        names = _bind(bound, f"{class_name}.{method}", args, {})
+        snapshot = copy.deepcopy(args)
+        try:
+            result = _plain(bound(*args))
+        except Exception as exc:  # noqa: BLE001 - reported as the step's finding
+            state = vars(obj) if hasattr(obj, "__dict__") else {}
+            entries.append({
+                "error": (type(exc).__name__, str(exc)[:2000]),
+                "none_attrs": sorted(k for k, v in state.items() if v is None),
+                "new_attrs": sorted(set(state) - declared),
+            })
+            break
+        entries.append({"result": result, "mutated": _mutations((snapshot, {}), (args, {}), names)})
+    return {"steps": entries, "used": used}
+
+
+def fd_vjp(module, suite, name, args, wrt, upstream, output=None, kwargs=None):
+    """Central differences of the target's own forward: d/d args[i] of sum(upstream * out),
+    elementwise, for each i in ``wrt`` (h = FD_STEP, float64)."""
+    kwargs = kwargs or {}
+    fn, _ = loader.resolve(module, suite, name)
+    args = [np.array(a, dtype=np.float64) if i in wrt else a for i, a in enumerate(args)]
+    upstream = np.asarray(upstream, dtype=np.float64)
+
+    def objective():
+        out = fn(*args, **kwargs)
+        out = out[output] if output is not None else out
+        return float(np.sum(upstream * np.asarray(out, dtype=np.float64)))
+
+    grads = []
+    for i in wrt:
+        x = args[i]
+        grad = np.zeros_like(x)
+        for idx in np.ndindex(*x.shape):
+            original = x[idx]
+            x[idx] = original + FD_STEP
+            plus = objective()
+            x[idx] = original - FD_STEP
+            minus = objective()
+            x[idx] = original
+            grad[idx] = (plus - minus) / (2 * FD_STEP)
+        grads.append(grad)
+    return grads
+
+
+class Precondition(Exception):
+    """A check could not be set up because another function of the target failed (a skip)."""
+
+
+# --- networks: a loss of the target's own forward, and the target's own gradient -------------
+
+
+def _deep_network(module, data):
+    X, Y = data
+    forward, _ = loader.resolve(module, "deep", "L_model_forward")
+    backward, _ = loader.resolve(module, "deep", "L_model_backward")
+
+    cost, _ = loader.resolve(module, "deep", "compute_cost")
+
+    def loss(params):
+        AL, _ = forward(X, params)
+        return cost(AL, Y)
+
+    def grads(params):
+        AL, caches = forward(X, params)
+        g = backward(AL, Y, caches)
+        return {key: g["d" + key] for key in params}
+
+    return loss, grads
+
+
+def _shallow_network(module, data):
+    X, Y = data
+
+    def loss(params):
+        return module.compute_cost(module.forward_propagation(X, params)[0], Y)
+
+    def grads(params):
+        _, cache = module.forward_propagation(X, params)
+        g = module.backward_propagation(params, cache, X, Y)
+        return {key: g["d" + key] for key in params}
+
+    return loss, grads
+
+
+def _logistic_network(module, data):
+    X, Y = data
+    loss = lambda p: module.propagate(p["w"], p["b"], X, Y)[1]  # noqa: E731
+    grads = lambda p: {k: module.propagate(p["w"], p["b"], X, Y)[0]["d" + k] for k in ("w", "b")}  # noqa: E731
+    return loss, grads
+
+
+def _xor_network(module, data):
+    X, Y = data
+    keys = ("W1", "B1", "W2", "B2")
+    loss = lambda p: module.forward_loss(X, Y, [p[k] for k in keys])[4]  # noqa: E731
+    grads = lambda p: dict(zip(keys, module.get_gradients(X, Y, [p[k] for k in keys])[0]))  # noqa: E731
+    return loss, grads
+
+
+def _two_layer_network(module, data):
+    x, t, sizes = data
+    net = module.TwoLayerNet(*sizes)
+
+    def load(params):
+        for key, value in params.items():
+            net.params[key][...] = value  # the book's layers hold references to these arrays
+
+    def loss(params):
+        load(params)
+        return net.loss(x, t)
+
+    def grads(params):
+        load(params)
+        return dict(net.gradient(x, t))
+
+    return loss, grads
+
+
+NETWORKS = {
+    "deep": _deep_network,
+    "shallow": _shallow_network,
+    "logistic": _logistic_network,
+    "xor": _xor_network,
+    "layers": _two_layer_network,
+}
+
+
+def network_gradients(module, network, data, params):
+    """The target's own gradients of its own network (a dict keyed like ``params``)."""
+    _, grads = NETWORKS[network](module, data)
+    return _plain(grads(copy.deepcopy(params)))
+
+
+def fd_directions(module, network, data, params, seed, directions=1):
+    """Random-direction check (PyTorch's fast gradcheck, by hand): for each parameter tensor and
+    for all of them at once, the directional derivative (J(p + h v) - J(p - h v)) / 2h of the
+    target's own loss against <grad, v> from the target's own gradient. A few forward passes per
+    direction, whatever the parameter count."""
+    loss, grads = NETWORKS[network](module, data)
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    analytic = {k: np.asarray(v, dtype=np.float64) for k, v in grads(copy.deepcopy(params)).items()}
+    rng = np.random.default_rng(seed)
+    groups = [[k] for k in params] + [list(params)]
+    out = []
+    for keys in groups:
+        for _ in range(directions):
+            v = {k: rng.standard_normal(params[k].shape) for k in keys}
+            shifted = lambda s: {k: params[k] + s * v[k] if k in v else params[k] for k in params}  # noqa: E731
+            numeric = (float(loss(shifted(FD_STEP))) - float(loss(shifted(-FD_STEP)))) / (2 * FD_STEP)
+            predicted = sum(float(np.sum(analytic[k].reshape(params[k].shape) * v[k])) for k in keys)
+            out.append({"keys": keys, "numeric": numeric, "analytic": predicted})
+    return out
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _bind(fn, name, args, kwargs):
+    """Check that ``fn`` accepts the SPEC's arguments; return the parameter names used."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return [f"arg{i}" for i in range(len(args))]
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise loader.SignatureError(
+            f"{name}{signature} cannot be called with {len(args)} positional argument(s)"
+            f"{' and ' + ', '.join(kwargs) if kwargs else ''}: {exc}"
+        ) from None
+    names = list(bound.arguments)
+    return names + [f"arg{i}" for i in range(len(names), len(args))]
+
+
+def _mutations(before, after, names):
+    """Paths (``dZ``, ``cache[0]``, ``parameters["W1"]``) of arrays that changed during the call."""
+    changed = []
+    (args_before, kwargs_before), (args_after, kwargs_after) = before, after
+    for i, (b, a) in enumerate(zip(args_before, args_after)):
+        changed += _diff_paths(b, a, names[i] if i < len(names) else f"arg{i}")
+    for key in kwargs_before:
+        changed += _diff_paths(kwargs_before[key], kwargs_after[key], key)
+    return changed
+
+
+def _diff_paths(before, after, path):
+    if isinstance(before, np.ndarray):
+        same = (
+            isinstance(after, np.ndarray)
+            and before.shape == after.shape
+            and np.array_equal(before, after, equal_nan=np.issubdtype(before.dtype, np.inexact))
+        )
+        return [] if same else [path]
+    if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
+        return [p for i, (b, a) in enumerate(zip(before, after)) for p in _diff_paths(b, a, f"{path}[{i}]")]
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [p for k in before if k in after for p in _diff_paths(before[k], after[k], f'{path}["{k}"]')]
+    return []
+
+
+def _plain(value):
+    """A copy of ``value`` that can travel back to the parent; odd objects become a description."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        items = [_plain(v) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
+        return value
+    return Opaque(type(value).__name__, _safe_repr(value))
+
+
+def _safe_repr(value):
+    try:
+        return repr(value)[:200]
+    except Exception:  # noqa: BLE001 - a broken __repr__ is the target's, not ours
+        return "<unprintable>"
+
+
+class Opaque:
+    """Stands for a returned object that is neither an array, a number nor a container."""
+
+    def __init__(self, type_name, text):
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self):
+        return f"<{self.type_name} object>"
+
+
+def module_names(module):
+    """The public names of the suite module (also proves that it imports)."""
+    return sorted(n for n in dir(module) if not n.startswith("_"))
+
+
+def chain_deep_backward(module, X, Y, params):
+    """L_model_backward fed with what the target's own L_model_forward returned."""
+    forward, _ = loader.resolve(module, "deep", "L_model_forward")
+    try:
+        AL, caches = forward(X, copy.deepcopy(params))
+    except Exception as exc:  # noqa: BLE001 - the forward's own check reports it
+        raise Precondition(f"the target's own L_model_forward failed ({type(exc).__name__}: {exc})") from None
+    return call(module, "deep", "L_model_backward", (AL, Y, caches), {}, True)

@@ -1,0 +1,62 @@
+"""The record of one check (docs/results.md) and the words used to build its message."""
+
+from dataclasses import asdict, dataclass, field
+
+STAGES = (
+    "api", "smoke", "type", "shape", "value", "grad_autograd", "layer", "grad_fd",
+    "side_effect", "saturation", "determinism", "training",
+)
+STAGE_WORDS = {
+    "api": "is not usable as the SPEC names it",
+    "smoke": "does not run",
+    "type": "has the wrong type",
+    "shape": "has the wrong shape",
+    "value": "has wrong values (against the PyTorch reference)",
+    "grad_autograd": "is a wrong gradient (against autograd)",
+    "layer": "is a wrong gradient (against autograd)",
+    "grad_fd": "disagrees with finite differences of the target's own forward",
+    "side_effect": "changed an input",
+    "saturation": "is not finite on saturated input",
+    "determinism": "differs between two identical calls",
+    "training": "diverges from the reference training run",
+}
+
+
+@dataclass
+class Record:
+    suite: str
+    function: str
+    check: str
+    stage: str
+    status: str  # pass | fail | error | skip
+    quantity: str | None = None
+    layer: int | None = None
+    case: str | None = None
+    diagnosis: str | None = None
+    diagnosis_text: str | None = None
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    tolerance: dict | None = None
+    reference: str | None = None
+    expected_shape: list | None = None
+    actual_shape: list | None = None
+    worst_index: list | None = None
+    expected_value: float | None = None
+    actual_value: float | None = None
+    message: str = ""
+    repro: str | None = None
+    duration_s: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self):
+        data = asdict(self)
+        extra = data.pop("extra")
+        data.update(extra)
+        return {k: _json_number(v) for k, v in data.items()}
+
+
+def _json_number(value):
+    """JSON has no NaN/inf: write them as strings so every reader can load the file."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    return value

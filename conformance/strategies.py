@@ -1,0 +1,62 @@
+"""Hypothesis strategies for the harness's inputs. Nouns for what they make; keyword-only.
+
+Dimensions are drawn pairwise distinct so that no transposed product can hide in a square
+matrix. ``draw_examples`` turns a strategy into a derandomized list of examples for the engine.
+
+>>> draw_examples(layer_dims(min_layers=3, max_layers=3), count=2, seed=0)  # doctest: +SKIP
+[[4, 2, 6, 3], [5, 7, 2, 3]]
+"""
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+
+def distinct_dims(*, count, min_value=2, max_value=7):
+    """``count`` pairwise-distinct integers in [min_value, max_value], e.g. (n_prev, n, m)."""
+    if count > max_value - min_value + 1:
+        raise ValueError(f"cannot draw {count} distinct dims from [{min_value}, {max_value}]")
+    return st.lists(
+        st.integers(min_value, max_value), min_size=count, max_size=count, unique=True
+    ).map(tuple)
+
+
+def layer_dims(*, min_layers=2, max_layers=4, min_units=2, max_units=8):
+    """A network's [n0, n1, ..., nL] with pairwise-distinct sizes (L layers, n0 the input)."""
+    if min_layers < 1 or max_layers < min_layers:
+        raise ValueError("need 1 <= min_layers <= max_layers")
+    return st.integers(min_layers, max_layers).flatmap(
+        lambda L: distinct_dims(count=L + 1, min_value=min_units, max_value=max_units).map(list)
+    )
+
+
+def array_shapes(*, min_dims=1, max_dims=3, min_side=2, max_side=6):
+    """An elementwise input's shape, sides pairwise distinct."""
+    return st.integers(min_dims, max_dims).flatmap(
+        lambda d: distinct_dims(count=d, min_value=min_side, max_value=max_side)
+    )
+
+
+def draw_examples(strategy, *, count, seed):
+    """``count`` examples of ``strategy``, the same ones for the same seed (no shrinking)."""
+    found = []
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=count,
+        derandomize=False,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(example):
+        found.append(example)
+
+    collect()
+    unique = []
+    for example in found:
+        if example not in unique:
+            unique.append(example)
+    return unique[:count]

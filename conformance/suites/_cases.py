@@ -1,0 +1,39 @@
+"""Helpers shared by the suites' contracts: a stable random source per case, and input makers."""
+
+import zlib
+
+import numpy as np
+
+
+def case_rng(*parts):
+    """A generator seeded from the case's description (the same case gets the same numbers)."""
+    return np.random.default_rng(zlib.crc32(repr(parts).encode()))
+
+
+def normal(rng, shape, dtype=np.float64, scale=1.0):
+    return (rng.standard_normal(shape) * scale).astype(dtype)
+
+
+def with_zeros(rng, x, fraction=0.3):
+    """``x`` with about ``fraction`` of its elements set exactly to 0 (a kink input)."""
+    x = x.copy()
+    x[rng.random(x.shape) < fraction] = 0
+    return x
+
+
+def saturated(rng, shape, dtype=np.float64, low=20.0, high=50.0):
+    """Inputs with |z| in [low, high], both signs, and the extremes +-1000 where there is room."""
+    z = rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
+    flat = z.reshape(-1)
+    if flat.size >= 4:
+        flat[0], flat[1] = 1000.0, -1000.0
+    return z.astype(dtype)
+
+
+def labels(rng, shape):
+    """0/1 labels with both classes present (where there is room)."""
+    y = (rng.random(shape) < 0.5).astype(np.float64)
+    flat = y.reshape(-1)
+    if flat.size >= 2:
+        flat[0], flat[1] = 0.0, 1.0
+    return y

@@ -1,0 +1,427 @@
+"""Contracts of the ``deep`` suite (document 000; F14, F17-F19, F26).
+
+Column-major: A_prev (n_prev, m), W (n, n_prev), b (n, 1), Z (n, m); caches as the course:
+linear (A_prev, W, b), activation Z, layer (linear_cache, Z). Dimensions pairwise distinct.
+"""
+
+import numpy as np
+from hypothesis import strategies as st
+
+from conformance import probes
+from conformance.contract import FD, Case, FunctionContract, Q
+from conformance.strategies import distinct_dims, layer_dims
+from conformance.suites._cases import case_rng, labels, normal, saturated
+from reference import activations as ref_act
+from reference import conventions
+from reference import deep as ref
+from reference import training as ref_training
+
+SUITE = "deep"
+LAYER_LABELS = ("random", "m=1", "n=1", "float32")
+
+
+def _dims():
+    return distinct_dims(count=3)
+
+
+def _network_dims():
+    """(layer_dims, m) with m distinct from every layer size."""
+    return st.tuples(layer_dims(min_layers=2, max_layers=4), st.integers(2, 9)).filter(lambda x: x[1] not in x[0])
+
+
+def _layer(example, label, dtype=None):
+    """A_prev, W, b of one layer (and the rng) for a case."""
+    n_prev, n, m = example
+    m = 1 if label == "m=1" else m
+    n = 1 if label == "n=1" else n
+    dtype = dtype or (np.float32 if label == "float32" else np.float64)
+    rng = case_rng(SUITE, example, label)
+    A_prev = normal(rng, (n_prev, m), dtype)
+    W = normal(rng, (n, n_prev), dtype, scale=0.7)
+    b = normal(rng, (n, 1), dtype, scale=0.3)
+    if label == "z=0":  # the real way a kink happens: an all-zero example with b = 0
+        A_prev[:, : max(1, m // 2)] = 0
+        b[:] = 0
+    return A_prev, W, b, m, rng
+
+
+def _parameters(dims, rng, scale=None):
+    params = {}
+    for l in range(1, len(dims)):
+        s = scale if scale is not None else np.sqrt(2.0 / dims[l - 1])
+        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * s
+        params[f"b{l}"] = rng.standard_normal((dims[l], 1)) * 0.1
+    return params
+
+
+def _network(example, label):
+    dims, m = example
+    m = 1 if label == "m=1" else m
+    rng = case_rng(SUITE, "network", example, label)
+    X = rng.standard_normal((dims[0], m))
+    Y = labels(rng, (1, m))
+    dims = list(dims[:-1]) + [1]
+    return X, Y, _parameters(dims, rng), m
+
+
+def _cache_pattern(prefix):
+    return ((f"{prefix}[0][0]", f"{prefix}[0][1]", f"{prefix}[0][2]"), f"{prefix}[1]")
+
+
+def _kink_masks(Z):
+    """Which elements of dA_prev, dW, db a kink of Z (Z == 0) reaches."""
+    kink = Z == 0
+    rows = kink.any(axis=1, keepdims=True)
+    return {"dZ": kink, "dW": np.broadcast_to(rows, (Z.shape[0], 1)), "db": rows}
+
+
+# --- forward ------------------------------------------------------------------------------------
+
+
+def _linear_forward_case(example, label):
+    A, W, b, m, _ = _layer(example, label)
+    return Case(label, (A, W, b), dtype=A.dtype, m=m, arg_names=("A", "W", "b"))
+
+
+linear_forward = FunctionContract(
+    SUITE, "linear_forward", examples=_dims, build=_linear_forward_case, labels=LAYER_LABELS,
+    pattern=("Z", ("cache[0]", "cache[1]", "cache[2]")),
+    expect=lambda c: {
+        "Z": Q(ref.linear_forward(*c.args)),
+        **{f"cache[{i}]": Q(c.args[i], exact=True) for i in range(3)},
+    },
+)
+
+
+def _activation_case(example, label):
+    A, W, b, m, rng = _layer(example, label)
+    Z = (W.astype(np.float64) @ A + b).astype(A.dtype)
+    if label == "saturated":
+        Z = saturated(rng, Z.shape, Z.dtype)
+    if label == "z=0":
+        Z[:, 0] = 0
+    return Case(label, (Z,), dtype=Z.dtype, m=m, arg_names=("Z",))
+
+
+def _activation_contract(act):
+    return FunctionContract(
+        SUITE, act, examples=_dims, build=_activation_case, pattern=("A", "cache"),
+        labels=("random", "z=0", "saturated", "float32"), saturated=True,
+        expect=lambda c: {"A": Q(ref.activation_forward(act, c.args[0])), "cache": Q(c.args[0], exact=True)},
+    )
+
+
+def _linear_activation_forward_case(act):
+    def build(example, label):
+        A, W, b, m, _ = _layer(example, label)
+        return Case(f"{label}, {act}", (A, W, b, act), dtype=A.dtype, m=m, arg_names=("A_prev", "W", "b", "activation"))
+    return build
+
+
+def _linear_activation_forward_expect(case):
+    A_prev, W, b, act = case.args
+    A, ((a, w, bb), Z) = ref.linear_activation_forward(A_prev, W, b, act)
+    return {
+        "A": Q(A),
+        "cache[0][0]": Q(A_prev, exact=True), "cache[0][1]": Q(W, exact=True), "cache[0][2]": Q(b, exact=True),
+        "cache[1]": Q(Z),
+    }
+
+
+def _linear_activation_forward(act):
+    return FunctionContract(
+        SUITE, "linear_activation_forward", examples=_dims, build=_linear_activation_forward_case(act),
+        labels=("random", "m=1", "z=0", "float32"), pattern=("A", _cache_pattern("cache")),
+        expect=_linear_activation_forward_expect,
+    )
+
+
+def _network_case(example, label):
+    X, Y, params, m = _network(example, label)
+    return Case(label, (X, params), m=m, arg_names=("X", "parameters"))
+
+
+def _L_model_forward_pattern(case):
+    L = len(case.args[1]) // 2
+    return ("AL", tuple(_cache_pattern(f"caches[{l}]") for l in range(L)))
+
+
+def _L_model_forward_expect(case):
+    X, params = case.args
+    AL, caches = ref.L_model_forward(X, params)
+    expected = {"AL": Q(AL)}
+    for l, ((A_prev, W, b), Z) in enumerate(caches):
+        expected[f"caches[{l}][0][0]"] = Q(A_prev)
+        expected[f"caches[{l}][0][1]"] = Q(W, exact=True)
+        expected[f"caches[{l}][0][2]"] = Q(b, exact=True)
+        expected[f"caches[{l}][1]"] = Q(Z)
+    return expected
+
+
+L_model_forward = FunctionContract(
+    SUITE, "L_model_forward", examples=_network_dims, build=_network_case, labels=("random", "m=1"),
+    pattern=_L_model_forward_pattern, expect=_L_model_forward_expect,
+)
+
+
+def _cost_case(example, label):
+    _, _, m = example
+    m = 1 if label == "m=1" else m
+    rng = case_rng(SUITE, "cost", example, label)
+    Y = labels(rng, (1, m))
+    AL = rng.uniform(0.05, 0.95, (1, m))
+    if label == "saturated":  # right and certain: the true cost is 0 (0 log 0 = 0)
+        AL = Y.copy()
+    return Case(label, (AL, Y), m=m, arg_names=("AL", "Y"))
+
+
+compute_cost = FunctionContract(
+    SUITE, "compute_cost", examples=_dims, build=_cost_case, labels=("random", "m=1", "saturated"),
+    saturated=True, pattern="cost", expect=lambda c: {"cost": Q(ref.compute_cost(*c.args), cost=True)},
+)
+
+
+# --- backward -----------------------------------------------------------------------------------
+
+
+def _linear_backward_case(example, label):
+    A, W, b, m, rng = _layer(example, label)
+    dZ = normal(rng, (W.shape[0], A.shape[1]), A.dtype)
+    case = Case(label, (dZ, (A, W, b)), dtype=A.dtype, m=m, arg_names=("dZ", "cache"))
+    if label != "float32":
+        case.fd = [FD("linear_forward", (A, W, b), (0, 1, 2), dZ, 0, _course_linear)]
+    return case
+
+
+def _course_linear(grads):
+    dA_prev, dW, db = conventions.course_linear_grads(*grads, m=grads[0].shape[1])
+    return {"dA_prev": dA_prev, "dW": dW, "db": db}
+
+
+def _linear_grads_expect(dA_prev, dW, db):
+    return {name: Q(v, stage="grad_autograd") for name, v in zip(("dA_prev", "dW", "db"), (dA_prev, dW, db))}
+
+
+linear_backward = FunctionContract(
+    SUITE, "linear_backward", examples=_dims, build=_linear_backward_case, labels=LAYER_LABELS,
+    pattern=("dA_prev", "dW", "db"),
+    expect=lambda c: _linear_grads_expect(*ref.linear_backward(c.args[0], *c.args[1])),
+)
+
+
+def _activation_backward_case(act):
+    def build(example, label):
+        base = _activation_case(example, label)
+        Z = base.args[0]
+        rng = case_rng(SUITE, "dA", example, label)
+        dA = normal(rng, Z.shape, Z.dtype)
+        case = Case(label, (dA, Z), dtype=Z.dtype, m=base.m, arg_names=("dA", "cache"))
+        case.kinks = {"dZ": Z == 0} if act == "relu" else {}
+        a = ref_act.forward(act, Z)
+        case.alternatives = {"dZ": {
+            f"dA * {other}'(Z) (the derivative of {other})": dA * ref_act.derivative(other, Z)
+            for other in ("sigmoid", "relu", "tanh") if other != act
+        } | {f"dA * {act}'(A) (the derivative taken at A instead of Z)": dA * ref_act.derivative(act, a)}}
+        if label == "random":
+            case.fd = [FD(act, (Z,), (0,), dA, 0, lambda g: {"dZ": g[0]})]
+        return case
+    return build
+
+
+def _activation_backward(act):
+    return FunctionContract(
+        SUITE, f"{act}_backward", examples=_dims, build=_activation_backward_case(act),
+        labels=("random", "z=0", "saturated", "float32"), saturated=True, pattern="dZ",
+        expect=lambda c: {"dZ": Q(ref.activation_backward(act, *c.args), stage="grad_autograd")},
+    )
+
+
+def _linear_activation_backward_case(act):
+    def build(example, label):
+        A, W, b, m, rng = _layer(example, label)
+        Z = (W @ A + b).astype(A.dtype)
+        dA = normal(rng, Z.shape, A.dtype)
+        case = Case(f"{label}, {act}", (dA, ((A, W, b), Z), act), dtype=A.dtype, m=m,
+                    arg_names=("dA", "cache", "activation"))
+        if act == "relu" and label == "z=0":
+            masks = _kink_masks(Z)
+            case.kinks = {"dW": masks["dW"], "db": masks["db"]}
+        if label == "random":
+            case.fd = [FD("linear_activation_forward", (A, W, b, act), (0, 1, 2), dA, 0, _course_linear)]
+        return case
+    return build
+
+
+def _linear_activation_backward(act):
+    return FunctionContract(
+        SUITE, "linear_activation_backward", examples=_dims, build=_linear_activation_backward_case(act),
+        labels=("random", "m=1", "z=0", "float32"), pattern=("dA_prev", "dW", "db"),
+        expect=lambda c: _linear_grads_expect(*ref.linear_activation_backward(c.args[0], *c.args[1][0], c.args[2])),
+    )
+
+
+def _L_model_backward_case(example, label):
+    X, Y, params, m = _network(example, label)
+    AL, caches = ref.L_model_forward(X, params)
+    case = Case(label, (AL, Y, caches), m=m, arg_names=("AL", "Y", "caches"))
+    case.params, case.X = params, X
+    case.alternatives = _hidden_derivative_alternatives(Y, caches)
+    if label == "random":
+        case.network = ("deep", (X, Y), params)
+    return case
+
+
+def _hidden_derivative_alternatives(Y, caches):
+    """What the course's backward gives when the hidden layers use another derivative:
+    hypotheses for the diagnosis (never a reference), keyed by quantity."""
+    found = {}
+    for other in ("sigmoid", "tanh"):
+        grads = _course_backward(Y, caches, lambda Z, o=other: ref_act.derivative(o, Z))
+        for key, value in grads.items():
+            found.setdefault(key, {})[f"the gradient with {other}'(Z) in the hidden layers instead of relu'(Z)"] = value
+    return found
+
+
+def _course_backward(Y, caches, hidden_derivative):
+    L = len(caches)
+    (A_prev, W, b), Z = caches[-1]
+    dZ = 1 / (1 + np.exp(-Z)) - Y
+    grads = {}
+    for l in range(L, 0, -1):
+        (A_prev, W, b), Z = caches[l - 1]
+        if l < L:
+            dZ = grads[f"dA{l}"] * hidden_derivative(Z)
+        m = A_prev.shape[1]
+        grads[f"dW{l}"], grads[f"db{l}"] = dZ @ A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m
+        grads[f"dA{l - 1}"] = W.T @ dZ
+    return grads
+
+
+def _L_model_backward_pattern(case):
+    L = len(case.args[2])
+    return {**{f"dA{l}": f"dA{l}" for l in range(L)}, **{f"d{k}{l}": f"d{k}{l}" for l in range(1, L + 1) for k in "Wb"}}
+
+
+def _L_model_backward_expect(case):
+    grads = ref.L_model_backward_from(case.X, case.args[1], case.params)
+    return {k: Q(v, stage="layer", layer=int(k[2:]) + (1 if k.startswith("dA") else 0)) for k, v in grads.items()}
+
+
+def _run_own_forward(worker, case):
+    if case.label != "own forward":
+        return worker.call(probes.call, SUITE, "L_model_backward", case.args, {}, True)
+    return worker.call(probes.chain_deep_backward, case.X, case.args[1], case.params)
+
+
+def _L_model_backward_build(example, label):
+    if label == "own forward":
+        case = _L_model_backward_case(example, "random")
+        case.label = "own forward"
+        case.network = None
+        return case
+    return _L_model_backward_case(example, label)
+
+
+L_model_backward = FunctionContract(
+    SUITE, "L_model_backward", examples=_network_dims, build=_L_model_backward_build,
+    labels=("random", "m=1", "own forward"), pattern=_L_model_backward_pattern,
+    expect=_L_model_backward_expect, run=_run_own_forward,
+)
+
+
+def _update_case(example, label):
+    X, Y, params, m = _network(example, label)
+    rng = case_rng(SUITE, "grads", example, label)
+    grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
+    return Case(label, (params, grads, 0.05), m=m, arg_names=("parameters", "grads", "learning_rate"))
+
+
+update_parameters = FunctionContract(
+    SUITE, "update_parameters", examples=_network_dims, build=_update_case, allow_mutation=("parameters",),
+    pattern=lambda c: {k: k for k in c.args[0]},
+    expect=lambda c: {k: Q(v) for k, v in ref.update_parameters(*c.args).items()},
+)
+
+
+def _he(dims, seed):
+    state = np.random.RandomState(seed)
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"] = state.randn(dims[l], dims[l - 1]) * np.sqrt(2.0 / dims[l - 1])
+        params[f"b{l}"] = np.zeros((dims[l], 1))
+    return params
+
+
+def _model_case(example, label, seed=0):
+    X, Y, _, m = _network(example, label)
+    dims = [X.shape[0]] + list(example[0][1:-1]) + [1]
+    case = Case(label, (X, Y, dims, 0.05, 201), m=m, arg_names=("X", "Y", "layers_dims", "learning_rate", "num_iterations"))
+    return case
+
+
+def _model_expect(case):
+    X, Y, dims, lr, iterations = case.args
+    trained = ref_training.train_deep(_he(dims, 0), X, Y, lr, iterations)
+    expected = {k: Q(v) for k, v in trained.params.items()}
+    expected["costs"] = Q(np.array(trained.costs[::100]))
+    return expected
+
+
+L_layer_model = FunctionContract(
+    SUITE, "L_layer_model", examples=_network_dims, build=_model_case, timeout=30.0,
+    pattern=lambda c: ({f"{k}{l}": f"{k}{l}" for l in range(1, len(c.args[2])) for k in "Wb"}, "costs"),
+    expect=_model_expect,
+)
+
+
+def _predict_case(example, label):
+    X, Y, params, m = _network(example, label)
+    return Case(label, (X, Y, params), m=m, arg_names=("X", "y", "parameters"))
+
+
+predict = FunctionContract(
+    SUITE, "predict", examples=_network_dims, build=_predict_case, pattern="p",
+    expect=lambda c: {"p": Q(ref.predict(*c.args), exact=True)},
+)
+
+
+def _initialize_case(example, label):
+    dims, _ = example
+    return Case(label, (list(dims),), arg_names=("layer_dims",))
+
+
+def _initialize_expect(case, seed=0):
+    dims = case.args[0]
+    state = np.random.RandomState(seed)
+    expected = {}
+    for l in range(1, len(dims)):
+        expected[f"W{l}"] = Q(state.randn(dims[l], dims[l - 1]) * 0.01)
+        expected[f"b{l}"] = Q(np.zeros((dims[l], 1)), exact=True)
+    return expected
+
+
+initialize_parameters_deep = FunctionContract(
+    SUITE, "initialize_parameters_deep", examples=_network_dims, build=_initialize_case,
+    pattern=lambda c: {f"{k}{l}": f"{k}{l}" for l in range(1, len(c.args[0])) for k in "Wb"},
+    expect=_initialize_expect,
+)
+
+CONTRACTS = [
+    initialize_parameters_deep,
+    linear_forward,
+    _activation_contract("sigmoid"),
+    _activation_contract("relu"),
+    _linear_activation_forward("sigmoid"),
+    _linear_activation_forward("relu"),
+    L_model_forward,
+    compute_cost,
+    linear_backward,
+    _activation_backward("sigmoid"),
+    _activation_backward("relu"),
+    _linear_activation_backward("sigmoid"),
+    _linear_activation_backward("relu"),
+    L_model_backward,
+    update_parameters,
+    L_layer_model,
+    predict,
+]

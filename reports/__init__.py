@@ -1,0 +1,17 @@
+"""The nnconf report: a results document (docs/results.md) as one self-contained HTML page
+plus one CSV per table.
+
+    >>> from reports import load_results, write_report
+    >>> write_report(load_results("report/results.json"), "report2")   # doctest: +SKIP
+    PosixPath('report2/report.html')
+
+The page has no script and no external resource (inline CSS, inline SVG figures); every text
+from the document is escaped. ``BUG_CLASSES`` maps each bug class of SPEC Part 3 to a
+plain-words explanation and fix, used where a record has no ``diagnosis_text``.
+"""
+
+from .diagnoses import BUG_CLASSES, explain
+from .document import load_results
+from .writer import write_report
+
+__all__ = ["write_report", "load_results", "BUG_CLASSES", "explain"]
