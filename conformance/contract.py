@@ -75,6 +75,7 @@ class Contract:
     timeout = None
 
     allow_mutation = ()  # argument names the SPEC lets the function update in place
+    optional_kwargs = ()  # keywords the SPEC makes optional: a target without them is skipped there
 
     def examples(self):
         raise NotImplementedError

@@ -297,3 +297,9 @@ def chain_deep_backward(module, X, Y, params):
     except Exception as exc:  # noqa: BLE001 - the forward's own check reports it
         raise Precondition(f"the target's own L_model_forward failed ({type(exc).__name__}: {exc})") from None
     return call(module, "deep", "L_model_backward", (AL, Y, caches), {}, True)
+
+
+def call_seeded(module, suite, name, args, seed):
+    """``call`` after ``np.random.seed(seed)`` (document 001 seeds with 3 before initializing)."""
+    np.random.seed(seed)
+    return call(module, suite, name, args, {}, True)

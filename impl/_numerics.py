@@ -30,3 +30,12 @@ def binary_cross_entropy(A, Y):
     Y = np.asarray(Y)
     m = Y.shape[-1] if Y.ndim else 1
     return float(-np.sum(xlogy(Y, A) + xlogy(1 - Y, 1 - A)) / m) + 0.0  # + 0.0: no "-0.0"
+
+
+def binary_cross_entropy_from_logits(Z, Y):
+    """J of F9 computed from the logits Z (A = s(Z)): mean(log(1 + e^Z) - Y Z), finite for any
+    finite Z, where a saturated A = s(Z) rounded to 0 or 1 would give log(0)."""
+    Z = np.asarray(Z, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    m = Y.shape[-1] if Y.ndim else 1
+    return float(np.sum(np.logaddexp(0, Z) - Y * Z) / m) + 0.0

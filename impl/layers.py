@@ -114,8 +114,10 @@ class SoftmaxWithLoss:
         self.loss = None
         self.y = None
         self.t = None
+        self.input_shape = None
 
     def forward(self, x, t):
+        self.input_shape = np.shape(x)
         x, t = _as_batch(np.asarray(x), t)
         self.t = t
         self.y = softmax(x)
@@ -129,7 +131,7 @@ class SoftmaxWithLoss:
         else:
             diff = self.y.copy()
             diff[np.arange(batch), self.t.astype(int)] -= 1
-        return (dout * diff / batch).astype(self.y.dtype, copy=False)
+        return (dout * diff / batch).astype(self.y.dtype, copy=False).reshape(self.input_shape)
 
 
 def numerical_gradient(f, x, h=1e-4):

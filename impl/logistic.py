@@ -5,7 +5,7 @@ Shapes (column-major): X (n_x, m), Y (1, m), w (n_x, 1), b a Python float, A and
 
 import numpy as np
 
-from impl._numerics import binary_cross_entropy, stable_sigmoid
+from impl._numerics import binary_cross_entropy_from_logits, stable_sigmoid
 
 
 def initialize_with_zeros(dim):
@@ -19,16 +19,17 @@ def forward(w, b, X):
 
 
 def propagate(w, b, X, Y):
-    """F13 (vectorized): dZ = A - Y, dw = (1/m) X dZ^T (n_x, 1), db = (1/m) sum dZ; cost J (F9).
+    """F13 (vectorized): dZ = A - Y, dw = (1/m) X dZ^T (n_x, 1), db = (1/m) sum dZ; cost J (F9),
+    computed from Z = w^T X + b so that it stays finite where A rounds to 0 or 1.
 
     Returns ``({"dw": dw, "db": db}, cost)`` with db and cost Python floats.
     """
     m = X.shape[1]
-    A = forward(w, b, X)
-    dZ = A - Y
+    Z = w.T @ X + b
+    dZ = stable_sigmoid(Z) - Y
     dw = X @ dZ.T / m
     db = float(np.sum(dZ) / m)
-    return {"dw": dw, "db": db}, binary_cross_entropy(A, Y)
+    return {"dw": dw, "db": db}, binary_cross_entropy_from_logits(Z, Y)
 
 
 def propagate_loop(w, b, X, Y):
@@ -39,9 +40,10 @@ def propagate_loop(w, b, X, Y):
     losses = 0.0
     for i in range(m):
         x_i = X[:, i : i + 1]
-        a_i = float(stable_sigmoid(w.T @ x_i + b)[0, 0])
+        z_i = float((w.T @ x_i + b)[0, 0])
+        a_i = float(stable_sigmoid(z_i))
         y_i = float(Y[0, i])
-        losses += binary_cross_entropy(np.array([[a_i]]), np.array([[y_i]]))
+        losses += binary_cross_entropy_from_logits(z_i, y_i)
         dz_i = a_i - y_i
         dw += x_i * dz_i
         db += dz_i

@@ -7,6 +7,7 @@ W2 (h, 1), B2 (1, 1), Z1/H (h, m), Z2/YHat (1, m). ``params`` is the sequence (W
 import numpy as np
 
 from impl._numerics import binary_cross_entropy as _bce
+from impl._numerics import binary_cross_entropy_from_logits
 from impl._numerics import stable_sigmoid
 
 
@@ -36,13 +37,13 @@ def binary_cross_entropy(Y, YHat):
 
 
 def forward_loss(X, Y, params):
-    """F22 forward: Z1 = W1^T X + B1, H = s(Z1), Z2 = W2^T H + B2, YHat = s(Z2), loss (F9)."""
+    """F22 forward: Z1 = W1^T X + B1, H = s(Z1), Z2 = W2^T H + B2, YHat = s(Z2), loss (F9, from Z2)."""
     W1, B1, W2, B2 = params
     Z1 = affine(W1, X, B1)
     H = sigmoid(Z1)
     Z2 = affine(W2, H, B2)
     YHat = sigmoid(Z2)
-    return Z1, H, Z2, YHat, binary_cross_entropy(Y, YHat)
+    return Z1, H, Z2, YHat, binary_cross_entropy_from_logits(Z2, Y)
 
 
 def get_gradients(X, Y, params):

@@ -6,7 +6,6 @@ skipped. Nothing here truncates text: the CSVs keep everything, the page shorten
 """
 
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -330,6 +329,3 @@ def worst_status(statuses):
         return None
     return max(statuses, key=lambda s: SEVERITY.get(s, 2))
 
-
-def is_finite(x):
-    return x is not None and math.isfinite(x)

@@ -101,9 +101,8 @@ BUGS = [
         "z[z < 0] = 0; return z: right values, the caller's z overwritten."),
     Bug("activations_elu_sys_exit", "activations", "elu", "crash.exception", CLASS,
         "Debugging leftover print then sys.exit() (SystemExit) on every call."),
-    Bug("activations_sigmoid_generator", "activations", "sigmoid", "crash.exception", CLASS,
-        "Returns a generator expression: not an array, and it cannot be sent back from the worker "
-        "(unpicklable)."),
+    Bug("activations_sigmoid_generator", "activations", "sigmoid", "shape.other", CLASS,
+        "Returns a generator expression instead of an array: not an array (like None)."),
     # ---------------------------------------------------------------- logistic
     Bug("logistic_initialize_with_zeros_rank1", "logistic", "initialize_with_zeros", "shape.rank1", CLASS,
         "w = np.zeros(dim): (dim,) instead of (dim, 1)."),

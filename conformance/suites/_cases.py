@@ -37,3 +37,19 @@ def labels(rng, shape):
     if flat.size >= 2:
         flat[0], flat[1] = 0.0, 1.0
     return y
+
+
+def initialization(layer_dims, std_of_fan_in, draw):
+    """The parameters an initializer must return: W[l] = draw((n[l], n[l-1])) * std(n[l-1]),
+    b[l] = 0, drawn in the course's order W1, W2, ... (``draw`` from a RandomState or Generator)."""
+    params = {}
+    for l in range(1, len(layer_dims)):
+        params[f"W{l}"] = draw((layer_dims[l], layer_dims[l - 1])) * std_of_fan_in(layer_dims[l - 1])
+        params[f"b{l}"] = np.zeros((layer_dims[l], 1))
+    return params
+
+
+def global_draw(seed):
+    """Draws of np.random.randn after np.random.seed(seed), as the worker seeds before each call."""
+    state = np.random.RandomState(seed)
+    return lambda shape: state.randn(*shape)

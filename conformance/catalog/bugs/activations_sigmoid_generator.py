@@ -1,5 +1,5 @@
 """sigmoid returns a generator expression (parentheses where np.array([...]) was meant): an
-object that is not an array and cannot be sent back from the worker. Class example."""
+object that is not an array. Class example."""
 from impl.activations import *
 import numpy as np
 

@@ -1,0 +1,118 @@
+"""Command line: ``python -m conformance check|report|catalog`` (SPEC Part 3).
+
+Exit codes of ``check``: 0 every check passed, 1 some check failed (or errored), 2 the call
+itself was wrong (bad TARGET, unknown suite, unwritable output).
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+from conformance import loader
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="check an implementation against the reference")
+    check.add_argument("--impl", action="append", default=[], metavar="TARGET",
+                       help="dotted package, folder of suite modules, or SUITE=FILE.py (repeatable); default: impl")
+    check.add_argument("--suite", action="append", default=[], metavar="NAME", help=f"one of {', '.join(loader.SUITES)} (repeatable)")
+    check.add_argument("--report", metavar="DIR", help="write report.html, its CSV tables and results.json here")
+    check.add_argument("--json", metavar="FILE", help="write the records as a JSON array")
+    check.add_argument("--profile", choices=("fast", "thorough"), default="fast")
+    check.add_argument("--seed", type=int, default=0)
+    check.add_argument("--timeout", type=float, default=10.0, help="seconds per call of the target (default 10)")
+    check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves")
+    check.add_argument("--quiet", action="store_true")
+    report = commands.add_parser("report", help="rebuild the HTML report from a saved results.json")
+    report.add_argument("results")
+    report.add_argument("--out", required=True, metavar="DIR")
+    catalog = commands.add_parser("catalog", help="run the catalog of buggy implementations and print its score")
+    catalog.add_argument("--json", metavar="FILE")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return check(args)
+        if args.command == "report":
+            return rebuild_report(args)
+        from conformance import catalog_score
+
+        return catalog_score.main(args)
+    except loader.UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def check(args):
+    from conformance import engine
+
+    target = loader.parse_target(args.impl)
+    unknown = [s for s in args.suite if s not in loader.SUITES]
+    if unknown:
+        raise loader.UsageError(f"unknown suite(s) {unknown}; suites are: {', '.join(loader.SUITES)}")
+    for path in filter(None, (args.json, args.report)):
+        parent = os.path.dirname(os.path.abspath(path)) if path == args.json else os.path.abspath(path)
+        if path == args.json and not os.path.isdir(parent):
+            raise loader.UsageError(f"--json {path}: folder {parent} does not exist")
+    progress = None if args.quiet else _print_progress
+    results = engine.run(
+        target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
+        progress=progress, training=not args.no_training,
+    )
+    if args.json:
+        write_json_atomic(args.json, results["records"])
+    if args.report:
+        from reports import write_report
+
+        path = write_report(results, args.report)
+        print(f"report: {path}")
+    return _summarize(results)
+
+
+def _print_progress(suite, function, records):
+    bad = [r for r in records if r["status"] in ("fail", "error")] if records and isinstance(records[0], dict) else [
+        r for r in records if r.status in ("fail", "error")]
+    mark = "ok  " if not bad else "FAIL"
+    print(f"  {mark} {suite}.{function}" + (f"  ({len(bad)} failing check(s))" if bad else ""), flush=True)
+
+
+def _summarize(results):
+    records = results["records"]
+    counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "skip")}
+    print(f"{results['meta']['target']}: {counts['pass']} passed, {counts['fail']} failed, "
+          f"{counts['error']} errors, {counts['skip']} skipped in {results['meta']['duration_s']:.1f} s")
+    for r in [r for r in records if r["status"] in ("fail", "error")][:20]:
+        print(f"  {r['status'].upper()} {r['suite']}.{r['function']} {r['check']} [{r['diagnosis']}]")
+    return EXIT_FAIL if counts["fail"] or counts["error"] else EXIT_PASS
+
+
+def rebuild_report(args):
+    from reports import load_results, write_report
+
+    if not os.path.isfile(args.results):
+        raise loader.UsageError(f"no such results file {args.results!r}")
+    print(f"report: {write_report(load_results(args.results), args.out)}")
+    return EXIT_PASS
+
+
+def write_json_atomic(path, data):
+    """Write JSON to ``path`` through a temporary file and a rename: never a half file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".nnconf-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=1, allow_nan=False, default=str)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

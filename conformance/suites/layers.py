@@ -1,0 +1,721 @@
+"""Contracts of the ``layers`` suite (document 004; F23-F26). Row-major: x (N, D), W (D, H),
+b (H,) by design, logits (N, C); labels t one-hot (N, C) or integer (N,). N, D, H pairwise distinct.
+
+The layer classes are checked through a *session* in the worker (:func:`layer_session`):
+construct, ``forward``, then ``backward``, reading ``dW``/``db`` afterwards, as a learner's
+network uses them. Two traces of a stale state are turned into ``value.stale_state``:
+
+- the "forward twice" case runs ``forward(x_earlier)``, ``forward(x)``, ``backward(dout)``;
+  a quantity that equals the reference for ``x_earlier`` and not the one for ``x`` was computed
+  from the earlier call (e.g. ``x`` kept only on the first forward);
+- a step that fails on an attribute still None (or never set) after forward, typically with a
+  new, misspelt attribute beside it (document 004's ``self.otut``), is a state that forward
+  never stored; so is a wrong result next to such a misspelt pair (``self.maks``).
+
+``TwoLayerNet``'s parameters are set by writing into the existing arrays of ``net.params``
+(the book's layers hold references to them), never by replacing them.
+"""
+
+import copy
+import difflib
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from conformance import loader, probes
+from conformance.compare import as_array, compare
+from conformance.contract import Case, FunctionContract, Q, flatten
+from conformance.strategies import distinct_dims
+from conformance.suites._cases import case_rng, normal, saturated, with_zeros
+from conformance.tolerances import tolerance
+from conformance.worker import Outcome, _target_traceback
+from reference import layers as ref
+from reference._torch import vjp
+
+SUITE = "layers"
+KEYS = ("W1", "b1", "W2", "b2")
+LAYER_OF = {"W1": 1, "b1": 1, "W2": 2, "b2": 2}
+INIT_SEED = 0  # the global seed set before TwoLayerNet(...) draws W1, then W2
+
+
+class _Contract(FunctionContract):
+    """A FunctionContract whose repro is the few lines kept in ``case.text``."""
+
+    def call_text(self, case):
+        return getattr(case, "text", None) or super().call_text(case)
+
+
+# --- probes (run in the worker, next to the target) ---------------------------------------------
+
+
+def layer_session(module, class_name, ctor_args, steps, repeat=True):
+    """``Class(*ctor_args)`` then each step ``(method, args)`` or ``("attr", name)``, on copies.
+
+    Returns ``{"first", "second"}`` (second: the same session on a fresh object, from the same
+    global random state, when the first had no failed step). Each session: ``{"steps": [...],
+    "ctor_mutated": [...]}``; a step entry is ``{"result", "mutated", "none_attrs", "new_attrs"}``
+    or ``{"error": (type, text), "traceback", "none_attrs", "new_attrs", "attrs"}`` (no further
+    steps): ``none_attrs`` are attributes still None, ``new_attrs`` those that appeared after
+    construction, the traces of a stale or misspelt state.
+    """
+    cls, used = loader.resolve(module, SUITE, class_name)
+    ctor_names = probes._bind(cls, class_name, ctor_args, {})
+    state = np.random.get_state()
+    first = _session_once(cls, class_name, ctor_args, ctor_names, steps)
+    second = None
+    if repeat and not any("error" in entry for entry in first["steps"]):
+        np.random.set_state(state)
+        second = _session_once(cls, class_name, ctor_args, ctor_names, steps)
+    return {"first": first, "second": second, "used": used}
+
+
+def _session_once(cls, class_name, ctor_args, ctor_names, steps):
+    ctor_args, steps = copy.deepcopy((ctor_args, steps))
+    ctor_snapshot = copy.deepcopy(ctor_args)
+    obj = cls(*ctor_args)
+    declared = set(_state(obj))
+    entries = []
+    for method, args in steps:
+        if method == "attr":
+            try:
+                value, present = getattr(obj, args), True
+            except AttributeError:
+                value, present = None, False
+            entries.append({"result": probes._plain(value), "present": present})
+            continue
+        bound = getattr(obj, method, None)
+        if bound is None:
+            raise loader.MissingName(f"`{class_name}.{method}` is not defined")
+        names = probes._bind(bound, f"{class_name}.{method}", args, {})
+        snapshot = copy.deepcopy(args)
+        try:
+            result = probes._plain(bound(*args))
+        except Exception as exc:  # noqa: BLE001 - reported as the step's finding
+            entries.append({
+                "error": (type(exc).__name__, str(exc)[:2000]),
+                "traceback": _target_traceback(exc),
+                **_traces(obj, declared),
+                "attrs": sorted(_state(obj)),
+            })
+            break
+        entries.append({"result": result, "mutated": probes._mutations((snapshot, {}), (args, {}), names),
+                        **_traces(obj, declared)})
+    ctor_mutated = probes._mutations((ctor_snapshot, {}), (ctor_args, {}), ctor_names)
+    return {"steps": entries, "ctor_mutated": ctor_mutated}
+
+
+def _state(obj):
+    try:
+        return dict(vars(obj))
+    except TypeError:
+        return {}
+
+
+def _traces(obj, declared):
+    state = _state(obj)
+    return {
+        "none_attrs": sorted(k for k, v in state.items() if v is None),
+        "new_attrs": sorted(set(state) - declared),
+    }
+
+
+def numerical_gradient_probe(module, x, c, repeat=True):
+    """``numerical_gradient(f, x)`` with f(x) = sum(sin(x) * c); x must come back bitwise equal."""
+    fn, used = loader.resolve(module, SUITE, "numerical_gradient")
+
+    def f(v):
+        return float(np.sum(np.sin(v) * c))
+
+    probes._bind(fn, "numerical_gradient", (f, x), {})
+    runs = []
+    for _ in range(2 if repeat else 1):
+        own = np.array(x, copy=True)
+        result = probes._plain(fn(f, own))
+        restored = own.dtype == x.dtype and own.shape == x.shape and own.tobytes() == x.tobytes()
+        runs.append((result, restored))
+    return {
+        "result": runs[0][0],
+        "second": runs[1][0] if repeat else None,
+        "mutated": [] if runs[0][1] else ["x"],
+        "used": used,
+    }
+
+
+def net_init_probe(module, ctor_args, seed, repeat=True):
+    """``TwoLayerNet(*ctor_args).params`` right after ``np.random.seed(seed)``."""
+    cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
+    probes._bind(cls, "TwoLayerNet", ctor_args, {})
+    results = []
+    for _ in range(2 if repeat else 1):
+        np.random.seed(seed)
+        net = cls(*copy.deepcopy(ctor_args))
+        results.append(probes._plain(getattr(net, "params", None)))
+    return {"result": results[0], "second": results[1] if repeat else None, "mutated": [], "used": used}
+
+
+def net_call_probe(module, sizes, params, method, args, repeat=True):
+    """``TwoLayerNet(*sizes)``, ``params`` written into ``net.params``'s own arrays, then
+    ``net.<method>(*args)``; reports the inputs and the parameters the call changed."""
+    cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
+    state = np.random.get_state()
+    first = _net_once(cls, sizes, params, method, args)
+    second = None
+    if repeat:
+        np.random.set_state(state)
+        second = _net_once(cls, sizes, params, method, args)["result"]
+    return {"result": first["result"], "second": second, "mutated": first["mutated"], "used": used}
+
+
+def _net_once(cls, sizes, params, method, args):
+    args = copy.deepcopy(args)
+    try:
+        net = cls(*sizes)
+    except Exception as exc:  # noqa: BLE001 - TwoLayerNet.__init__'s own check reports it
+        raise probes.Precondition(
+            f"TwoLayerNet{tuple(sizes)} itself failed ({type(exc).__name__}: {exc}); see TwoLayerNet.__init__") from None
+    _load(net, params)
+    bound = getattr(net, method, None)
+    if bound is None:
+        raise loader.MissingName(f"`TwoLayerNet.{method}` is not defined")
+    names = probes._bind(bound, f"TwoLayerNet.{method}", args, {})
+    snapshot = copy.deepcopy(args)
+    before = {k: np.array(net.params[k], copy=True) for k in params}
+    result = probes._plain(bound(*args))
+    mutated = probes._mutations((snapshot, {}), (args, {}), names)
+    for k, value in before.items():
+        now = net.params.get(k) if isinstance(getattr(net, "params", None), dict) else None
+        if not (isinstance(now, np.ndarray) and now.shape == value.shape and now.tobytes() == value.tobytes()):
+            mutated.append(f'net.params["{k}"]')
+    return {"result": result, "mutated": mutated}
+
+
+def _load(net, params):
+    """Write ``params`` into the arrays the net already holds (its layers share them)."""
+    held = getattr(net, "params", None)
+    if not isinstance(held, dict):
+        raise probes.Precondition("the TwoLayerNet has no `params` dict to load parameters into; see TwoLayerNet.__init__")
+    for key, value in params.items():
+        array = held.get(key)
+        if not isinstance(array, np.ndarray) or array.shape != value.shape:
+            raise probes.Precondition(
+                f"net.params[{key!r}] is {_describe(array)}, the contract loads shape {value.shape}; see TwoLayerNet.__init__")
+        array[...] = value
+
+
+def _describe(value):
+    return f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
+
+
+# --- the parent side of a layer session ----------------------------------------------------------
+
+
+def _run_layer(worker, case):
+    """Drive the layer through ``case.session``; turn the step traces into an Outcome."""
+    s = case.session
+    outcome = worker.call(layer_session, s["cls"], s["ctor"], s["steps"], True)
+    if not outcome.ok:
+        return outcome
+    first, second = outcome.value["first"], outcome.value["second"]
+    failed = _failed_step(case, first["steps"], outcome)
+    if failed is not None:
+        return failed
+    result, missing = _collect(s, first["steps"])
+    if missing:
+        return replace(outcome, ok=False, value=None, error_type="MissingName", error=(
+            f"after backward the {s['cls']} object has no attribute {', '.join(f'`{m}`' for m in missing)} "
+            f"(the SPEC: {s['cls']} keeps {', '.join(s['attrs'])} after backward)"))
+    second_result = _collect(s, second["steps"])[0] if second is not None else None
+    stale = _stale(case, first["steps"], result, outcome)
+    if stale is not None:
+        return stale
+    entry = first["steps"][s["tested"]]
+    mutated = list(entry.get("mutated", [])) + list(first["ctor_mutated"])
+    return replace(outcome, value={"result": result, "second": second_result, "mutated": mutated})
+
+
+def _collect(s, entries):
+    """The result the contract's pattern expects, and the attributes that were missing."""
+    if s["take"] is None:
+        return entries[s["tested"]]["result"], []
+    result, missing = {}, []
+    for name, index in s["take"].items():
+        result[name] = entries[index]["result"]
+        if not entries[index].get("present", True):
+            missing.append(s["steps"][index][1])
+    return result, missing
+
+
+def _failed_step(case, entries, outcome):
+    s = case.session
+    for index, entry in enumerate(entries):
+        if "error" not in entry:
+            continue
+        etype, text = entry["error"]
+        method = s["steps"][index][0]
+        if index < s["tested"]:
+            return replace(outcome, ok=False, value=None, error_type="Precondition", error=(
+                f"{s['cls']}.{method} failed before {s['cls']}.{s['steps'][s['tested']][0]} could run "
+                f"({etype}: {text}); see {s['cls']}.{method}'s own check"))
+        words = _state_words(s["cls"], method, etype, text, entry)
+        if words is not None:
+            return replace(outcome, ok=False, value=None, error_type=etype, error=words,
+                           traceback=entry.get("traceback"), diagnosis="value.stale_state")
+        return replace(outcome, ok=False, value=None, error_type=etype, error=text, traceback=entry.get("traceback"))
+    return None
+
+
+def _typo(stale_names, new_names):
+    """(new, stale) where a new attribute looks like a misspelling of a stale one."""
+    for name in stale_names:
+        close = difflib.get_close_matches(name, new_names, n=1, cutoff=0.6)
+        if close:
+            return close[0], name
+    return None
+
+
+def _state_words(cls, method, etype, text, entry):
+    """The stale-state reading of a failed step, or None when it is a plain crash."""
+    none_attrs, new_attrs = entry.get("none_attrs", []), entry.get("new_attrs", [])
+    missing = re.search(r"'(\w+)' object has no attribute '(\w+)'", text)
+    raised = f"(it raised {etype}: {text})"
+    if missing and missing.group(1) == cls and missing.group(2) not in entry.get("attrs", []):
+        attr = missing.group(2)
+        pair = _typo([attr], new_attrs)
+        if pair:
+            return f"forward stored `{pair[0]}`, but {method} reads `{attr}`, which was never set: a typo? {raised}"
+        return f"{method} reads `{attr}`, which forward never stored {raised}"
+    if "NoneType" in text and none_attrs:
+        pair = _typo(none_attrs, new_attrs)
+        if pair:
+            return f"forward stored `{pair[0]}`, but {method} reads `{pair[1]}`, still None: a typo? {raised}"
+        stored = ", ".join(f"`{a}`" for a in new_attrs) or "nothing new"
+        return (f"{method} used {', '.join(f'`{a}`' for a in none_attrs)}, still None after forward "
+                f"(forward set {stored}): the state {method} needs was never stored {raised}")
+    return None
+
+
+def _stale(case, entries, result, outcome):
+    """``value.stale_state`` when the result is the earlier forward's (forward twice), or when
+    it is wrong next to a misspelt attribute pair (``maks`` set, ``mask`` still None)."""
+    s = case.session
+    try:
+        actual = flatten(s["pattern"], result)
+    except Exception:  # noqa: BLE001 - the engine's shape stage reports a wrong structure
+        return None
+    tol = {name: tolerance(q.tolerance, case.dtype) for name, q in case.expected.items()}
+    close = lambda a, e, name: a is not None and compare(a, e, **tol[name]).ok  # noqa: E731
+    wrong = [n for n, q in case.expected.items() if not close(as_array(actual.get(n)), q.value, n)]
+    if case.previous and wrong:
+        earlier = [n for n in wrong if n in case.previous and close(as_array(actual.get(n)), case.previous[n], n)]
+        if earlier:
+            return replace(outcome, ok=False, value=None, error_type="StaleState", diagnosis="value.stale_state", error=(
+                f"after forward(x_earlier) then forward(x), {s['cls']}.{s['steps'][s['tested']][0]} gave "
+                f"{', '.join(earlier)} for x_earlier, not for x: the layer kept a value from the earlier call "
+                "(store what backward needs on every forward, not only the first)"))
+    entry = entries[s["tested"]]
+    pair = _typo(entry.get("none_attrs", []), entry.get("new_attrs", []))
+    if wrong and pair:
+        return replace(outcome, ok=False, value=None, error_type="StaleState", diagnosis="value.stale_state", error=(
+            f"{', '.join(wrong)} wrong, and after {s['steps'][s['tested']][0]} the object has `{pair[0]}` set "
+            f"while `{pair[1]}` is still None: forward stored `{pair[0]}` where `{pair[1]}` is read: a typo?"))
+    return None
+
+
+# --- the layer classes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """How to make inputs for a layer class and what the reference says about them."""
+
+    cls: str
+    inputs: object  # (rng, (N, D, H), dtype, label, method) -> (ctor{}, forward{}, backward{})
+    forward_ref: object  # (ctor, forward) -> {quantity: value}
+    backward_ref: object  # (ctor, forward, backward) -> {quantity: value}
+    forward_q: dict  # quantity -> Q keywords
+    backward_q: dict
+    attrs: tuple = ()  # attributes read after backward (quantity names)
+    labels: tuple = ("random", "N=1", "float32", "forward twice")
+    saturated: bool = False
+    m: bool = False  # the batch size N is the m of the factor-m hypothesis
+    kinks: object = None  # (forward) -> {quantity: mask} for backward
+    alternatives: object = None  # (forward, backward) -> {quantity: {description: value}}
+
+
+def _dims():
+    return distinct_dims(count=3)
+
+
+def _relu_inputs(rng, dims, dtype, label, method):
+    N, D, _ = dims
+    x = normal(rng, (N, D), dtype, scale=2.0)
+    if label == "x=0":
+        x = with_zeros(rng, x)
+    return {}, {"x": x}, {"dout": normal(rng, (N, D), dtype)}
+
+
+def _sigmoid_inputs(rng, dims, dtype, label, method):
+    N, D, _ = dims
+    x = saturated(rng, (N, D), dtype) if label == "saturated" else normal(rng, (N, D), dtype, scale=2.0)
+    return {}, {"x": x}, {"dout": normal(rng, (N, D), dtype)}
+
+
+def _affine_inputs(rng, dims, dtype, label, method):
+    N, D, H = dims
+    W = normal(rng, (D, H), dtype, scale=0.7)
+    b = normal(rng, (H,), dtype, scale=0.3)
+    x = normal(rng, (N, D), dtype)
+    return {"W": W, "b": b}, {"x": x}, {"dout": normal(rng, (N, H), dtype)}
+
+
+def _class_labels(rng, N, C):
+    """Integer labels (N,) with as many distinct classes as there is room for."""
+    labels = rng.integers(0, C, N)
+    labels[: min(N, C)] = rng.permutation(C)[: min(N, C)]
+    return labels
+
+
+def _softmax_loss_inputs(rng, dims, dtype, label, method):
+    """Logits (N, C) of moderate size (the true class keeps a probability >= ~0.01, so the
+    book's 1e-7 delta stays within tolerance); saturated: |x| in [20, 50] and +-1000, with the
+    labels at the row maxima for forward (a right, certain prediction: the loss is ~0)."""
+    N, C, _ = dims
+    if label == "saturated":
+        x = saturated(rng, (N, C), dtype)
+        labels = np.argmax(x, axis=1) if method == "forward" else _class_labels(rng, N, C)
+    else:
+        x = rng.uniform(-1.5, 1.5, (N, C)).astype(dtype)
+        labels = _class_labels(rng, N, C)
+    t = labels.astype(np.int64) if label == "labels" else np.eye(C, dtype=dtype)[labels]
+    return {}, {"x": x, "t": t}, {"dout": 1}
+
+
+def _sigmoid_alternatives(fwd, bwd):
+    x, dout = fwd["x"], bwd["dout"]
+    y = ref.sigmoid_forward(x)
+    return {"dx": {
+        "dout * s(y)(1 - s(y)) (the derivative taken at the output y instead of x)": dout * ref.sigmoid_forward(y) * (1 - ref.sigmoid_forward(y)),
+        "dout * x (1 - x) (y (1 - y) written with x in place of y)": dout * x * (1.0 - x),
+        "dout * (1 - y^2) (the derivative of tanh)": dout * (1 - np.tanh(np.asarray(x, np.float64)) ** 2),
+    }}
+
+
+GRAD = {"stage": "grad_autograd"}
+LOSS = {"cost": True, "tolerance": "book_delta", "keep_dtype": False}
+
+LAYERS = {
+    "Relu": _Layer(
+        "Relu", _relu_inputs,
+        lambda c, f: {"out": ref.relu_forward(f["x"])},
+        lambda c, f, b: {"dx": ref.relu_backward(b["dout"], f["x"])},
+        {"out": {}}, {"dx": GRAD},
+        labels=("random", "N=1", "x=0", "float32", "forward twice"),
+        kinks=lambda f: {"dx": f["x"] == 0},
+    ),
+    "Sigmoid": _Layer(
+        "Sigmoid", _sigmoid_inputs,
+        lambda c, f: {"out": ref.sigmoid_forward(f["x"])},
+        lambda c, f, b: {"dx": ref.sigmoid_backward(b["dout"], f["x"])},
+        {"out": {}}, {"dx": GRAD},
+        labels=("random", "N=1", "saturated", "float32", "forward twice"), saturated=True,
+        alternatives=_sigmoid_alternatives,
+    ),
+    "Affine": _Layer(
+        "Affine", _affine_inputs,
+        lambda c, f: {"out": ref.affine_forward(f["x"], c["W"], c["b"])},
+        lambda c, f, b: dict(zip(("dx", "dW", "db"), ref.affine_backward(b["dout"], f["x"], c["W"], c["b"]))),
+        {"out": {}}, {"dx": GRAD, "dW": GRAD, "db": GRAD},
+        attrs=("dW", "db"), m=True,
+    ),
+    "SoftmaxWithLoss": _Layer(
+        "SoftmaxWithLoss", _softmax_loss_inputs,
+        lambda c, f: {"loss": ref.softmax_with_loss_forward(f["x"], f["t"])},
+        lambda c, f, b: {"dx": ref.softmax_with_loss_backward(f["x"], f["t"], float(b["dout"]))},
+        {"loss": LOSS}, {"dx": GRAD},
+        labels=("random", "labels", "N=1", "saturated", "float32", "forward twice"), saturated=True, m=True,
+    ),
+}
+
+
+def _call_words(values):
+    return ", ".join(values)
+
+
+def _layer_build(spec, method):
+    def build(example, label):
+        N, D, H = example
+        dims = (1 if label == "N=1" else N, D, H)
+        dtype = np.float32 if label == "float32" else np.float64
+        rng = case_rng(SUITE, spec.cls, example, label)
+        ctor, fwd, bwd = spec.inputs(rng, dims, dtype, label, method)
+        args = dict(ctor)
+        lines = [f"layer = {spec.cls}({_call_words(ctor)})"]
+        steps = []
+        earlier = None
+        if label == "forward twice":
+            _, earlier, _ = spec.inputs(case_rng(SUITE, spec.cls, example, "earlier"), dims, dtype, "random", method)
+            steps.append(("forward", tuple(earlier.values())))
+            args.update({f"{k}_earlier": v for k, v in earlier.items()})
+            lines.append(f"layer.forward({_call_words(f'{k}_earlier' for k in earlier)})")
+        args.update(fwd)
+        steps.append(("forward", tuple(fwd.values())))
+        take = None
+        if method == "forward":
+            lines.append(f"out = layer.forward({_call_words(fwd)})")
+            reference = spec.forward_ref(ctor, fwd)
+            previous = spec.forward_ref(ctor, earlier) if earlier else None
+            keywords = spec.forward_q
+        else:
+            lines.append(f"layer.forward({_call_words(fwd)})")
+            args.update(bwd)
+            steps.append(("backward", tuple(bwd.values())))
+            reference = spec.backward_ref(ctor, fwd, bwd)
+            previous = spec.backward_ref(ctor, earlier, bwd) if earlier else None
+            keywords = spec.backward_q
+            if spec.attrs:
+                take = {"dx": len(steps) - 1}
+                for attr in spec.attrs:
+                    steps.append(("attr", attr))
+                    take[attr] = len(steps) - 1
+                lines.append(f"dx = layer.backward({_call_words(bwd)})")
+                lines.append(f"out = (dx, {', '.join(f'layer.{a}' for a in spec.attrs)})")
+            else:
+                lines.append(f"out = layer.backward({_call_words(bwd)})")
+        tested = len(steps) - 1 - (len(spec.attrs) if take else 0)
+        pattern = {name: name for name in take} if take else next(iter(reference))
+        case = Case(label, tuple(args.values()), dtype=dtype, m=dims[0] if spec.m else None, arg_names=tuple(args))
+        case.session = {"cls": spec.cls, "ctor": tuple(ctor.values()), "steps": steps, "tested": tested,
+                        "take": take, "pattern": pattern, "attrs": spec.attrs}
+        case.expected = {name: Q(value, **keywords[name]) for name, value in reference.items()}
+        case.previous = previous
+        case.text = "\n".join(lines)
+        if method == "backward" and spec.kinks:
+            case.kinks = spec.kinks(fwd)
+        if method == "backward" and spec.alternatives:
+            case.alternatives = spec.alternatives(fwd, bwd)
+        return case
+    return build
+
+
+def _layer_contract(spec, method):
+    return _Contract(
+        SUITE, f"{spec.cls}.{method}", examples=_dims, build=_layer_build(spec, method), labels=spec.labels, saturated=spec.saturated,
+        pattern=lambda c: c.session["pattern"], expect=lambda c: c.expected, run=_run_layer,
+    )
+
+
+# --- functions ---------------------------------------------------------------------------------
+
+
+def _probabilities(rng, shape, dtype):
+    """Rows of a softmax of moderate logits (every probability >= ~0.01)."""
+    return ref.softmax(rng.uniform(-1.5, 1.5, shape)).astype(dtype)
+
+
+def _softmax_case(example, label):
+    N, D, _ = example
+    dtype = np.float32 if label == "float32" else np.float64
+    rng = case_rng(SUITE, "softmax", example, label)
+    shape = (D,) if label == "1-D" else (N, D)
+    x = saturated(rng, shape, dtype) if label == "saturated" else normal(rng, shape, dtype, scale=2.0)
+    return Case(label, (x,), dtype=dtype, arg_names=("x",))
+
+
+softmax = _Contract(
+    SUITE, "softmax", examples=_dims, build=_softmax_case, labels=("random", "1-D", "saturated", "float32"),
+    saturated=True, pattern="y", expect=lambda c: {"y": Q(ref.softmax(c.args[0]))},
+)
+
+
+def _cross_entropy_case(example, label):
+    """y: probabilities (N, C); t one-hot or integer labels; 1-D: one example (C,);
+    saturated: exact 0s and 1s in y (rows equal to t, and zeros off the label), true cost finite."""
+    N, C, _ = example
+    dtype = np.float32 if label == "float32" else np.float64
+    rng = case_rng(SUITE, "cross_entropy_error", example, label)
+    labels = _class_labels(rng, N, C)
+    if label == "1-D":
+        y = _probabilities(rng, (C,), dtype)
+        t = np.eye(C, dtype=dtype)[labels[0]]
+        return Case(label, (y, t), dtype=dtype, m=1, arg_names=("y", "t"))
+    y = _probabilities(rng, (N, C), dtype)
+    t = np.eye(C, dtype=dtype)[labels]
+    if label == "saturated":
+        y = np.where(rng.random((N, C)) < 0.5, 0.0, y).astype(dtype)
+        y[np.arange(N), labels] = np.maximum(y[np.arange(N), labels], 0.05)
+        y[::2] = t[::2]
+        y = (y / y.sum(axis=1, keepdims=True)).astype(dtype)
+    if label == "labels":
+        t = labels.astype(np.int64)
+    return Case(label, (y, t), dtype=dtype, m=N, arg_names=("y", "t"))
+
+
+cross_entropy_error = _Contract(
+    SUITE, "cross_entropy_error", examples=_dims, build=_cross_entropy_case,
+    labels=("random", "labels", "1-D", "saturated", "float32"), saturated=True, pattern="loss",
+    expect=lambda c: {"loss": Q(ref.cross_entropy_error(*c.args), **LOSS)},
+)
+
+
+def _numerical_gradient_case(example, label):
+    """x with values where x + h - h != x (3e-9, 0.1 + 0.2, ...), so only a restore of the saved
+    value gives x back bitwise; f(x) = sum(sin(x) * c), whose gradient autograd gives."""
+    N, D, _ = example
+    rng = case_rng(SUITE, "numerical_gradient", example, label)
+    shape = (D,) if label == "1-D" else (N, D)
+    x = normal(rng, shape)
+    flat = x.reshape(-1)
+    awkward = np.array([3e-9, 0.1 + 0.2, -7e-10, 0.7 + 0.1, 1e-17, 2.675])
+    flat[: min(flat.size, awkward.size)] = awkward[: flat.size]
+    c = normal(rng, shape) + 0.5
+    case = Case(label, (x, c), arg_names=("x", "c"))
+    case.text = "f = lambda x: float(np.sum(np.sin(x) * c))\nout = numerical_gradient(f, x)"
+    return case
+
+
+def _numerical_gradient_expect(case):
+    x, c = case.args
+    grad = vjp(lambda v: (torch.sin(v) * torch.from_numpy(c)).sum(), [x])[0]
+    # central differences with h = 1e-4 are off by ~h^2/6 |f'''|: the finite-difference tolerance
+    return {"grad": Q(grad, tolerance="fd", keep_dtype=False)}
+
+
+numerical_gradient = _Contract(
+    SUITE, "numerical_gradient", examples=_dims, build=_numerical_gradient_case, labels=("random", "1-D"),
+    pattern="grad", expect=_numerical_gradient_expect,
+    run=lambda worker, case: worker.call(numerical_gradient_probe, *case.args),
+)
+
+
+# --- TwoLayerNet ---------------------------------------------------------------------------------
+
+
+def _net_dims(max_value=7):
+    """(N, D, H, C), pairwise distinct."""
+    return lambda: distinct_dims(count=4, max_value=max_value)
+
+
+def _net_data(example, label):
+    """x (N, D), t (one-hot (N, C) or integer labels), params with moderate logits."""
+    N, D, H, C = example
+    rng = case_rng(SUITE, "TwoLayerNet", example, label)
+    x = normal(rng, (N, D))
+    params = {
+        "W1": normal(rng, (D, H), scale=1 / np.sqrt(D)),
+        "b1": normal(rng, (H,), scale=0.1),
+        "W2": normal(rng, (H, C), scale=1 / np.sqrt(H)),
+        "b2": normal(rng, (C,), scale=0.1),
+    }
+    labels = _class_labels(rng, N, C)
+    right = np.argmax(ref.two_layer_predict(x, params), axis=1)
+    labels[::2] = right[::2]  # some right, some wrong: an accuracy strictly between 0 and 1, mostly
+    t = labels.astype(np.int64) if label == "labels" else np.eye(C)[labels]
+    return x, t, params, (D, H, C)
+
+
+def _net_case(method, with_t=True):
+    def build(example, label):
+        x, t, params, sizes = _net_data(example, label)
+        args = (x, t) if with_t else (x,)
+        names = ("x", "t") if with_t else ("x",)
+        case = Case(label, args + (params,), m=x.shape[0], arg_names=names + ("params",))
+        case.net = (sizes, params, method, args)
+        case.text = (f"net = TwoLayerNet{sizes}\nfor key, value in params.items():\n    net.params[key][...] = value\n"
+                     f"out = net.{method}({', '.join(names)})")
+        if method == "gradient" and label == "random":
+            case.network = ("layers", (x, t, sizes), params)
+        return case
+    return build
+
+
+def _run_net(worker, case):
+    return worker.call(net_call_probe, *case.net)
+
+
+def _grads_expect(tolerance_key):
+    def expect(case):
+        x, t = case.net[3]
+        grads = ref.two_layer_gradient(x, t, case.net[1])
+        return {f"d{k}": Q(grads[k], stage="layer", layer=LAYER_OF[k], keep_dtype=False, tolerance=tolerance_key) for k in KEYS}
+    return expect
+
+
+GRADS_PATTERN = {k: f"d{k}" for k in KEYS}
+
+
+def _net_contract(method, expect, *, pattern, labels=("random", "labels"), with_t=True, examples=None, timeout=None):
+    return _Contract(
+        SUITE, f"TwoLayerNet.{method}", examples=examples or _net_dims(), build=_net_case(method, with_t),
+        labels=labels, pattern=pattern, expect=expect, run=_run_net, timeout=timeout,
+    )
+
+
+def _init_case(example, label):
+    N, D, H, C = example
+    ctor = (D, H, C) if label == "random" else (D, H, C, 0.5)
+    case = Case(label, ctor, arg_names=("input_size", "hidden_size", "output_size", "weight_init_std"))
+    case.text = f"np.random.seed({INIT_SEED})\nout = TwoLayerNet({', '.join(case.arg_names[:len(ctor)])}).params"
+    return case
+
+
+def _init_expect(case):
+    D, H, C = case.args[:3]
+    std = case.args[3] if len(case.args) > 3 else 0.01
+    state = np.random.RandomState(INIT_SEED)
+    W1 = std * state.randn(D, H)  # the book's order: W1, then W2, from the global random state
+    W2 = std * state.randn(H, C)
+    exact = {"exact": True, "keep_dtype": False}
+    return {"W1": Q(W1, keep_dtype=False), "b1": Q(np.zeros(H), **exact),
+            "W2": Q(W2, keep_dtype=False), "b2": Q(np.zeros(C), **exact)}
+
+
+TwoLayerNet_init = _Contract(
+    SUITE, "TwoLayerNet.__init__", examples=_net_dims(), build=_init_case, labels=("random", "weight_init_std=0.5"),
+    pattern={k: k for k in KEYS}, expect=_init_expect,
+    run=lambda worker, case: worker.call(net_init_probe, case.args, INIT_SEED),
+)
+
+TwoLayerNet_predict = _net_contract(
+    "predict", lambda c: {"y": Q(ref.two_layer_predict(c.net[3][0], c.net[1]), keep_dtype=False)},
+    pattern="y", labels=("random",), with_t=False,
+)
+
+TwoLayerNet_loss = _net_contract(
+    "loss", lambda c: {"loss": Q(ref.two_layer_loss(*c.net[3], c.net[1]), **LOSS)}, pattern="loss",
+)
+
+TwoLayerNet_accuracy = _net_contract(
+    "accuracy", lambda c: {"accuracy": Q(ref.two_layer_accuracy(*c.net[3], c.net[1]), cost=True, exact=True, keep_dtype=False)},
+    pattern="accuracy",
+)
+
+TwoLayerNet_gradient = _net_contract("gradient", _grads_expect("value"), pattern=GRADS_PATTERN)
+
+# h = 1e-4 central differences of the loss (with the book's 1e-7 delta): the book_delta tolerance
+TwoLayerNet_numerical_gradient = _net_contract(
+    "numerical_gradient", _grads_expect("book_delta"), pattern=GRADS_PATTERN, examples=_net_dims(max_value=5),
+    timeout=30.0,
+)
+
+
+CONTRACTS = [
+    _layer_contract(LAYERS["Relu"], "forward"),
+    _layer_contract(LAYERS["Relu"], "backward"),
+    _layer_contract(LAYERS["Sigmoid"], "forward"),
+    _layer_contract(LAYERS["Sigmoid"], "backward"),
+    _layer_contract(LAYERS["Affine"], "forward"),
+    _layer_contract(LAYERS["Affine"], "backward"),
+    softmax,
+    cross_entropy_error,
+    _layer_contract(LAYERS["SoftmaxWithLoss"], "forward"),
+    _layer_contract(LAYERS["SoftmaxWithLoss"], "backward"),
+    numerical_gradient,
+    TwoLayerNet_init,
+    TwoLayerNet_predict,
+    TwoLayerNet_loss,
+    TwoLayerNet_accuracy,
+    TwoLayerNet_gradient,
+    TwoLayerNet_numerical_gradient,
+]

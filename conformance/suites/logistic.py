@@ -1,0 +1,156 @@
+"""Contracts of the ``logistic`` suite (document 002; F8-F13, F26).
+
+Column-major: X (n_x, m), Y (1, m), w (n_x, 1), b a scalar; n_x != m.
+"""
+
+import numpy as np
+
+from conformance.contract import Case, FunctionContract, Q
+from conformance.strategies import distinct_dims
+from conformance.suites._cases import case_rng, labels, normal
+from reference import logistic as ref
+
+SUITE = "logistic"
+
+
+def _data(example, label):
+    n_x, m = example
+    m = 1 if label == "m=1" else m
+    rng = case_rng(SUITE, example, label)
+    X = normal(rng, (n_x, m))
+    Y = labels(rng, (1, m))
+    w = normal(rng, (n_x, 1), scale=0.5)
+    b = float(rng.standard_normal() * 0.3)
+    if label == "saturated":  # confident and right: |z| around 40, true cost ~ 0, finite
+        w = np.zeros((n_x, 1))
+        w[0, 0] = 1.0
+        X[0] = np.where(Y[0] == 1, 40.0, -40.0)
+        b = 0.0
+    return X, Y, w, b, m
+
+
+def _dims():
+    return distinct_dims(count=2)
+
+
+def _propagate_case(example, label):
+    X, Y, w, b, m = _data(example, label)
+    case = Case(label, (w, b, X, Y), m=m, arg_names=("w", "b", "X", "Y"))
+    if label == "random":
+        case.network = ("logistic", (X, Y), {"w": w, "b": b})
+    return case
+
+
+def _propagate_expect(case):
+    grads, cost = ref.propagate(*case.args)
+    return {
+        "dw": Q(grads["dw"], stage="grad_autograd"),
+        "db": Q(grads["db"], stage="grad_autograd"),
+        "cost": Q(cost, cost=True),
+    }
+
+
+def _propagate(name):
+    return FunctionContract(
+        SUITE, name, examples=_dims, build=_propagate_case, labels=("random", "m=1", "saturated"),
+        saturated=True, pattern=({"dw": "dw", "db": "db"}, "cost"), expect=_propagate_expect,
+    )
+
+
+def _optimize_case(example, label):
+    X, Y, w, b, m = _data(example, label)
+    iterations = 0 if label == "0 iterations" else 201
+    return Case(label, (w, b, X, Y, iterations, 0.05), m=m,
+                arg_names=("w", "b", "X", "Y", "num_iterations", "learning_rate"))
+
+
+def _optimize_pattern(case):
+    if case.args[4] == 0:
+        return ({"w": "w", "b": "b"}, "grads", "costs")
+    return ({"w": "w", "b": "b"}, {"dw": "dw", "db": "db"}, "costs")
+
+
+def _optimize_expect(case):
+    params, grads, costs = ref.optimize(*case.args)
+    expected = {"w": Q(params["w"]), "b": Q(params["b"]), "costs": Q(np.array(costs, dtype=float))}
+    if case.args[4]:
+        expected.update({"dw": Q(grads["dw"]), "db": Q(grads["db"])})
+    return expected
+
+
+optimize = FunctionContract(
+    SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "0 iterations"),
+    pattern=_optimize_pattern, expect=_optimize_expect,
+)
+
+
+def _predict_case(example, label):
+    X, Y, w, b, m = _data(example, label)
+    return Case(label, (w, b, X), m=m, arg_names=("w", "b", "X"))
+
+
+predict = FunctionContract(
+    SUITE, "predict", examples=_dims, build=_predict_case, labels=("random", "m=1"),
+    pattern="Y_prediction", expect=lambda c: {"Y_prediction": Q(ref.predict(*c.args), exact=True)},
+)
+
+
+def _model_case(example, label):
+    X, Y, _, _, m = _data(example, label)
+    rng = case_rng(SUITE, "test", example)
+    X_test, Y_test = normal(rng, (X.shape[0], 5)), labels(rng, (1, 5))
+    return Case(label, (X, Y, X_test, Y_test, 201, 0.05), m=m,
+                arg_names=("X_train", "Y_train", "X_test", "Y_test", "num_iterations", "learning_rate"))
+
+
+def _model_expect(case):
+    X, Y, X_test, Y_test, iterations, lr = case.args
+    params, _, costs = ref.optimize(np.zeros((X.shape[0], 1)), 0.0, X, Y, iterations, lr)
+    return {
+        "w": Q(params["w"]), "b": Q(params["b"]), "costs": Q(np.array(costs, dtype=float)),
+        "Y_prediction_train": Q(ref.predict(params["w"], params["b"], X), exact=True),
+        "Y_prediction_test": Q(ref.predict(params["w"], params["b"], X_test), exact=True),
+    }
+
+
+model = FunctionContract(
+    SUITE, "model", examples=_dims, build=_model_case,
+    pattern={k: k for k in ("w", "b", "costs", "Y_prediction_train", "Y_prediction_test")},
+    expect=_model_expect,
+)
+
+
+def _initialize_case(example, label):
+    return Case(label, (example[0],), arg_names=("dim",))
+
+
+initialize_with_zeros = FunctionContract(
+    SUITE, "initialize_with_zeros", examples=_dims, build=_initialize_case, pattern=("w", "b"),
+    expect=lambda c: {"w": Q(np.zeros((c.args[0], 1)), exact=True), "b": Q(0.0, exact=True)},
+)
+
+
+def _graph_case(example, label):
+    rng = case_rng(SUITE, "graph", example, label)
+    return Case(label, tuple(float(v) for v in rng.uniform(-3, 3, 3)), arg_names=("a", "b", "c"))
+
+
+def _graph_expect(case):
+    J, grads = ref.computation_graph(*case.args)
+    return {"J": Q(J), **{k: Q(grads[k], stage="grad_autograd") for k in ("da", "db", "dc")}}
+
+
+computation_graph = FunctionContract(
+    SUITE, "computation_graph", examples=_dims, build=_graph_case,
+    pattern=("J", {"da": "da", "db": "db", "dc": "dc"}), expect=_graph_expect,
+)
+
+CONTRACTS = [
+    initialize_with_zeros,
+    _propagate("propagate"),
+    _propagate("propagate_loop"),
+    optimize,
+    predict,
+    model,
+    computation_graph,
+]

@@ -1,0 +1,191 @@
+"""Contracts of the ``shallow`` suite (document 001; F15, F16, F26): tanh hidden, sigmoid out.
+
+X (n_x, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); n_x, n_h, m distinct.
+"""
+
+import numpy as np
+
+from conformance import probes
+from conformance.contract import Case, FunctionContract, Q
+from conformance.strategies import distinct_dims
+from conformance.suites._cases import case_rng, global_draw, labels, normal
+from reference import shallow as ref
+from reference import training as ref_training
+
+SUITE = "shallow"
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+def _dims():
+    return distinct_dims(count=3)
+
+
+def _data(example, label):
+    n_x, n_h, m = example
+    m = 1 if label == "m=1" else m
+    rng = case_rng(SUITE, example, label)
+    X = normal(rng, (n_x, m))
+    Y = labels(rng, (1, m))
+    params = {
+        "W1": normal(rng, (n_h, n_x), scale=0.8), "b1": normal(rng, (n_h, 1), scale=0.2),
+        "W2": normal(rng, (1, n_h), scale=0.8), "b2": normal(rng, (1, 1), scale=0.2),
+    }
+    return X, Y, params, m
+
+
+def _layer_sizes_case(example, label):
+    X, Y, _, m = _data(example, label)
+    return Case(label, (X, Y), m=m, arg_names=("X", "Y"))
+
+
+layer_sizes = FunctionContract(
+    SUITE, "layer_sizes", examples=_dims, build=_layer_sizes_case, pattern=("n_x", "n_h", "n_y"),
+    expect=lambda c: {"n_x": Q(c.args[0].shape[0], exact=True), "n_h": Q(4, exact=True), "n_y": Q(c.args[1].shape[0], exact=True)},
+)
+
+
+def _initialize_case(example, label):
+    n_x, n_h, _ = example
+    return Case(label, (n_x, n_h, 1), arg_names=("n_x", "n_h", "n_y"))
+
+
+def _initialize_expect(case, seed=0):
+    n_x, n_h, n_y = case.args
+    draw = global_draw(seed)
+    W1, W2 = draw((n_h, n_x)) * 0.01, draw((n_y, n_h)) * 0.01
+    return {"W1": Q(W1), "b1": Q(np.zeros((n_h, 1)), exact=True), "W2": Q(W2), "b2": Q(np.zeros((n_y, 1)), exact=True)}
+
+
+initialize_parameters = FunctionContract(
+    SUITE, "initialize_parameters", examples=_dims, build=_initialize_case,
+    pattern={k: k for k in KEYS}, expect=_initialize_expect,
+)
+
+
+def _forward_case(example, label):
+    X, Y, params, m = _data(example, label)
+    return Case(label, (X, params), m=m, arg_names=("X", "parameters"))
+
+
+def _forward_expect(case):
+    A2, cache = ref.forward_propagation(*case.args)
+    return {"A2": Q(A2), **{f'cache["{k}"]': Q(v) for k, v in cache.items()}}
+
+
+forward_propagation = FunctionContract(
+    SUITE, "forward_propagation", examples=_dims, build=_forward_case, labels=("random", "m=1"),
+    pattern=("A2", {k: f'cache["{k}"]' for k in ("Z1", "A1", "Z2", "A2")}), expect=_forward_expect,
+)
+
+
+def _cost_case(example, label):
+    _, _, m = example
+    m = 1 if label == "m=1" else m
+    rng = case_rng(SUITE, "cost", example, label)
+    Y = labels(rng, (1, m))
+    A2 = Y.copy() if label == "saturated" else rng.uniform(0.05, 0.95, (1, m))
+    return Case(label, (A2, Y), m=m, arg_names=("A2", "Y"))
+
+
+compute_cost = FunctionContract(
+    SUITE, "compute_cost", examples=_dims, build=_cost_case, labels=("random", "m=1", "saturated"),
+    saturated=True, pattern="cost", expect=lambda c: {"cost": Q(ref.compute_cost(*c.args), cost=True)},
+)
+
+
+def _backward_case(example, label):
+    X, Y, params, m = _data(example, label)
+    _, cache = ref.forward_propagation(X, params)
+    case = Case(label, (params, cache, X, Y), m=m, arg_names=("parameters", "cache", "X", "Y"))
+    case.alternatives = _hidden_alternatives(params, cache, X, Y)
+    if label == "random":
+        case.network = ("shallow", (X, Y), params)
+    return case
+
+
+def _hidden_alternatives(params, cache, X, Y):
+    """Hypotheses for the diagnosis: F16 with another hidden derivative (never a reference)."""
+    m = X.shape[1]
+    A1, Z1 = cache["A1"], cache["Z1"]
+    dZ2 = cache["A2"] - Y
+    found = {}
+    for words, derivative in (
+        ("A1 (1 - A1) (the sigmoid derivative) in dZ1 instead of 1 - A1^2", A1 * (1 - A1)),
+        ("1 - Z1^2 in dZ1 (the tanh derivative written with Z1 instead of A1)", 1 - Z1**2),
+    ):
+        dZ1 = params["W2"].T @ dZ2 * derivative
+        for key, value in (("dW1", dZ1 @ X.T / m), ("db1", dZ1.sum(axis=1, keepdims=True) / m)):
+            found.setdefault(key, {})[words] = value
+    return found
+
+
+def _backward_expect(case):
+    params, _, X, Y = case.args
+    grads = ref.backward_propagation(params, X, Y)
+    return {k: Q(v, stage="layer", layer=int(k[-1])) for k, v in grads.items()}
+
+
+backward_propagation = FunctionContract(
+    SUITE, "backward_propagation", examples=_dims, build=_backward_case, labels=("random", "m=1"),
+    pattern={f"d{k}": f"d{k}" for k in KEYS}, expect=_backward_expect,
+)
+
+
+def _update_case(example, label):
+    _, _, params, m = _data(example, label)
+    rng = case_rng(SUITE, "grads", example)
+    grads = {f"d{k}": normal(rng, v.shape) for k, v in params.items()}
+    return Case(label, (params, grads, 0.5), m=m, arg_names=("parameters", "grads", "learning_rate"))
+
+
+update_parameters = FunctionContract(
+    SUITE, "update_parameters", examples=_dims, build=_update_case, allow_mutation=("parameters",),
+    pattern={k: k for k in KEYS},
+    expect=lambda c: {k: Q(v) for k, v in ref.update_parameters(*c.args).items()},
+)
+
+
+def _nn_model_case(example, label):
+    X, Y, _, m = _data(example, label)
+    return Case(label, (X, Y, example[1], 50), m=m, arg_names=("X", "Y", "n_h", "num_iterations"))
+
+
+def _nn_model_expect(case):
+    X, Y, n_h, iterations = case.args
+    draw = global_draw(3)  # document 001: np.random.seed(3) before initialize_parameters
+    params = {"W1": draw((n_h, X.shape[0])) * 0.01, "b1": np.zeros((n_h, 1)),
+              "W2": draw((1, n_h)) * 0.01, "b2": np.zeros((1, 1))}
+    trained = ref_training.train_shallow(params, X, Y, 1.2, iterations)
+    return {k: Q(v) for k, v in trained.params.items()}
+
+
+def _run_seeded(worker, case):
+    return worker.call(probes.call_seeded, SUITE, "nn_model", case.args, 3)
+
+
+nn_model = FunctionContract(
+    SUITE, "nn_model", examples=_dims, build=_nn_model_case, pattern={k: k for k in KEYS},
+    expect=_nn_model_expect, run=_run_seeded, timeout=30.0,
+)
+
+
+def _predict_case(example, label):
+    X, _, params, m = _data(example, label)
+    return Case(label, (params, X), m=m, arg_names=("parameters", "X"))
+
+
+predict = FunctionContract(
+    SUITE, "predict", examples=_dims, build=_predict_case, labels=("random", "m=1"), pattern="predictions",
+    expect=lambda c: {"predictions": Q(ref.predict(*c.args), exact=True)},
+)
+
+CONTRACTS = [
+    layer_sizes,
+    initialize_parameters,
+    forward_propagation,
+    compute_cost,
+    backward_propagation,
+    update_parameters,
+    nn_model,
+    predict,
+]

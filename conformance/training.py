@@ -1,0 +1,204 @@
+"""Training curves: the target's own training loop and the PyTorch reference, in lockstep.
+
+Both start from the same initial parameters and data, take the same plain gradient-descent
+steps (the reference's gradients from autograd), and record the cost before each update. One
+curve per system the target implements; document 001's printed cost table is overlaid on the
+planar run, whose hidden-size sweep (with decision boundaries) is run with the target's own
+``nn_model`` and ``predict``.
+"""
+
+import warnings
+
+import numpy as np
+
+from conformance import loader
+from conformance.records import Record
+from impl import data
+from impl.systems import DOCUMENT_001_COSTS, HIDDEN_SIZES
+from reference import training as ref
+
+CURVE_RTOL = 1e-4  # lockstep costs may drift in late digits (chaotic stretches, other BLAS)
+
+
+# --- the target's loops (run inside the worker) -------------------------------------------------
+
+
+def _fn(module, suite, name):
+    return loader.resolve(module, suite, name)[0]
+
+
+def loop_shallow(module, X, Y, params, lr, iterations):
+    forward, cost, backward, update = (_fn(module, "shallow", n) for n in (
+        "forward_propagation", "compute_cost", "backward_propagation", "update_parameters"))
+    costs = []
+    for _ in range(iterations):
+        A2, cache = forward(X, params)
+        costs.append(float(np.squeeze(cost(A2, Y))))
+        params = update(params, backward(params, cache, X, Y), lr)
+    return costs
+
+
+def loop_deep(module, X, Y, params, lr, iterations):
+    forward, cost, backward, update = (_fn(module, "deep", n) for n in (
+        "L_model_forward", "compute_cost", "L_model_backward", "update_parameters"))
+    costs = []
+    for _ in range(iterations):
+        AL, caches = forward(X, params)
+        costs.append(float(np.squeeze(cost(AL, Y))))
+        params = update(params, backward(AL, Y, caches), lr)
+    return costs
+
+
+def loop_logistic(module, X, Y, params, lr, iterations):
+    propagate = _fn(module, "logistic", "propagate")
+    w, b = params["w"], params["b"]
+    costs = []
+    for _ in range(iterations):
+        grads, cost = propagate(w, b, X, Y)
+        costs.append(float(np.squeeze(cost)))
+        w, b = w - lr * grads["dw"], b - lr * grads["db"]
+    return costs
+
+
+def loop_xor(module, X, Y, params, lr, iterations):
+    get_gradients = _fn(module, "xor", "get_gradients")
+    params = list(params)
+    costs = []
+    for _ in range(iterations):
+        grads, loss = get_gradients(X, Y, params)
+        costs.append(float(np.squeeze(loss)))
+        params = [p - lr * g for p, g in zip(params, grads)]
+    return costs
+
+
+def loop_two_layer(module, x, t, params, lr, batches):
+    net = _fn(module, "layers", "TwoLayerNet")(x.shape[1], params["W1"].shape[1], t.shape[1])
+    for key, value in params.items():
+        net.params[key][...] = value
+    costs = []
+    for batch in batches:
+        costs.append(float(net.loss(x[batch], t[batch])))
+        grads = net.gradient(x[batch], t[batch])
+        for key in ("W1", "b1", "W2", "b2"):
+            net.params[key] -= lr * grads[key]
+    return costs
+
+
+def planar_sweep(module, X, Y, sizes, iterations, grid):
+    """The target's nn_model for each hidden size (np.random.seed(3) first, as document 001),
+    its training accuracy, and its A2 on a grid for the decision boundary."""
+    nn_model, predict, forward = (_fn(module, "shallow", n) for n in ("nn_model", "predict", "forward_propagation"))
+    out = []
+    for n_h in sizes:
+        np.random.seed(3)
+        params = nn_model(X, Y, n_h, iterations)
+        accuracy = float(np.mean(np.asarray(predict(params, X)).astype(float) == Y))
+        p = np.asarray(forward(grid, params)[0], dtype=float).reshape(-1)
+        out.append({"n_h": n_h, "accuracy": accuracy, "p": p})
+    return out
+
+
+# --- the runs -----------------------------------------------------------------------------------
+
+
+def _planar_setup():
+    X, Y = data.load_planar_dataset()
+    state = np.random.RandomState(3)
+    params = {"W1": state.randn(4, 2) * 0.01, "b1": np.zeros((4, 1)), "W2": state.randn(1, 4) * 0.01, "b2": np.zeros((1, 1))}
+    return X, Y.astype(float), params
+
+
+def _digits_binary(m=400):
+    split = data.load_digits_split(layout="columns")
+    return split.x_train[:, :m], (split.t_train[:, :m] >= 5).astype(float)
+
+
+def systems(profile):
+    """(suite, label, target loop, its arguments, reference function) for every curve."""
+    long_run = profile == "thorough"
+    X, Y, p0 = _planar_setup()
+    out = [("shallow", "planar 2-layer classifier (001), n_h = 4, lr 1.2", loop_shallow,
+            (X, Y, p0, 1.2, 10000), lambda: ref.train_shallow(p0, X, Y, 1.2, 10000).costs, DOCUMENT_001_COSTS)]
+    Xd, Yd = _digits_binary()
+    rng = np.random.default_rng(1)
+    dims = [64, 20, 7, 5, 1]
+    pd = {}
+    for l in range(1, len(dims)):
+        pd[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * np.sqrt(2 / dims[l - 1])
+        pd[f"b{l}"] = np.zeros((dims[l], 1))
+    n_deep = 1000 if long_run else 300
+    out.append(("deep", "L-layer network (000) on digits >= 5, [64, 20, 7, 5, 1], lr 0.05", loop_deep,
+                (Xd, Yd, pd, 0.05, n_deep), lambda: ref.train_deep(pd, Xd, Yd, 0.05, n_deep).costs, None))
+    split = data.load_breast_cancer_split()
+    pl = {"w": np.zeros((split.x_train.shape[0], 1)), "b": 0.0}
+    out.append(("logistic", "logistic regression (002) on breast cancer, lr 0.5", loop_logistic,
+                (split.x_train, split.t_train.astype(float), pl, 0.5, 300),
+                lambda: ref.train_logistic(pl["w"], pl["b"], split.x_train, split.t_train, 0.5, 300).costs, None))
+    Xx, Yx = data.load_xor()
+    state = np.random.RandomState(3)
+    px = [state.randn(2, 2), np.zeros((2, 1)), state.randn(2, 1), np.zeros((1, 1))]
+    out.append(("xor", "XOR network (003), 2 hidden units, lr 0.5", loop_xor, (Xx, Yx, px, 0.5, 3000),
+                lambda: ref.train_xor(px, Xx, Yx, 0.5, 3000).costs, None))
+    rows = data.load_digits_split(layout="rows", one_hot=True)
+    rng = np.random.default_rng(0)
+    pt = {"W1": 0.01 * rng.standard_normal((64, 50)), "b1": np.zeros(50), "W2": 0.01 * rng.standard_normal((50, 10)), "b2": np.zeros(10)}
+    batches = [rng.choice(rows.x_train.shape[0], 100) for _ in range(1000 if long_run else 300)]
+    out.append(("layers", "TwoLayerNet (004) on digits, batches of 100, lr 0.1", loop_two_layer,
+                (rows.x_train, rows.t_train, pt, 0.1, batches),
+                lambda: ref.train_two_layer(pt, rows.x_train, rows.t_train, 0.1, len(batches), batch_indices=batches).costs, None))
+    return out
+
+
+def run_curves(workers, profile, implemented):
+    """Curves and their records for the suites in ``implemented`` ({suite: Worker})."""
+    curves, records = [], []
+    for suite, label, loop, args, reference, document in systems(profile):
+        if suite not in implemented:
+            continue
+        outcome = workers[suite].call(loop, *args, timeout=120.0)
+        reference_costs = [float(c) for c in reference()]
+        if not outcome.ok:
+            records.append(Record(suite=suite, function=f"training loop ({label})", check=f"training:{suite}",
+                                  stage="training", status="error", diagnosis=outcome.kind,
+                                  message=f"the target's training loop failed: {outcome.error_type}: {outcome.error}"))
+            curves.append({"system": suite, "label": label, "iterations": list(range(len(reference_costs))),
+                           "target": [], "reference": reference_costs, "document": document, "status": "error",
+                           "message": outcome.error})
+            continue
+        target = [float(c) for c in outcome.value]
+        diff = np.abs(np.array(target) - np.array(reference_costs)) if len(target) == len(reference_costs) else None
+        worst = float(np.nanmax(diff)) if diff is not None else float("inf")
+        ok = diff is not None and bool(np.all(diff <= CURVE_RTOL * np.maximum(1.0, np.abs(reference_costs))))
+        message = f"{len(target)} iterations in lockstep; largest cost difference {worst:.3g}"
+        curves.append({"system": suite, "label": label, "iterations": list(range(len(reference_costs))),
+                       "target": target, "reference": reference_costs, "document": document,
+                       "status": "pass" if ok else "fail", "message": message})
+        records.append(Record(suite=suite, function=f"training loop ({label})", check=f"training:{suite}",
+                              stage="training", status="pass" if ok else "fail",
+                              diagnosis=None if ok else "value.wrong", max_abs_err=worst,
+                              tolerance={"atol": 0.0, "rtol": CURVE_RTOL}, reference="autograd", message=message))
+    return curves, records
+
+
+def run_planar(worker, profile, grid_size=60):
+    """The planar block of the results (document 001's sweep), or None when it cannot run."""
+    from sklearn.linear_model import LogisticRegressionCV
+
+    X, Y, _ = _planar_setup()
+    xs = np.linspace(X[0].min() - 1, X[0].max() + 1, grid_size)
+    ys = np.linspace(X[1].min() - 1, X[1].max() + 1, grid_size)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.vstack([gx.ravel(), gy.ravel()])
+    outcome = worker.call(planar_sweep, X, Y, HIDDEN_SIZES, 5000, grid, timeout=180.0)
+    if not outcome.ok:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        baseline = LogisticRegressionCV().fit(X.T, Y.ravel())
+    return {
+        "X": X.tolist(), "Y": Y.tolist(),
+        "sweep": [{"n_h": e["n_h"], "accuracy": e["accuracy"],
+                   "grid": {"x": xs.tolist(), "y": ys.tolist(), "p": e["p"].reshape(grid_size, grid_size).tolist()}}
+                  for e in outcome.value],
+        "logistic_baseline_accuracy": float(np.mean(baseline.predict(X.T) == Y.ravel())),
+    }
