@@ -378,7 +378,7 @@ def import_line(target, suite):
 # --- the whole run ------------------------------------------------------------------------------
 
 
-def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True):
+def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True, functions=None):
     """Check ``target`` (a loader.Target) on ``suites``; returns the results document."""
     import datetime
     import platform
@@ -393,7 +393,8 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     try:
         for suite in suites:
             workers[suite] = Worker(target, suite, seed=seed, timeout=timeout)
-            records += run_suite(workers[suite], target, suite, contracts(suite), profile, seed, progress)
+            chosen = [c for c in contracts(suite) if functions is None or c.name in functions]
+            records += run_suite(workers[suite], target, suite, chosen, profile, seed, progress)
         if training:
             curves, planar = _training(workers, records, profile, progress)
             records += [r for r in curves.pop("records")]

@@ -18,6 +18,7 @@ def with_zeros(rng, x, fraction=0.3):
     """``x`` with about ``fraction`` of its elements set exactly to 0 (a kink input)."""
     x = x.copy()
     x[rng.random(x.shape) < fraction] = 0
+    x.reshape(-1)[0] = 0  # at least one, however small the array
     return x
 
 
@@ -25,8 +26,8 @@ def saturated(rng, shape, dtype=np.float64, low=20.0, high=50.0):
     """Inputs with |z| in [low, high], both signs, and the extremes +-1000 where there is room."""
     z = rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
     flat = z.reshape(-1)
-    if flat.size >= 4:
-        flat[0], flat[1] = 1000.0, -1000.0
+    if flat.size >= 2:
+        flat[0], flat[-1] = 1000.0, -1000.0
     return z.astype(dtype)
 
 

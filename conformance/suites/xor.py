@@ -22,6 +22,7 @@ def _dims():
 
 def _data(example, label):
     h, m = example
+    h = 2 if label == "h=2" else h  # the document's network: W1 (2, 2) is square
     rng = case_rng(SUITE, example, label)
     if label == "xor data":
         X = np.array([0, 0, 1, 1, 0, 1, 0, 1], dtype=float).reshape(2, 4)
@@ -91,9 +92,27 @@ binary_cross_entropy = FunctionContract(
 def _network_case(example, label):
     X, Y, params, m = _data(example, label)
     case = Case(label, (X, Y, params), m=m, arg_names=("X", "Y", "params"))
+    case.alternatives = _hidden_alternatives(X, Y, params)
     if label == "random":
         case.network = ("xor", (X, Y), dict(zip(("W1", "B1", "W2", "B2"), params)))
     return case
+
+
+def _hidden_alternatives(X, Y, params):
+    """Hypotheses for the diagnosis: F22 with another hidden derivative (never a reference)."""
+    W1, B1, W2, B2 = params
+    _, H, _, YHat, _ = ref.forward_loss(X, Y, params)
+    dH = W2 @ ((YHat - Y) / X.shape[1])
+    s = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    found = {}
+    for words, derivative in (
+        ("sigmoid'(H) = s(H)(1 - s(H)) in dZ1 (the derivative taken at H instead of Z1)", s(H) * (1 - s(H))),
+        ("1 - H^2 (the tanh derivative) in dZ1 instead of H (1 - H)", 1 - H**2),
+    ):
+        dZ1 = dH * derivative
+        found.setdefault("dW1", {})[words] = X @ dZ1.T
+        found.setdefault("dB1", {})[words] = dZ1.sum(axis=1, keepdims=True)
+    return found
 
 
 def _forward_loss_expect(case):
@@ -102,7 +121,7 @@ def _forward_loss_expect(case):
 
 
 forward_loss = FunctionContract(
-    SUITE, "forward_loss", examples=_dims, build=_network_case, labels=("random", "m=1", "xor data"),
+    SUITE, "forward_loss", examples=_dims, build=_network_case, labels=("random", "m=1", "xor data", "h=2"),
     pattern=("Z1", "H", "Z2", "YHat", "loss"), expect=_forward_loss_expect,
 )
 
@@ -115,7 +134,7 @@ def _gradients_expect(case):
 
 
 get_gradients = FunctionContract(
-    SUITE, "get_gradients", examples=_dims, build=_network_case, labels=("random", "m=1", "xor data"),
+    SUITE, "get_gradients", examples=_dims, build=_network_case, labels=("random", "m=1", "xor data", "h=2"),
     pattern=(NAMES, "loss"), expect=_gradients_expect,
 )
 

@@ -13,7 +13,7 @@ def propagate_loop(w, b, X, Y):
         x_i = X[:, i:i + 1]
         a_i = float(stable_sigmoid(np.dot(w.T, x_i) + b)[0, 0])
         y_i = float(Y[0, i])
-        J += binary_cross_entropy(np.array([[a_i]]), np.array([[y_i]]))
+        J += -(y_i * np.log(a_i) + (1 - y_i) * np.log(1 - a_i))
         dz_i = a_i - y_i
         dw += x_i * dz_i
         db += dz_i

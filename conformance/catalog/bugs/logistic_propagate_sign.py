@@ -7,7 +7,7 @@ import numpy as np
 def propagate(w, b, X, Y):
     m = X.shape[1]
     A = forward(w, b, X)  # sigmoid(w^T X + b)
-    cost = binary_cross_entropy(A, Y)
+    cost = float(-np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
     dZ = Y - A
     dw = 1 / m * np.dot(X, dZ.T)
     db = 1 / m * np.sum(dZ)

@@ -1,0 +1,10 @@
+"""The conformance checks as pytest tests: ``pytest --pyargs conformance.checks --impl TARGET``."""
+
+import pytest
+
+from conformance.pytest_plugin import assert_conforms, functions
+
+
+@pytest.mark.parametrize(("suite", "function"), functions(), ids=[f"{s}.{f}" for s, f in functions()])
+def test_conforms(nnconf_runner, suite, function, record_property):
+    assert_conforms(nnconf_runner, suite, function, record_property)
