@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup browser report test bench catalog
+.PHONY: setup browser report test bench catalog systems
 
 setup: $(VENV)/.installed
 
@@ -20,7 +20,16 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 report: setup
-	$(BIN)/python -m impl.systems
+	$(BIN)/python -m conformance check --report report
 
 test: setup browser
 	$(BIN)/python -m pytest -n 2
+
+systems: setup
+	$(BIN)/python -m impl.systems
+
+bench: setup
+	$(BIN)/python bench/benchmark.py
+
+catalog: setup
+	$(BIN)/python -m conformance catalog

@@ -5,6 +5,9 @@ import pytest
 from conformance.pytest_plugin import assert_conforms, functions
 
 
-@pytest.mark.parametrize(("suite", "function"), functions(), ids=[f"{s}.{f}" for s, f in functions()])
+@pytest.mark.parametrize(
+    ("suite", "function"),
+    [pytest.param(s, f, id=f"{s}.{f}", marks=pytest.mark.xdist_group(s)) for s, f in functions()],
+)
 def test_conforms(nnconf_runner, suite, function, record_property):
     assert_conforms(nnconf_runner, suite, function, record_property)

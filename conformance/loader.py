@@ -72,6 +72,8 @@ def parse_target(words):
     if len(words) > 1:
         raise UsageError("give one package or folder, or only SUITE=FILE.py pairs (repeatable)")
     word = words[0]
+    if _is_package_name(word) and os.path.isfile(os.path.join(word.replace(".", os.sep), "__init__.py")):
+        return Target(spec=word, kind="package", package=word)  # e.g. `impl` from the project root
     if os.path.isdir(word):
         return Target(spec=word, kind="folder", folder=os.path.abspath(word))
     if os.path.exists(word):
@@ -84,6 +86,10 @@ def parse_target(words):
             "install it, add it to PYTHONPATH, or give a folder path"
         )
     return Target(spec=word, kind="package", package=word)
+
+
+def _is_package_name(word):
+    return all(part.isidentifier() for part in word.split(".")) and importlib.util.find_spec(word.split(".")[0]) is not None
 
 
 def load_suite(target, suite):

@@ -82,6 +82,7 @@ def _reset_global_state(seed):
 
 
 def _serve(conn, target, suite, seed):
+    _one_blas_thread()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # C-level and stray output of the target goes nowhere
     os.dup2(devnull, 2)
@@ -97,6 +98,15 @@ def _serve(conn, target, suite, seed):
         except (EOFError, OSError):
             return
         conn.send_bytes(_run(probe, args, module, load_error, seed))
+
+
+def _one_blas_thread():
+    """Small matrices: BLAS threads only contend (with the harness and other workers) on 2 cores."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
 
 
 def _run(probe, args, module, load_error, seed):

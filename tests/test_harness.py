@@ -1,0 +1,220 @@
+"""The harness's own contract (SPEC Part 3): targets, exit codes, JSON records, isolation."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from conformance import engine, loader, probes
+from conformance.compare import compare
+from conformance.diagnosis import diagnose_shape, diagnose_values
+from conformance.worker import Worker
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIELDS = {"suite", "function", "check", "status", "diagnosis", "max_abs_err", "max_rel_err",
+          "expected_shape", "actual_shape", "message"}
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def write(folder, name, source):
+    path = folder / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def run(target_words, suites, functions=None):
+    return engine.run(loader.parse_target(target_words), suites, training=False, functions=functions)["records"]
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def test_cli_exit_codes_and_json_records(tmp_path):
+    good = cli("check", "--suite", "init", "--no-training", "--json", str(tmp_path / "good.json"))
+    assert good.returncode == 0, good.stdout + good.stderr
+    records = json.loads((tmp_path / "good.json").read_text())
+    assert records and all(FIELDS <= set(r) for r in records)
+    assert {r["status"] for r in records} == {"pass"}
+
+    bug = os.path.join(ROOT, "conformance", "catalog", "bugs", "deep_linear_backward_db_rank1.py")
+    bad = cli("check", "--impl", f"deep={bug}", "--no-training", "--json", str(tmp_path / "bad.json"))
+    assert bad.returncode == 1
+    failing = [r for r in json.loads((tmp_path / "bad.json").read_text()) if r["status"] == "fail"]
+    db = [r for r in failing if r["function"] == "linear_backward" and r["quantity"] == "db"]
+    assert db and db[0]["diagnosis"] == "shape.rank1"
+    assert db[0]["expected_shape"] != db[0]["actual_shape"] and "linear_backward" in db[0]["message"]
+    assert "from deep_linear_backward_db_rank1 import linear_backward" in db[0]["repro"]
+
+
+@pytest.mark.parametrize("args", [
+    ("check", "--impl", "no_such_package_xyz"),
+    ("check", "--suite", "convolution"),
+    ("check", "--impl", "deep=/no/such/file.py"),
+    ("check", "--impl", "tensors=impl/deep.py"),
+    ("check", "--json", "/no/such/folder/out.json"),
+])
+def test_cli_usage_errors_exit_2_with_a_message(args):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error:") and len(result.stderr) > 20
+
+
+def test_report_is_rebuilt_from_saved_results(tmp_path):
+    result = cli("check", "--suite", "init", "--no-training", "--report", str(tmp_path / "a"))
+    assert result.returncode == 0
+    rebuilt = cli("report", str(tmp_path / "a" / "results.json"), "--out", str(tmp_path / "b"))
+    assert rebuilt.returncode == 0
+    assert (tmp_path / "b" / "report.html").read_text().count("initialize_he") >= 1
+
+
+# --- choosing the target ----------------------------------------------------------------------------
+
+
+def test_folder_with_learner_style_imports(tmp_path):
+    write(tmp_path, "activations.py", "from impl.activations import *\n")
+    write(tmp_path, "deep.py", """
+        from activations import sigmoid as _s  # learners' files import each other by name
+        from impl.deep import *
+    """)
+    records = run([str(tmp_path)], ["deep"], functions={"linear_forward"})
+    assert records and all(r["status"] == "pass" for r in records)
+
+
+def test_folder_as_package_with_relative_imports(tmp_path):
+    write(tmp_path, "__init__.py", "")
+    write(tmp_path, "activations.py", "from impl.activations import *\n")
+    write(tmp_path, "deep.py", "from .activations import sigmoid as _s\nfrom impl.deep import *\n")
+    records = run([str(tmp_path)], ["deep"], functions={"linear_forward"})
+    assert records and all(r["status"] == "pass" for r in records)
+
+
+def test_missing_suite_function_and_signature_are_findings(tmp_path):
+    write(tmp_path, "deep.py", """
+        from impl.deep import *
+        del linear_backward
+        def linear_forward(A, W):
+            return W @ A
+    """)
+    records = run([str(tmp_path)], ["deep", "xor"], functions={"linear_forward", "linear_backward"})
+    by = {(r["suite"], r["function"]): r for r in records if r["status"] == "error"}
+    assert by[("xor", "*")]["diagnosis"] == "api.missing"
+    assert by[("deep", "linear_backward")]["diagnosis"] == "api.missing"
+    assert by[("deep", "linear_forward")]["diagnosis"] == "api.signature"
+
+
+def test_documents_aliases_are_accepted(tmp_path):
+    write(tmp_path, "deep.py", """
+        from impl.deep import *
+        L_Model_Forward = L_model_forward
+        initialize_parameters = initialize_parameters_deep
+        del L_model_forward, initialize_parameters_deep
+    """)
+    records = run([str(tmp_path)], ["deep"], functions={"L_model_forward", "initialize_parameters_deep"})
+    assert records and all(r["status"] == "pass" for r in records)
+
+
+# --- isolation ---------------------------------------------------------------------------------------
+
+
+def test_worker_survives_everything_a_target_can_do(tmp_path):
+    write(tmp_path, "xor.py", """
+        import os, sys
+        import numpy as np
+        def hang(): 
+            while True: pass
+        def leave(): sys.exit(3)
+        def die(): os._exit(4)
+        def shout():
+            print("x" * 5_000_000)
+            return 1.0
+        def odd(): return (i for i in range(3))
+        def global_state():
+            np.seterr(all="raise"); np.random.seed(123)
+            return np.random.rand()
+    """)
+    target = loader.parse_target([str(tmp_path)])
+    with Worker(target, "xor", timeout=2.0) as worker:
+        outcomes = {name: worker.call(probes.call, "xor", name, (), {}, False)
+                    for name in ("hang", "leave", "die", "shout", "odd", "global_state")}
+        again = worker.call(probes.call, "xor", "global_state", (), {}, False)
+    assert outcomes["hang"].kind == "crash.timeout"
+    assert outcomes["leave"].kind == "crash.exception" and "sys.exit(3)" in outcomes["leave"].error
+    assert outcomes["die"].kind == "crash.exception" and "exit code 4" in outcomes["die"].error
+    assert outcomes["shout"].ok and outcomes["shout"].value["result"] == 1.0
+    assert outcomes["odd"].ok and type(outcomes["odd"].value["result"]).__name__ == "Opaque"
+    # NumPy's global state is reset before every call: the same draw both times
+    assert again.value["result"] == outcomes["global_state"].value["result"]
+
+
+def test_engine_run_records_a_hanging_function_and_goes_on(tmp_path):
+    write(tmp_path, "xor.py", "from impl.xor import *\ndef affine(W, X, B):\n    while True:\n        pass\n")
+    results = engine.run(loader.parse_target([str(tmp_path)]), ["xor"], training=False, timeout=1.0,
+                         functions={"affine", "sigmoid"})
+    records = results["records"]
+    assert any(r["function"] == "affine" and r["diagnosis"] == "crash.timeout" for r in records)
+    assert all(r["status"] == "pass" for r in records if r["function"] == "sigmoid")
+
+
+# --- comparison and diagnosis -----------------------------------------------------------------------
+
+
+def test_compare_never_broadcasts():
+    result = compare(np.ones(3), np.ones((3, 1)), atol=1e-9, rtol=1e-9)
+    assert not result.ok and not result.shape_ok
+
+
+@pytest.mark.parametrize(("actual", "expected", "bug"), [
+    ((3,), (3, 1), "shape.rank1"),
+    ((4, 3), (3, 4), "shape.transposed"),
+    ((3, 5), (3, 1), "shape.broadcast"),
+    ((1, 5), (3, 1), "shape.broadcast"),
+    ((2, 7), (3, 4), "shape.other"),
+])
+def test_shape_diagnosis(actual, expected, bug):
+    assert diagnose_shape(actual, expected)[0] == bug
+
+
+def test_value_diagnosis_hypotheses():
+    rng = np.random.default_rng(0)
+    e = rng.standard_normal((3, 5))
+    square = rng.standard_normal((4, 4))
+    kw = {"atol": 1e-9, "rtol": 1e-7}
+    assert diagnose_values(e * 5, e, m=5, **kw)[0] == "value.scale_m"
+    assert diagnose_values(e / 5, e, m=5, **kw)[0] == "value.scale_m"
+    assert diagnose_values(-e, e, m=5, **kw)[0] == "value.sign"
+    assert diagnose_values(2 * e, e, m=5, **kw)[0] == "value.scale"
+    assert diagnose_values(square.T, square, **kw)[0] == "value.transposed"
+    kink = np.zeros_like(e, dtype=bool)
+    kink[0, 0] = True
+    off = e.copy()
+    off[0, 0] += 1
+    assert diagnose_values(off, e, kink_mask=kink, **kw)[0] == "value.kink"
+    assert diagnose_values(e + 1, e, alternatives={"tanh'": e + 1}, **kw)[0] == "value.activation_derivative"
+    nan = e.copy()
+    nan[1, 1] = np.nan
+    assert diagnose_values(nan, e, **kw)[0] == "value.nonfinite"
+    assert diagnose_values(rng.standard_normal((3, 5)), e, **kw)[0] == "value.wrong"
+
+
+def test_random_direction_check_of_a_large_network_passes_on_impl():
+    import impl.deep
+
+    rng = np.random.default_rng(0)
+    dims = [784, 128, 64, 10]
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * np.sqrt(2 / dims[l - 1])
+        params[f"b{l}"] = np.zeros((dims[l], 1))
+    X = rng.standard_normal((784, 32))
+    Y = (rng.random((10, 32)) < 0.5).astype(float)
+    found = probes.fd_directions(impl.deep, "deep", (X, Y), params, seed=0)
+    assert len(found) == 7
+    for entry in found:
+        assert entry["analytic"] == pytest.approx(entry["numeric"], rel=1e-5, abs=1e-8), entry["keys"]
