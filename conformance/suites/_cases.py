@@ -54,3 +54,13 @@ def global_draw(seed):
     """Draws of np.random.randn after np.random.seed(seed), as the worker seeds before each call."""
     state = np.random.RandomState(seed)
     return lambda shape: state.randn(*shape)
+
+
+def probabilities_and_labels(suite, m, example, label):
+    """(A, Y) of shape (1, m) for a cost: A in (0.05, 0.95); for "saturated", A equals Y exactly
+    (right and certain: the true cost is 0, and 0 log 0 must give 0, not NaN); "m=1": m = 1."""
+    m = 1 if label == "m=1" else m
+    rng = case_rng(suite, "cost", example, label)
+    Y = labels(rng, (1, m))
+    A = Y.copy() if label == "saturated" else rng.uniform(0.05, 0.95, (1, m))
+    return A, Y, m

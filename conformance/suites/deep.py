@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from conformance import probes
 from conformance.contract import FD, Case, FunctionContract, Q
 from conformance.strategies import distinct_dims, layer_dims
-from conformance.suites._cases import case_rng, labels, normal, saturated
+from conformance.suites._cases import probabilities_and_labels, case_rng, labels, normal, saturated
 from reference import activations as ref_act
 from reference import conventions
 from reference import deep as ref
@@ -165,14 +165,8 @@ L_model_forward = FunctionContract(
 
 
 def _cost_case(example, label):
-    _, _, m = example
-    m = 1 if label == "m=1" else m
-    rng = case_rng(SUITE, "cost", example, label)
-    Y = labels(rng, (1, m))
-    AL = rng.uniform(0.05, 0.95, (1, m))
-    if label == "saturated":  # right and certain: the true cost is 0 (0 log 0 = 0)
-        AL = Y.copy()
-    return Case(label, (AL, Y), m=m, arg_names=("AL", "Y"))
+    A, Y, m = probabilities_and_labels(SUITE, example[-1], example, label)
+    return Case(label, (A, Y), m=m, arg_names=('AL', 'Y'))
 
 
 compute_cost = FunctionContract(

@@ -8,7 +8,7 @@ import numpy as np
 from conformance import probes
 from conformance.contract import Case, FunctionContract, Q
 from conformance.strategies import distinct_dims
-from conformance.suites._cases import case_rng, global_draw, labels, normal
+from conformance.suites._cases import probabilities_and_labels, case_rng, global_draw, labels, normal
 from reference import shallow as ref
 from reference import training as ref_training
 
@@ -79,12 +79,8 @@ forward_propagation = FunctionContract(
 
 
 def _cost_case(example, label):
-    _, _, m = example
-    m = 1 if label == "m=1" else m
-    rng = case_rng(SUITE, "cost", example, label)
-    Y = labels(rng, (1, m))
-    A2 = Y.copy() if label == "saturated" else rng.uniform(0.05, 0.95, (1, m))
-    return Case(label, (A2, Y), m=m, arg_names=("A2", "Y"))
+    A, Y, m = probabilities_and_labels(SUITE, example[-1], example, label)
+    return Case(label, (A, Y), m=m, arg_names=('A2', 'Y'))
 
 
 compute_cost = FunctionContract(

@@ -8,7 +8,7 @@ import numpy as np
 
 from conformance.contract import Case, FunctionContract, Q
 from conformance.strategies import distinct_dims
-from conformance.suites._cases import case_rng, global_draw, labels, normal, saturated
+from conformance.suites._cases import probabilities_and_labels, case_rng, global_draw, labels, normal, saturated
 from reference import training as ref_training
 from reference import xor as ref
 
@@ -75,12 +75,8 @@ sigmoid = FunctionContract(
 
 
 def _bce_case(example, label):
-    _, m = example
-    m = 1 if label == "m=1" else m
-    rng = case_rng(SUITE, "bce", example, label)
-    Y = labels(rng, (1, m))
-    YHat = Y.copy() if label == "saturated" else rng.uniform(0.05, 0.95, (1, m))
-    return Case(label, (Y, YHat), m=m, arg_names=("Y", "YHat"))
+    A, Y, m = probabilities_and_labels(SUITE, example[-1], example, label)
+    return Case(label, (Y, A), m=m, arg_names=('Y', 'YHat'))
 
 
 binary_cross_entropy = FunctionContract(

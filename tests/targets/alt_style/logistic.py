@@ -1,5 +1,4 @@
 """Logistic regression as a one-neuron network (course week 2), einsum style."""
-import math
 
 import numpy as np
 
