@@ -361,3 +361,22 @@ def test_report_in_headless_chromium(written):
         finally:
             browser.close()
     assert (out / "report.png").stat().st_size > 10_000
+
+
+def test_report_of_a_buggy_target_shows_failure_diagnosis_and_repro_first(tmp_path):
+    """A real run of the engine on a catalog bug: the failure, its class and repro come first."""
+    import html as html_lib
+
+    from conformance import engine, loader
+    from conformance.catalog import BUGS, path
+    from reports import write_report
+
+    bug = next(b for b in BUGS if b.id == "deep_linear_backward_dW_transposed")
+    results = engine.run(loader.parse_target([f"deep={path(bug)}"]), ["deep"], training=False,
+                         functions={"linear_backward", "linear_forward"})
+    page = write_report(results, tmp_path).read_text()
+    failures = page.index('<section id="failures">')
+    assert failures < page.index('<section id="gradients">') < page.index('<section id="shapes">')
+    head = page[failures:page.index('<section id="gradients">')]
+    assert "linear_backward" in head and "shape.transposed" in head
+    assert html_lib.escape("from deep_linear_backward_dW_transposed import linear_backward") in head
