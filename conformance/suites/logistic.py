@@ -33,12 +33,14 @@ def _dims():
     return distinct_dims(count=2)
 
 
-def _propagate_case(example, label):
-    X, Y, w, b, m = _data(example, label)
-    case = Case(label, (w, b, X, Y), m=m, arg_names=("w", "b", "X", "Y"))
-    if label == "random":
-        case.network = ("logistic", (X, Y), {"w": w, "b": b})
-    return case
+def _propagate_case(network):
+    def build(example, label):
+        X, Y, w, b, m = _data(example, label)
+        case = Case(label, (w, b, X, Y), m=m, arg_names=("w", "b", "X", "Y"))
+        if label == "random":
+            case.network = (network, (X, Y), {"w": w, "b": b})
+        return case
+    return build
 
 
 def _propagate_expect(case):
@@ -50,9 +52,9 @@ def _propagate_expect(case):
     }
 
 
-def _propagate(name):
+def _propagate(name, network):
     return FunctionContract(
-        SUITE, name, examples=_dims, build=_propagate_case, labels=("random", "m=1", "saturated"),
+        SUITE, name, examples=_dims, build=_propagate_case(network), labels=("random", "m=1", "saturated"),
         saturated=True, pattern=({"dw": "dw", "db": "db"}, "cost"), expect=_propagate_expect,
     )
 
@@ -147,8 +149,8 @@ computation_graph = FunctionContract(
 
 CONTRACTS = [
     initialize_with_zeros,
-    _propagate("propagate"),
-    _propagate("propagate_loop"),
+    _propagate("propagate", "logistic"),
+    _propagate("propagate_loop", "logistic_loop"),
     optimize,
     predict,
     model,

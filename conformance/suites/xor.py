@@ -87,7 +87,12 @@ binary_cross_entropy = FunctionContract(
 
 def _network_case(example, label):
     X, Y, params, m = _data(example, label)
-    case = Case(label, (X, Y, params), m=m, arg_names=("X", "Y", "params"))
+    return Case(label, (X, Y, params), m=m, arg_names=("X", "Y", "params"))
+
+
+def _gradients_case(example, label):
+    case = _network_case(example, label)
+    X, Y, params = case.args
     case.alternatives = _hidden_alternatives(X, Y, params)
     if label == "random":
         case.network = ("xor", (X, Y), dict(zip(("W1", "B1", "W2", "B2"), params)))
@@ -130,7 +135,7 @@ def _gradients_expect(case):
 
 
 get_gradients = FunctionContract(
-    SUITE, "get_gradients", examples=_dims, build=_network_case, labels=("random", "m=1", "xor data", "h=2"),
+    SUITE, "get_gradients", examples=_dims, build=_gradients_case, labels=("random", "m=1", "xor data", "h=2"),
     pattern=(NAMES, "loss"), expect=_gradients_expect,
 )
 
