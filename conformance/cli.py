@@ -79,8 +79,7 @@ def check(args):
 
 
 def _print_progress(suite, function, records):
-    bad = [r for r in records if r["status"] in ("fail", "error")] if records and isinstance(records[0], dict) else [
-        r for r in records if r.status in ("fail", "error")]
+    bad = [r for r in records if r["status"] in ("fail", "error")]
     mark = "ok  " if not bad else "FAIL"
     print(f"  {mark} {suite}.{function}" + (f"  ({len(bad)} failing check(s))" if bad else ""), flush=True)
 
