@@ -62,7 +62,10 @@ class ContractRun:
         examples = draw_examples(c.examples(), count=self.profile["examples"], seed=self.seed)
         cases = [c.build(example, "random") for example in examples]
         cases += [c.build(examples[0], label) for label in c.labels if label != "random"]
-        return [case for case in cases if case is not None]
+        cases = [case for case in cases if case is not None]
+        for case in cases:
+            case.seed = self.seed
+        return cases
 
     def run(self):
         for case in self.cases():
@@ -91,6 +94,12 @@ class ContractRun:
             if outcome.traceback:
                 detail += f"\n{outcome.traceback}"
             self.observe(stage, None, Observation(case.label, "error", kind, detail, repro=repro))
+            if _misaligned_product(outcome, c.name):
+                self.observe("shape", "product", Observation(
+                    case.label, "fail", "shape.transposed",
+                    f"{c.name} itself could not form a matrix product on these (pairwise-distinct) shapes: "
+                    "a factor in the wrong order or a missing/extra .T; square matrices would have hidden it",
+                    repro=repro))
             self.stop = kind != "crash.exception"  # a missing name or a hang will not get better
             return
         self.observe("smoke", None, Observation(case.label, "pass"))
@@ -292,6 +301,19 @@ class ContractRun:
         if first_layer is not None and record.quantity == first_layer:
             parts.append("this is the first quantity that diverges, walking backward from the output")
         return "; ".join(parts)
+
+
+_MISALIGNED = ("not aligned", "mismatch in its core dimension", "shapes cannot be multiplied")
+
+
+def _misaligned_product(outcome, function):
+    """The function under check raised, in its own code, numpy's error for a product of shapes
+    that do not line up (np.dot: "not aligned", @/np.matmul: "mismatch in its core dimension")."""
+    return (
+        outcome.error_type == "ValueError"
+        and any(text in (outcome.error or "") for text in _MISALIGNED)
+        and outcome.raised_in == function.split(".")[-1]
+    )
 
 
 def _direction_class(numeric, analytic, m):

@@ -7,6 +7,8 @@ matrix. ``draw_examples`` turns a strategy into a derandomized list of examples 
 [[4, 2, 6, 3], [5, 7, 2, 3]]
 """
 
+from functools import partial
+
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
@@ -26,19 +28,40 @@ def layer_dims(*, min_layers=2, max_layers=4, min_units=2, max_units=8):
     if min_layers < 1 or max_layers < min_layers:
         raise ValueError("need 1 <= min_layers <= max_layers")
     return st.integers(min_layers, max_layers).flatmap(
-        lambda L: distinct_dims(count=L + 1, min_value=min_units, max_value=max_units).map(list)
+        partial(_network_of, min_units=min_units, max_units=max_units)  # a partial: its repr shows the bounds
     )
+
+
+def _network_of(L, *, min_units, max_units):
+    return distinct_dims(count=L + 1, min_value=min_units, max_value=max_units).map(list)
 
 
 def array_shapes(*, min_dims=1, max_dims=3, min_side=2, max_side=6):
     """An elementwise input's shape, sides pairwise distinct."""
     return st.integers(min_dims, max_dims).flatmap(
-        lambda d: distinct_dims(count=d, min_value=min_side, max_value=max_side)
+        partial(_sides_of, min_side=min_side, max_side=max_side)
     )
 
 
+def _sides_of(d, *, min_side, max_side):
+    return distinct_dims(count=d, min_value=min_side, max_value=max_side)
+
+
+_DRAWN = {}
+
+
 def draw_examples(strategy, *, count, seed):
-    """``count`` examples of ``strategy``, the same ones for the same seed (no shrinking)."""
+    """``count`` examples of ``strategy``, the same ones for the same seed (no shrinking).
+
+    Many contracts share a strategy; the examples are drawn once per (strategy, count, seed).
+    """
+    key = (repr(strategy), count, seed)  # strategies here are built without lambdas over variables
+    if key not in _DRAWN:
+        _DRAWN[key] = _draw(strategy, count, seed)
+    return list(_DRAWN[key])
+
+
+def _draw(strategy, count, seed):
     found = []
 
     @hypothesis_seed(seed)

@@ -38,6 +38,7 @@ class Outcome:
     warnings: list = field(default_factory=list)
     stdout: str = ""
     diagnosis: str | None = None  # set by a probe that knows better than the exception type
+    raised_in: str | None = None  # the function of the target's innermost frame, when it raised
 
     @property
     def kind(self):
@@ -127,6 +128,7 @@ def _run(probe, args, module, load_error, seed):
             error_type=type(exc).__name__,
             error=_short(exc),
             traceback=_target_traceback(exc),
+            raised_in=_innermost_target_function(exc),
         )
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
@@ -147,8 +149,25 @@ def _short(exc, limit=2000):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+_HARNESS = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_CATALOG = os.path.join(_HARNESS, "catalog") + os.sep
+
+
+def _target_frames(exc):
+    """The traceback's frames in the code under test (the harness's own frames left out)."""
+    return [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if not f.filename.startswith(_HARNESS) or f.filename.startswith(_CATALOG)
+    ]
+
+
+def _innermost_target_function(exc):
+    frames = _target_frames(exc)
+    return frames[-1].name if frames else None
+
+
 def _target_traceback(exc, limit=6):
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/conformance/" not in f.filename]
+    frames = _target_frames(exc)
     return "".join(traceback.format_list(frames[-limit:])) or None
 
 

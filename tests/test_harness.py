@@ -218,3 +218,18 @@ def test_random_direction_check_of_a_large_network_passes_on_impl():
     assert len(found) == 7
     for entry in found:
         assert entry["analytic"] == pytest.approx(entry["numeric"], rel=1e-5, abs=1e-8), entry["keys"]
+
+
+def test_a_product_that_cannot_be_formed_is_named_as_a_transposed_product(tmp_path):
+    write(tmp_path, "deep.py", """
+        from impl.deep import *
+        import numpy as np
+        def linear_backward(dZ, cache):
+            A_prev, W, b = cache
+            m = A_prev.shape[1]
+            dW = np.dot(A_prev.T, dZ) / m  # the course graders' square matrices hide this
+            return np.dot(W.T, dZ), dW, np.sum(dZ, axis=1, keepdims=True) / m
+    """)
+    records = run([str(tmp_path)], ["deep"], functions={"linear_backward"})
+    classes = {r["diagnosis"] for r in records if r["status"] in ("fail", "error")}
+    assert classes == {"crash.exception", "shape.transposed"}

@@ -346,7 +346,7 @@ def _he(dims, seed):
     return params
 
 
-def _model_case(example, label, seed=0):
+def _model_case(example, label):
     X, Y, _, m = _network(example, label)
     dims = [X.shape[0]] + list(example[0][1:-1]) + [1]
     case = Case(label, (X, Y, dims, 0.05, 201), m=m, arg_names=("X", "Y", "layers_dims", "learning_rate", "num_iterations"))
@@ -355,7 +355,7 @@ def _model_case(example, label, seed=0):
 
 def _model_expect(case):
     X, Y, dims, lr, iterations = case.args
-    trained = ref_training.train_deep(_he(dims, 0), X, Y, lr, iterations)
+    trained = ref_training.train_deep(_he(dims, case.seed), X, Y, lr, iterations)
     expected = {k: Q(v) for k, v in trained.params.items()}
     expected["costs"] = Q(np.array(trained.costs[::100]))
     return expected
@@ -384,9 +384,9 @@ def _initialize_case(example, label):
     return Case(label, (list(dims),), arg_names=("layer_dims",))
 
 
-def _initialize_expect(case, seed=0):
+def _initialize_expect(case):
     dims = case.args[0]
-    state = np.random.RandomState(seed)
+    state = np.random.RandomState(case.seed)
     expected = {}
     for l in range(1, len(dims)):
         expected[f"W{l}"] = Q(state.randn(dims[l], dims[l - 1]) * 0.01)

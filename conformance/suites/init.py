@@ -12,7 +12,6 @@ from conformance.strategies import layer_dims
 from conformance.suites._cases import global_draw, initialization
 
 SUITE = "init"
-SEED = 0  # the worker's global seed (engine.run's default)
 STDS = {
     "initialize_zeros": lambda fan_in: 0.0,
     "initialize_random": lambda fan_in: 0.01,
@@ -43,7 +42,7 @@ def _expect(name):
         elif "rng" in case.kwargs:
             draw = np.random.default_rng(7).standard_normal
         else:
-            draw = global_draw(SEED)
+            draw = global_draw(case.seed)
         return {k: Q(v) for k, v in initialization(dims, std, draw).items()}
     return expect
 
