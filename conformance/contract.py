@@ -53,6 +53,7 @@ class Case:
     arg_names: tuple = ()
     fd: list = field(default_factory=list)  # FD jobs
     network: tuple | None = None  # (network key, data, params) for the random-direction check
+    baseline: dict = field(default_factory=dict)  # quantity -> input it updates: diagnose the step
     seed: int = 0  # the run's seed: the worker seeds NumPy's global state with it before each call
 
 

@@ -168,9 +168,12 @@ class ContractRun:
         if result.ok:
             self.observe(stage, name, obs("pass", comparison=result, tolerance=tol, reference="autograd"))
         else:
+            base = as_array(case.baseline[name]) if name in case.baseline else 0.0  # an update: judge its step
             bug, words = diagnosis.diagnose_values(
-                a_arr.reshape(e_arr.shape), e_arr, atol=tol["atol"] or 1e-9, rtol=tol["rtol"] or 1e-9, m=case.m,
-                alternatives=case.alternatives.get(name), kink_mask=case.kinks.get(name))
+                a_arr.reshape(e_arr.shape) - base, e_arr - base, atol=tol["atol"] or 1e-9, rtol=tol["rtol"] or 1e-9,
+                m=case.m, alternatives=case.alternatives.get(name), kink_mask=case.kinks.get(name))
+            if name in case.baseline and words:
+                words = f"the update step: {words}"
             self.observe(stage, name, obs("fail", bug, words or "", comparison=result, tolerance=tol, reference="autograd"))
         if self.contract.saturated and case.label == "saturated" and np.all(np.isfinite(e_arr)):
             finite = bool(np.all(np.isfinite(a_arr)))

@@ -82,6 +82,12 @@ BUGS = [
         "dAL = Y/AL - (1-Y)/(1-AL) without the leading minus: every gradient negated."),
     Bug("deep_compute_cost_not_squeezed", "deep", "compute_cost", "type.not_scalar", CLASS,
         "np.sum(..., axis=1, keepdims=True) and no np.squeeze: a (1, 1) array."),
+    Bug("deep_update_parameters_ascent", "deep", "update_parameters", "value.sign", CLASS,
+        "+= learning_rate * dW: the update step has the wrong sign."),
+    Bug("deep_linear_activation_backward_sigmoid_for_relu", "deep", "linear_activation_backward",
+        "value.activation_derivative", CLASS, "sigmoid_backward called in the relu branch."),
+    Bug("deep_linear_backward_dW_transposed_values", "deep", "linear_backward", "value.transposed", CLASS,
+        "dW transposed whenever that keeps the shape: only a square W shows it, as values."),
     # ---------------------------------------------------------------- activations
     Bug("activations_tanh_backward_z_squared", "activations", "tanh_backward", "value.activation_derivative", CLASS,
         "da * (1 - z**2): the formula 1 - A^2 applied to z."),

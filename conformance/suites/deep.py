@@ -34,6 +34,7 @@ def _layer(example, label, dtype=None):
     n_prev, n, m = example
     m = 1 if label == "m=1" else m
     n = 1 if label == "n=1" else n
+    n = n_prev if label == "square" else n  # W square: a transposed dW keeps its shape
     dtype = dtype or (np.float32 if label == "float32" else np.float64)
     rng = case_rng(SUITE, example, label)
     A_prev = normal(rng, (n_prev, m), dtype)
@@ -197,7 +198,7 @@ def _linear_grads_expect(dA_prev, dW, db):
 
 
 linear_backward = FunctionContract(
-    SUITE, "linear_backward", examples=_dims, build=_linear_backward_case, labels=LAYER_LABELS,
+    SUITE, "linear_backward", examples=_dims, build=_linear_backward_case, labels=LAYER_LABELS + ("square",),
     pattern=("dA_prev", "dW", "db"),
     expect=lambda c: _linear_grads_expect(*ref.linear_backward(c.args[0], *c.args[1])),
 )
@@ -240,10 +241,26 @@ def _linear_activation_backward_case(act):
         if act == "relu" and label == "z=0":
             masks = _kink_masks(Z)
             case.kinks = {"dW": masks["dW"], "db": masks["db"]}
+        case.alternatives = _derivative_alternatives(act, dA, (A, W, b), Z)
         if label == "random":
             case.fd = [FD("linear_activation_forward", (A, W, b, act), (0, 1, 2), dA, 0, _course_linear)]
         return case
     return build
+
+
+def _derivative_alternatives(act, dA, linear_cache, Z):
+    """Hypotheses for the diagnosis: the course's formulas with another derivative (or g'(A))."""
+    A_prev, W, _ = linear_cache
+    m = A_prev.shape[1]
+    candidates = {f"{other}'(Z) (the derivative of {other})": ref_act.derivative(other, Z)
+                  for other in ("sigmoid", "relu", "tanh") if other != act}
+    candidates[f"{act}'(A) (the derivative taken at A instead of Z)"] = ref_act.derivative(act, ref_act.forward(act, Z))
+    found = {}
+    for words, derivative in candidates.items():
+        dZ = dA * derivative
+        for key, value in (("dA_prev", W.T @ dZ), ("dW", dZ @ A_prev.T / m), ("db", dZ.sum(axis=1, keepdims=True) / m)):
+            found.setdefault(key, {})[f"dZ = dA * {words}"] = value
+    return found
 
 
 def _linear_activation_backward(act):
@@ -327,7 +344,8 @@ def _update_case(example, label):
     X, Y, params, m = _network(example, label)
     rng = case_rng(SUITE, "grads", example, label)
     grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
-    return Case(label, (params, grads, 0.05), m=m, arg_names=("parameters", "grads", "learning_rate"))
+    return Case(label, (params, grads, 0.05), m=m, arg_names=("parameters", "grads", "learning_rate"),
+                baseline=dict(params))
 
 
 update_parameters = FunctionContract(

@@ -131,7 +131,8 @@ def _update_case(example, label):
     _, _, params, m = _data(example, label)
     rng = case_rng(SUITE, "grads", example)
     grads = {f"d{k}": normal(rng, v.shape) for k, v in params.items()}
-    return Case(label, (params, grads, 0.5), m=m, arg_names=("parameters", "grads", "learning_rate"))
+    return Case(label, (params, grads, 0.5), m=m, arg_names=("parameters", "grads", "learning_rate"),
+                baseline=dict(params))
 
 
 update_parameters = FunctionContract(
