@@ -92,10 +92,10 @@ def _mean_target_log(log_y, t):
     """-(1/N) sum_n sum_k t_nk log y_nk, for one-hot (N, C) or integer (N,) labels t."""
     batch = log_y.shape[0]
     if t.size == log_y.size:
-        picked = np.where(t != 0, t * log_y, 0)
+        picked = t * np.where(t != 0, log_y, 0)  # 0 log 0 = 0, without computing 0 * -inf
     else:
         picked = log_y[np.arange(batch), t.astype(int)]
-    return float(-np.sum(picked) / batch)
+    return float(-np.sum(picked) / batch) + 0.0  # + 0.0: no "-0.0"
 
 
 def cross_entropy_error(y, t):

@@ -233,3 +233,22 @@ def test_a_product_that_cannot_be_formed_is_named_as_a_transposed_product(tmp_pa
     records = run([str(tmp_path)], ["deep"], functions={"linear_backward"})
     classes = {r["diagnosis"] for r in records if r["status"] in ("fail", "error")}
     assert classes == {"crash.exception", "shape.transposed"}
+
+
+def test_pytest_plugin_runs_a_target_and_puts_figures_into_junitxml(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    bug = os.path.join(ROOT, "conformance", "catalog", "bugs", "init_xavier_b_rank1.py")
+    xml_path = tmp_path / "out.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "conformance.checks",
+         "-k", "init", "--impl", f"init={bug}", f"--junitxml={xml_path}"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout[-2000:]
+    cases = {c.get("name"): c for c in ET.parse(xml_path).getroot().iter("testcase")}
+    xavier = cases["test_conforms[init.initialize_xavier]"]
+    assert xavier.find("failure") is not None and "shape.rank1" in xavier.find("failure").get("message", "") + (xavier.find("failure").text or "")
+    properties = {p.get("name"): p.get("value") for p in xavier.iter("property")}
+    assert any("shape.rank1" in v for v in properties.values())
+    he = cases["test_conforms[init.initialize_he]"]
+    assert he.find("failure") is None and any(v.startswith("pass") for v in (p.get("value") for p in he.iter("property")))
