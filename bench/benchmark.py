@@ -5,7 +5,8 @@
 1. The random-direction gradient check of a [784, 128, 64, 10] network (the bundled deep suite)
    against ``torch.autograd.gradcheck(fast_mode=True)`` on the same network written in PyTorch.
 2. The whole default conformance run of the bundled implementation, every suite, as the CLI
-   runs it; and the same checks through the pytest plugin with 1 and with 2 xdist workers.
+   runs it, with 1 and with 2 job processes; and the same checks through the pytest plugin with
+   1 and with 2 xdist workers.
 """
 
 import os
@@ -73,6 +74,8 @@ def whole_run():
     print(f"  CLI, checks only                                      {cli:8.1f} s  [{result.stdout.strip().splitlines()[-1]}]")
     full, result = timed([sys.executable, "-m", "conformance", "check", "--quiet"])
     print(f"  CLI, checks + training curves + planar sweep          {full:8.1f} s")
+    parallel, result = timed([sys.executable, "-m", "conformance", "check", "--quiet", "-n", "2"])
+    print(f"  the same with -n 2                                    {parallel:8.1f} s  (speed-up {full / parallel:.2f}x)")
     one, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "conformance.checks"])
     two, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--pyargs", "conformance.checks"])
     print(f"  pytest plugin, 1 process                              {one:8.1f} s")

@@ -2,4 +2,5 @@ import sys
 
 from conformance.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # also imported by the job processes of --jobs (spawn)
+    sys.exit(main())

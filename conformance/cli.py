@@ -28,6 +28,7 @@ def _parser():
     check.add_argument("--seed", type=int, default=0)
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per call of the target (default 10)")
     check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves")
+    check.add_argument("-n", "--jobs", type=int, default=1, metavar="N", help="run the work in N processes (default 1)")
     check.add_argument("--quiet", action="store_true")
     report = commands.add_parser("report", help="rebuild the HTML report from a saved results.json")
     report.add_argument("results")
@@ -66,7 +67,7 @@ def check(args):
     progress = None if args.quiet else _print_progress
     results = engine.run(
         target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
-        progress=progress, training=not args.no_training,
+        progress=progress, training=not args.no_training, jobs=max(1, args.jobs),
     )
     if args.json:
         write_json_atomic(args.json, results["records"])

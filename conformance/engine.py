@@ -403,30 +403,25 @@ def import_line(target, suite):
 # --- the whole run ------------------------------------------------------------------------------
 
 
-def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True, functions=None):
-    """Check ``target`` (a loader.Target) on ``suites``; returns the results document."""
+def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True,
+        functions=None, jobs=1):
+    """Check ``target`` (a loader.Target) on ``suites``; returns the results document.
+
+    The work is a list of tasks (the checks of a suite, a training curve, the planar sweep), each
+    with its own isolated worker; ``jobs`` > 1 runs them in that many processes at once.
+    """
     import datetime
     import platform
 
-    from conformance.suites import contracts
-    from conformance.worker import Worker
-
     start = time.perf_counter()
     suites = [s for s in (suites or loader.SUITES) if s in target.suites() or target.kind != "files"]
+    tasks = plan(suites, training)
+    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress)
     records, curves, planar = [], [], None
-    workers = {}
-    try:
-        for suite in suites:
-            workers[suite] = Worker(target, suite, seed=seed, timeout=timeout)
-            chosen = [c for c in contracts(suite) if functions is None or c.name in functions]
-            records += run_suite(workers[suite], target, suite, chosen, profile, seed, progress)
-        if training:
-            curves, planar = _training(workers, records, profile, progress)
-            records += [r for r in curves.pop("records")]
-            curves = curves.pop("curves")
-    finally:
-        for worker in workers.values():
-            worker.close()
+    for task_records, task_curves, task_planar in results:
+        records += task_records
+        curves += task_curves
+        planar = task_planar or planar
     return {
         "meta": {
             "target": target.spec,
@@ -437,28 +432,82 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
             "profile": profile,
             "suites": list(suites),
             "duration_s": round(time.perf_counter() - start, 3),
+            "jobs": jobs,
         },
-        "records": [r.to_json() for r in records],
+        "records": records,
         "curves": curves,
         "planar": planar,
     }
 
 
-def _training(workers, records, profile, progress):
-    """Lockstep curves for the suites that loaded, and document 001's planar sweep."""
-    from conformance import training
+def plan(suites, training):
+    """The tasks of a run, longest first (so that parallel jobs finish together)."""
+    from conformance.training import SYSTEMS
 
-    loaded = {s: w for s, w in workers.items() if not any(r.stage == "api" and r.function == "*" for r in records if r.suite == s)}
-    try:
-        curves, curve_records = training.run_curves(loaded, profile, loaded)
-        planar = training.run_planar(loaded["shallow"], profile) if "shallow" in loaded else None
-    except Exception as exc:  # noqa: BLE001 - the checks' records must survive a failed extra
-        curve_records = [Record(suite="*", function="training", check="harness:training", stage="training",
-                                status="error", message=f"internal error of the harness in the training runs: {exc!r}")]
-        curves, planar = [], None
-    if progress:
-        progress("training", "curves", [r.to_json() for r in curve_records])
-    return {"curves": curves, "records": curve_records}, planar
+    tasks = []
+    if training and "shallow" in suites:
+        tasks.append(("planar sweep", "shallow"))
+    if training:
+        tasks += [("curve", s) for s in SYSTEMS if s in suites]
+    return tasks + [("checks", s) for s in suites]
+
+
+def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress):
+    """Each task's (records, curves, planar), in the order of ``tasks``."""
+    arguments = [(target, task, profile, seed, timeout, functions) for task in tasks]
+    if jobs <= 1:
+        results = []
+        for task, args in zip(tasks, arguments):
+            results.append(run_task(*args, progress=progress))  # the checks report each function as they go
+            if progress and task[0] != "checks":
+                progress(task[1], task[0], results[-1][0])
+        return results
+    import concurrent.futures
+    import multiprocessing
+
+    # spawn, not fork: the job processes use torch, which must not be forked after it started threads
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = {pool.submit(run_task, *args): task for task, args in zip(tasks, arguments)}
+        for future in concurrent.futures.as_completed(futures):
+            if progress:
+                _progress_of_task(progress, futures[future], future.result()[0])
+        return [future.result() for future in futures]
+
+
+def _progress_of_task(progress, task, records):
+    kind, suite = task
+    if kind != "checks":
+        progress(suite, kind, records)
+        return
+    by_function = {}
+    for record in records:
+        by_function.setdefault(record["function"], []).append(record)
+    for function, found in by_function.items():
+        progress(suite, function, found)
+
+
+def run_task(target, task, profile, seed, timeout, functions, progress=None):
+    """One unit of work in its own worker process for the target: (records, curves, planar)."""
+    from conformance import probes, training
+    from conformance.suites import contracts
+    from conformance.worker import Worker
+
+    kind, suite = task
+    with Worker(target, suite, seed=seed, timeout=timeout) as worker:
+        if kind == "checks":
+            chosen = [c for c in contracts(suite) if functions is None or c.name in functions]
+            return [r.to_json() for r in run_suite(worker, target, suite, chosen, profile, seed, progress)], [], None
+        if not worker.call(probes.module_names).ok:
+            return [], [], None  # the suite's checks report the missing module
+        try:
+            if kind == "curve":
+                curve, record = training.run_curve(worker, suite, profile)
+                return [record.to_json()], [curve], None
+            return [], [], training.run_planar(worker, profile)
+        except Exception as exc:  # noqa: BLE001 - the other tasks' results must survive
+            return [Record(suite=suite, function=f"training ({kind})", check=f"harness:{kind}", stage="training",
+                           status="error", message=f"internal error of the harness in the {kind}: {exc!r}").to_json()], [], None
 
 
 def run_suite(worker, target, suite, contracts, profile, seed, progress=None):

@@ -113,71 +113,87 @@ def _digits_binary(m=400):
     return split.x_train[:, :m], (split.t_train[:, :m] >= 5).astype(float)
 
 
-def systems(profile):
-    """(suite, label, target loop, its arguments, reference function) for every curve."""
-    long_run = profile == "thorough"
+def _planar_system(profile):
     X, Y, p0 = _planar_setup()
-    out = [("shallow", "planar 2-layer classifier (001), n_h = 4, lr 1.2", loop_shallow,
-            (X, Y, p0, 1.2, 10000), lambda: ref.train_shallow(p0, X, Y, 1.2, 10000).costs, DOCUMENT_001_COSTS)]
-    Xd, Yd = _digits_binary()
+    return ("planar 2-layer classifier (001), n_h = 4, lr 1.2", loop_shallow, (X, Y, p0, 1.2, 10000),
+            lambda: ref.train_shallow(p0, X, Y, 1.2, 10000).costs, DOCUMENT_001_COSTS)
+
+
+def _deep_system(profile):
+    X, Y = _digits_binary()
     rng = np.random.default_rng(1)
     dims = [64, 20, 7, 5, 1]
-    pd = {}
+    params = {}
     for l in range(1, len(dims)):
-        pd[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * np.sqrt(2 / dims[l - 1])
-        pd[f"b{l}"] = np.zeros((dims[l], 1))
-    n_deep = 1000 if long_run else 300
-    out.append(("deep", "L-layer network (000) on digits >= 5, [64, 20, 7, 5, 1], lr 0.05", loop_deep,
-                (Xd, Yd, pd, 0.05, n_deep), lambda: ref.train_deep(pd, Xd, Yd, 0.05, n_deep).costs, None))
+        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * np.sqrt(2 / dims[l - 1])
+        params[f"b{l}"] = np.zeros((dims[l], 1))
+    n = 1000 if profile == "thorough" else 300
+    return ("L-layer network (000) on digits >= 5, [64, 20, 7, 5, 1], lr 0.05", loop_deep, (X, Y, params, 0.05, n),
+            lambda: ref.train_deep(params, X, Y, 0.05, n).costs, None)
+
+
+def _logistic_system(profile):
     split = data.load_breast_cancer_split()
-    pl = {"w": np.zeros((split.x_train.shape[0], 1)), "b": 0.0}
-    out.append(("logistic", "logistic regression (002) on breast cancer, lr 0.5", loop_logistic,
-                (split.x_train, split.t_train.astype(float), pl, 0.5, 300),
-                lambda: ref.train_logistic(pl["w"], pl["b"], split.x_train, split.t_train, 0.5, 300).costs, None))
-    Xx, Yx = data.load_xor()
+    X, Y = split.x_train, split.t_train.astype(float)
+    params = {"w": np.zeros((X.shape[0], 1)), "b": 0.0}
+    return ("logistic regression (002) on breast cancer, lr 0.5", loop_logistic, (X, Y, params, 0.5, 300),
+            lambda: ref.train_logistic(params["w"], params["b"], X, Y, 0.5, 300).costs, None)
+
+
+def _xor_system(profile):
+    X, Y = data.load_xor()
     state = np.random.RandomState(3)
-    px = [state.randn(2, 2), np.zeros((2, 1)), state.randn(2, 1), np.zeros((1, 1))]
-    out.append(("xor", "XOR network (003), 2 hidden units, lr 0.5", loop_xor, (Xx, Yx, px, 0.5, 3000),
-                lambda: ref.train_xor(px, Xx, Yx, 0.5, 3000).costs, None))
+    params = [state.randn(2, 2), np.zeros((2, 1)), state.randn(2, 1), np.zeros((1, 1))]
+    return ("XOR network (003), 2 hidden units, lr 0.5", loop_xor, (X, Y, params, 0.5, 3000),
+            lambda: ref.train_xor(params, X, Y, 0.5, 3000).costs, None)
+
+
+def _two_layer_system(profile):
     rows = data.load_digits_split(layout="rows", one_hot=True)
     rng = np.random.default_rng(0)
-    pt = {"W1": 0.01 * rng.standard_normal((64, 50)), "b1": np.zeros(50), "W2": 0.01 * rng.standard_normal((50, 10)), "b2": np.zeros(10)}
-    batches = [rng.choice(rows.x_train.shape[0], 100) for _ in range(1000 if long_run else 300)]
-    out.append(("layers", "TwoLayerNet (004) on digits, batches of 100, lr 0.1", loop_two_layer,
-                (rows.x_train, rows.t_train, pt, 0.1, batches),
-                lambda: ref.train_two_layer(pt, rows.x_train, rows.t_train, 0.1, len(batches), batch_indices=batches).costs, None))
-    return out
+    params = {"W1": 0.01 * rng.standard_normal((64, 50)), "b1": np.zeros(50),
+              "W2": 0.01 * rng.standard_normal((50, 10)), "b2": np.zeros(10)}
+    batches = [rng.choice(rows.x_train.shape[0], 100) for _ in range(1000 if profile == "thorough" else 300)]
+    return ("TwoLayerNet (004) on digits, batches of 100, lr 0.1", loop_two_layer,
+            (rows.x_train, rows.t_train, params, 0.1, batches),
+            lambda: ref.train_two_layer(params, rows.x_train, rows.t_train, 0.1, len(batches), batch_indices=batches).costs,
+            None)
 
 
-def run_curves(workers, profile, implemented):
-    """Curves and their records for the suites in ``implemented`` ({suite: Worker})."""
-    curves, records = [], []
-    for suite, label, loop, args, reference, document in systems(profile):
-        if suite not in implemented:
-            continue
-        outcome = workers[suite].call(loop, *args, timeout=120.0)
-        reference_costs = [float(c) for c in reference()]
-        if not outcome.ok:
-            records.append(Record(suite=suite, function=f"training loop ({label})", check=f"training:{suite}",
-                                  stage="training", status="error", diagnosis=outcome.kind,
-                                  message=f"the target's training loop failed: {outcome.error_type}: {outcome.error}"))
-            curves.append({"system": suite, "label": label, "iterations": list(range(len(reference_costs))),
-                           "target": [], "reference": reference_costs, "document": document, "status": "error",
-                           "message": outcome.error})
-            continue
-        target = [float(c) for c in outcome.value]
-        diff = np.abs(np.array(target) - np.array(reference_costs)) if len(target) == len(reference_costs) else None
-        worst = float(np.nanmax(diff)) if diff is not None else float("inf")
-        ok = diff is not None and bool(np.all(diff <= CURVE_RTOL * np.maximum(1.0, np.abs(reference_costs))))
-        message = f"{len(target)} iterations in lockstep; largest cost difference {worst:.3g}"
-        curves.append({"system": suite, "label": label, "iterations": list(range(len(reference_costs))),
-                       "target": target, "reference": reference_costs, "document": document,
-                       "status": "pass" if ok else "fail", "message": message})
-        records.append(Record(suite=suite, function=f"training loop ({label})", check=f"training:{suite}",
-                              stage="training", status="pass" if ok else "fail",
-                              diagnosis=None if ok else "value.wrong", max_abs_err=worst,
-                              tolerance={"atol": 0.0, "rtol": CURVE_RTOL}, reference="autograd", message=message))
-    return curves, records
+# suite -> its system: (label, the target's loop, its arguments, the reference run, document points)
+SYSTEMS = {
+    "shallow": _planar_system,
+    "deep": _deep_system,
+    "logistic": _logistic_system,
+    "xor": _xor_system,
+    "layers": _two_layer_system,
+}
+
+
+def run_curve(worker, suite, profile):
+    """The curve of ``suite``'s system and its record: the target's loop in ``worker``, the
+    reference here, both from the same start."""
+    label, loop, args, reference, document = SYSTEMS[suite](profile)
+    outcome = worker.call(loop, *args, timeout=120.0)
+    reference_costs = [float(c) for c in reference()]
+    curve = {"system": suite, "label": label, "iterations": list(range(len(reference_costs))),
+             "target": [], "reference": reference_costs, "document": document}
+    record = Record(suite=suite, function=f"training loop ({label})", check=f"training:{suite}", stage="training",
+                    status="error", reference="autograd")
+    if not outcome.ok:
+        record.diagnosis = outcome.kind
+        record.message = f"the target's training loop failed: {outcome.error_type}: {outcome.error}"
+        curve.update(status="error", message=record.message)
+        return curve, record
+    target = [float(c) for c in outcome.value]
+    diff = np.abs(np.array(target) - np.array(reference_costs)) if len(target) == len(reference_costs) else None
+    worst = float(np.nanmax(diff)) if diff is not None else float("inf")
+    ok = diff is not None and bool(np.all(diff <= CURVE_RTOL * np.maximum(1.0, np.abs(reference_costs))))
+    record.status, record.diagnosis = ("pass", None) if ok else ("fail", "value.wrong")
+    record.max_abs_err, record.tolerance = worst, {"atol": 0.0, "rtol": CURVE_RTOL}
+    record.message = f"{len(target)} iterations in lockstep; largest cost difference {worst:.3g}"
+    curve.update(target=target, status=record.status, message=record.message)
+    return curve, record
 
 
 def run_planar(worker, profile, grid_size=60):

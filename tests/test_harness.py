@@ -232,7 +232,7 @@ def test_a_product_that_cannot_be_formed_is_named_as_a_transposed_product(tmp_pa
     """)
     records = run([str(tmp_path)], ["deep"], functions={"linear_backward"})
     classes = {r["diagnosis"] for r in records if r["status"] in ("fail", "error")}
-    assert classes == {"crash.exception", "shape.transposed"}
+    assert {"crash.exception", "shape.transposed"} <= classes
 
 
 def test_pytest_plugin_runs_a_target_and_puts_figures_into_junitxml(tmp_path):
@@ -252,3 +252,12 @@ def test_pytest_plugin_runs_a_target_and_puts_figures_into_junitxml(tmp_path):
     assert any("shape.rank1" in v for v in properties.values())
     he = cases["test_conforms[init.initialize_he]"]
     assert he.find("failure") is None and any(v.startswith("pass") for v in (p.get("value") for p in he.iter("property")))
+
+
+def test_parallel_jobs_give_the_same_records_in_the_same_order():
+    target = loader.parse_target(["impl"])
+    strip = lambda doc: [{k: v for k, v in r.items() if k != "duration_s"} for r in doc["records"]]  # noqa: E731
+    one = engine.run(target, ["init", "xor"], training=True, jobs=1)
+    two = engine.run(target, ["init", "xor"], training=True, jobs=2)
+    assert strip(one) == strip(two) and one["records"]
+    assert [c["system"] for c in one["curves"]] == [c["system"] for c in two["curves"]] == ["xor"]
