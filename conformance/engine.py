@@ -75,42 +75,56 @@ class ContractRun:
         return self.records()
 
     def run_case(self, case):
-        c = self.contract
         repro = self.repro(case)
-        outcome, data = c.run(self.worker, case)
-        if not outcome.ok and outcome.error_type == "Precondition":
-            self.observe("smoke", None, Observation(case.label, "skip", None, outcome.error))
-            return
-        if not outcome.ok and outcome.kind == "api.signature" and set(case.kwargs) & set(c.optional_kwargs):
-            self.observe("api", ",".join(case.kwargs), Observation(
-                case.label, "skip", None, f"does not take the optional keyword(s) {sorted(case.kwargs)}"))
-            return
+        outcome, data = self.contract.run(self.worker, case)
         if not outcome.ok:
-            kind = outcome.kind
-            if kind != "api.signature":
-                self.worker.broken.add(c.name)
-            stage = "api" if kind.startswith("api.") else "smoke"
-            detail = f"{outcome.error_type}: {outcome.error}"
-            if outcome.traceback:
-                detail += f"\n{outcome.traceback}"
-            self.observe(stage, None, Observation(case.label, "error", kind, detail, repro=repro))
-            if _misaligned_product(outcome, c.name):
-                self.observe("shape", "product", Observation(
-                    case.label, "fail", "shape.transposed",
-                    f"{c.name} itself could not form a matrix product on these (pairwise-distinct) shapes: "
-                    "a factor in the wrong order or a missing/extra .T; square matrices would have hidden it",
-                    repro=repro))
-            self.stop = kind != "crash.exception"  # a missing name or a hang will not get better
+            self.failed_call(case, outcome, repro)
             return
         self.observe("smoke", None, Observation(case.label, "pass"))
         if outcome.warnings:
             self.notes.append(f"{case.label}: {'; '.join(outcome.warnings)}")
+        actual = self.judge_result(case, data, repro)
+        if actual is None:
+            return
+        for job in case.fd:
+            self.run_fd(case, job, actual, repro)
+        if case.network is not None:
+            self.run_directions(case, repro)
+
+    def failed_call(self, case, outcome, repro):
+        """The call gave no result: a skip (a precondition, an optional keyword) or a finding."""
+        c = self.contract
+        if outcome.error_type == "Precondition":
+            self.observe("smoke", None, Observation(case.label, "skip", None, outcome.error))
+            return
+        if outcome.kind == "api.signature" and set(case.kwargs) & set(c.optional_kwargs):
+            self.observe("api", ",".join(case.kwargs), Observation(
+                case.label, "skip", None, f"does not take the optional keyword(s) {sorted(case.kwargs)}"))
+            return
+        kind = outcome.kind
+        if kind != "api.signature":
+            self.worker.broken.add(c.name)
+        detail = f"{outcome.error_type}: {outcome.error}" + (f"\n{outcome.traceback}" if outcome.traceback else "")
+        self.observe("api" if kind.startswith("api.") else "smoke", None,
+                     Observation(case.label, "error", kind, detail, repro=repro))
+        if _misaligned_product(outcome, c.name):
+            self.observe("shape", "product", Observation(
+                case.label, "fail", "shape.transposed",
+                f"{c.name} itself could not form a matrix product on these (pairwise-distinct) shapes: "
+                "a factor in the wrong order or a missing/extra .T; square matrices would have hidden it",
+                repro=repro))
+        self.stop = kind != "crash.exception"  # a missing name or a hang will not get better
+
+    def judge_result(self, case, data, repro):
+        """Judge every expected quantity, the repeat and the side effects; the flattened result,
+        or None when its structure is not the contract's."""
+        c = self.contract
         expected = c.expect(case)
         try:
             actual = flatten(c.pattern(case), data["result"])
         except StructureError as exc:
             self.observe("shape", None, Observation(case.label, "fail", "shape.other", str(exc), repro=repro))
-            return
+            return None
         second = None
         if data.get("second") is not None:
             try:
@@ -121,17 +135,13 @@ class ContractRun:
             self.judge(case, name, q, actual.get(name), repro)
             if second is not None and name in second:
                 self.judge_repeat(case, name, actual.get(name), second.get(name), repro)
-        data["mutated"] = [p for p in data.get("mutated", []) if not p.startswith(tuple(c.allow_mutation))]
-        for path in data.get("mutated", []):
+        mutated = [p for p in data.get("mutated", []) if not p.startswith(tuple(c.allow_mutation))]
+        for path in mutated:
             self.observe("side_effect", path, Observation(
-                case.label, "fail", "side_effect.mutates_input",
-                f"`{path}` was changed by the call", repro=repro))
-        if not data.get("mutated"):
+                case.label, "fail", "side_effect.mutates_input", f"`{path}` was changed by the call", repro=repro))
+        if not mutated:
             self.observe("side_effect", None, Observation(case.label, "pass"))
-        for job in case.fd:
-            self.run_fd(case, job, actual, repro)
-        if case.network is not None:
-            self.run_directions(case, repro)
+        return actual
 
     # -- judging ---------------------------------------------------------------------------
 
