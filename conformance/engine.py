@@ -175,8 +175,9 @@ class ContractRun:
         tol = {"atol": 0.0, "rtol": 0.0} if q.exact else tolerance(q.tolerance, case.dtype)
         result = compare(np.reshape(a_arr, e_arr.shape), e_arr, **tol)
         stage = q.stage
+        reference = "autograd" if stage in ("grad_autograd", "layer") else "pytorch"
         if result.ok:
-            self.observe(stage, name, obs("pass", comparison=result, tolerance=tol, reference="autograd"))
+            self.observe(stage, name, obs("pass", comparison=result, tolerance=tol, reference=reference))
         else:
             base = as_array(case.baseline[name]) if name in case.baseline else 0.0  # an update: judge its step
             bug, words = diagnosis.diagnose_values(
@@ -184,7 +185,7 @@ class ContractRun:
                 m=case.m, alternatives=case.alternatives.get(name), kink_mask=case.kinks.get(name))
             if name in case.baseline and words:
                 words = f"the update step: {words}"
-            self.observe(stage, name, obs("fail", bug, words or "", comparison=result, tolerance=tol, reference="autograd"))
+            self.observe(stage, name, obs("fail", bug, words or "", comparison=result, tolerance=tol, reference=reference))
         if self.contract.saturated and case.label == "saturated" and np.all(np.isfinite(e_arr)):
             finite = bool(np.all(np.isfinite(a_arr)))
             self.observe("saturation", name, obs(
