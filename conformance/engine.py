@@ -61,7 +61,8 @@ class ContractRun:
         c = self.contract
         examples = draw_examples(c.examples(), count=self.profile["examples"], seed=self.seed)
         cases = [c.build(example, "random") for example in examples]
-        cases += [c.build(examples[0], label) for label in c.labels if label != "random"]
+        largest = max(examples, key=_volume)  # pinned cases on the roomiest example: both signs, zeros, ...
+        cases += [c.build(largest, label) for label in c.labels if label != "random"]
         cases = [case for case in cases if case is not None]
         for case in cases:
             case.seed = self.seed
@@ -205,7 +206,8 @@ class ContractRun:
 
         if job.forward in self.worker.broken:
             self.observe("grad_fd", None, Observation(
-                case.label, "skip", None, f"`{job.forward}` itself failed, so it cannot be differentiated numerically"))
+                case.label, "skip", None,
+                f"`{job.forward}` itself failed its checks, so its numeric gradient says nothing about {self.contract.name}"))
             return
         outcome = self.worker.call(probes.fd_vjp, self.contract.suite, job.forward, job.args, job.wrt, job.upstream, job.output)
         if not outcome.ok:
@@ -229,6 +231,11 @@ class ContractRun:
         from conformance import probes
 
         network, data, params = case.network
+        broken = [f for f in probes.NETWORK_FORWARDS[network] if f in self.worker.broken]
+        if broken:
+            self.observe("grad_fd", None, Observation(
+                case.label, "skip", None, f"{', '.join(broken)} failed its checks: the network's own loss is not a reference"))
+            return
         outcome = self.worker.call(
             probes.fd_directions, network, data, params, self.seed, self.profile["directions"])
         if not outcome.ok:
@@ -328,6 +335,13 @@ def _misaligned_product(outcome, function):
         and any(text in (outcome.error or "") for text in _MISALIGNED)
         and outcome.raised_in == function.split(".")[-1]
     )
+
+
+def _volume(example):
+    """The product of the sizes in an example (ints, nested in tuples and lists)."""
+    if isinstance(example, (tuple, list)):
+        return math.prod(_volume(e) for e in example) if example else 1
+    return example if isinstance(example, int) else 1
 
 
 def _direction_class(numeric, analytic, m):
@@ -551,6 +565,8 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None):
         elapsed = round(time.perf_counter() - started, 4)
         for record in found:
             record.duration_s = elapsed
+        if any(r.status in ("fail", "error") for r in found):
+            worker.broken.add(contract.name)  # its numeric gradient must not judge later functions
         records += found
         if progress:
             progress(suite, contract.name, [r.to_json() for r in found])

@@ -172,6 +172,17 @@ def _two_layer_network(module, data):
     return loss, grads
 
 
+# The functions whose output a network's random-direction check differentiates (besides the
+# gradient function under check): when one of them failed its own checks, the check is skipped.
+NETWORK_FORWARDS = {
+    "deep": ("L_model_forward", "compute_cost"),
+    "shallow": ("forward_propagation", "compute_cost"),
+    "logistic": (),
+    "logistic_loop": (),
+    "xor": ("forward_loss",),
+    "layers": ("TwoLayerNet.predict", "TwoLayerNet.loss"),
+}
+
 NETWORKS = {
     "deep": _deep_network,
     "shallow": _shallow_network,
@@ -256,16 +267,20 @@ def _diff_paths(before, after, path):
 
 
 def _plain(value):
-    """A copy of ``value`` that can travel back to the parent; odd objects become a description."""
+    """A copy of ``value`` made only of builtin and NumPy types, so that it can travel back to the
+    parent (which cannot import the target's own classes); odd objects become a description."""
     if isinstance(value, np.ndarray):
-        return value.copy()
+        return np.array(value)  # a subclass becomes a plain ndarray
     if isinstance(value, (list, tuple)):
         items = [_plain(v) for v in value]
         return tuple(items) if isinstance(value, tuple) else items
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
+    if value is None or type(value) in (bool, int, float, complex, str) or isinstance(value, np.generic):
         return value
+    for builtin in (bool, int, float, complex, str):  # a learner's subclass of a number
+        if isinstance(value, builtin):
+            return builtin(value)
     return Opaque(type(value).__name__, _safe_repr(value))
 
 

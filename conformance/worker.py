@@ -178,7 +178,7 @@ class Worker:
         self.target, self.suite, self.seed, self.timeout = target, suite, seed, timeout
         self._process = None
         self._conn = None
-        self.broken = set()  # names whose own call failed (not retried as helpers of other checks)
+        self.broken = set()  # names that failed their own checks (not used to judge other functions)
 
     def _start(self):
         parent, child = _CONTEXT.Pipe()
