@@ -60,6 +60,9 @@ def check(args):
     unknown = [s for s in args.suite if s not in loader.SUITES]
     if unknown:
         raise loader.UsageError(f"unknown suite(s) {unknown}; suites are: {', '.join(loader.SUITES)}")
+    absent = [s for s in args.suite if s not in target.suites()]
+    if absent:
+        raise loader.UsageError(f"--suite {' '.join(absent)}: not given in --impl (given: {', '.join(target.suites())})")
     for path in filter(None, (args.json, args.report)):
         parent = os.path.dirname(os.path.abspath(path)) if path == args.json else os.path.abspath(path)
         if path == args.json and not os.path.isdir(parent):
@@ -111,6 +114,9 @@ def write_json_atomic(path, data):
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(data, handle, indent=1, allow_nan=False, default=str)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a results file is not
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -54,6 +54,7 @@ class Case:
     fd: list = field(default_factory=list)  # FD jobs
     network: tuple | None = None  # (network key, data, params) for the random-direction check
     baseline: dict = field(default_factory=dict)  # quantity -> input it updates: diagnose the step
+    previous: dict = field(default_factory=dict)  # quantity -> right result of an earlier call (stale state)
     seed: int = 0  # the run's seed: the worker seeds NumPy's global state with it before each call
 
 

@@ -50,8 +50,12 @@ def explain(bug_class):
     return EXPLANATIONS.get(bug_class)
 
 
-def diagnose_shape(actual_shape, expected_shape):
-    """Bug class for a shape mismatch (both tuples; actual may be None for a non-array)."""
+def diagnose_shape(actual_shape, expected_shape, sources=()):
+    """Bug class for a shape mismatch (both tuples; actual may be None for a non-array).
+
+    ``sources``: shapes of the call's input arrays; a result that is one of them summed over
+    another axis than the expected result is a sum over the wrong axis.
+    """
     if actual_shape is None:
         return "shape.other", "not an array"
     actual_shape, expected_shape = tuple(actual_shape), tuple(expected_shape)
@@ -64,7 +68,18 @@ def diagnose_shape(actual_shape, expected_shape):
         np.broadcast_shapes(actual_shape, expected_shape)
         return "shape.broadcast", f"{actual_shape} broadcasts against {expected_shape} but is not it"
     except ValueError:
-        return "shape.other", f"{actual_shape} instead of {expected_shape}"
+        pass
+    for source in sources:
+        sums = _sums(tuple(source))
+        if expected_shape in sums and actual_shape in sums:
+            return "shape.broadcast", f"{actual_shape} is an input of shape {tuple(source)} summed over the wrong axis"
+    return "shape.other", f"{actual_shape} instead of {expected_shape}"
+
+
+def _sums(shape):
+    """The shapes of sums of an array of ``shape`` over one axis, with and without keepdims."""
+    return {shape[:k] + shape[k + 1:] for k in range(len(shape))} | {
+        shape[:k] + (1,) + shape[k + 1:] for k in range(len(shape))}
 
 
 def diagnose_values(actual, expected, *, atol, rtol, m=None, alternatives=None, kink_mask=None, previous=None):

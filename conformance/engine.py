@@ -51,6 +51,7 @@ class ContractRun:
         self.observations = {}  # (stage, quantity) -> [Observation]
         self.stop = False
         self.notes = []
+        self.alias = None  # the name the target used instead of the SPEC's (document 000's)
 
     # -- collecting ------------------------------------------------------------------------
 
@@ -82,6 +83,13 @@ class ContractRun:
             self.failed_call(case, outcome, repro)
             return
         self.observe("smoke", None, Observation(case.label, "pass"))
+        if outcome.patched:
+            self.observe("side_effect", "numpy", Observation(
+                case.label, "fail", "side_effect.mutates_input",
+                f"the call replaced numpy.{', numpy.'.join(outcome.patched[:5])}: NumPy is shared by every "
+                "function (the harness put it back)", repro=repro))
+        if data.get("used") not in (None, self.contract.name.split(".")[0]):
+            self.alias = data["used"]
         if outcome.warnings:
             self.notes.append(f"{case.label}: {'; '.join(outcome.warnings)}")
         actual = self.judge_result(case, data, repro)
@@ -166,7 +174,7 @@ class ContractRun:
                 self.observe("type", name, obs("pass"))
         if not q.cost:
             if e_arr.shape != a_arr.shape:
-                bug, words = diagnosis.diagnose_shape(a_arr.shape, e_arr.shape)
+                bug, words = diagnosis.diagnose_shape(a_arr.shape, e_arr.shape, _input_shapes(case))
                 self.observe("shape", name, Observation(
                     case.label, "fail", bug, words, compare(a_arr, e_arr, 0, 0), layer=q.layer, repro=repro))
                 return
@@ -183,7 +191,8 @@ class ContractRun:
             base = as_array(case.baseline[name]) if name in case.baseline else 0.0  # an update: judge its step
             bug, words = diagnosis.diagnose_values(
                 a_arr.reshape(e_arr.shape) - base, e_arr - base, atol=tol["atol"] or 1e-9, rtol=tol["rtol"] or 1e-9,
-                m=case.m, alternatives=case.alternatives.get(name), kink_mask=case.kinks.get(name))
+                m=case.m, alternatives=case.alternatives.get(name), kink_mask=case.kinks.get(name),
+                previous=case.previous.get(name))
             if name in case.baseline and words:
                 words = f"the update step: {words}"
             self.observe(stage, name, obs("fail", bug, words or "", comparison=result, tolerance=tol, reference=reference))
@@ -272,7 +281,8 @@ class ContractRun:
         for stage, quantity in keys:
             observations = self.observations[(stage, quantity)]
             bad = [o for o in observations if o.status in ("fail", "error")]
-            chosen = bad[0] if bad else max(
+            specific = [o for o in bad if o.diagnosis not in (None, "value.wrong")]  # the most specific class wins
+            chosen = (specific or bad)[0] if bad else max(
                 observations, key=lambda o: (o.comparison.max_abs_err or 0) if o.comparison is not None and o.comparison.max_abs_err is not None else -1)
             status = chosen.status if bad else ("skip" if all(o.status == "skip" for o in observations) else "pass")
             comparison = chosen.comparison
@@ -295,6 +305,10 @@ class ContractRun:
                     record.expected_value = comparison.expected_value
                     record.actual_value = comparison.actual_value
             record.message = self.message(record, chosen, len(observations), first_layer)
+            if self.alias and record.repro:
+                top = c.name.split(".")[0]
+                record.repro = record.repro.replace(f"import {top}", f"import {self.alias}").replace(
+                    f"out = {top}(", f"out = {self.alias}(")
             out.append(record)
         return out
 
@@ -305,6 +319,8 @@ class ContractRun:
             text = f"{c.name}: {what} passes {record.stage} on {count} case(s)"
             if self.notes and record.stage == "smoke":
                 text += f" (noted, not failed: {' | '.join(self.notes[:3])})"
+            if self.alias and record.stage == "smoke":
+                text += f" (found under the document's name `{self.alias}`)"
             return text
         if record.status == "skip":
             return f"{c.name}: {record.stage} skipped: {obs.detail}"
@@ -335,6 +351,20 @@ def _misaligned_product(outcome, function):
         and any(text in (outcome.error or "") for text in _MISALIGNED)
         and outcome.raised_in == function.split(".")[-1]
     )
+
+
+def _input_shapes(case):
+    """The shapes of every array among the case's arguments (nested in tuples, lists, dicts)."""
+    found, stack = [], list(case.args) + list(case.kwargs.values())
+    while stack:
+        item = stack.pop()
+        if isinstance(item, np.ndarray) and item.ndim >= 2:
+            found.append(item.shape)
+        elif isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return found
 
 
 def _volume(example):

@@ -67,6 +67,10 @@ def parse_target(words):
                 raise UsageError(f"unknown suite {suite!r} in {word!r}; suites are: {', '.join(SUITES)}")
             if not os.path.isfile(path):
                 raise UsageError(f"{word!r}: no such file {path!r}; give SUITE=path/to/file.py")
+            if not path.endswith(".py"):
+                raise UsageError(f"{word!r}: {path!r} is not a Python source file (.py)")
+            if suite in files:
+                raise UsageError(f"suite {suite!r} is given twice ({files[suite]} and {path}); give one file per suite")
             files[suite] = os.path.abspath(path)
         return Target(spec=" ".join(words), kind="files", files=files)
     if len(words) > 1:
@@ -75,6 +79,8 @@ def parse_target(words):
     if _is_package_name(word) and os.path.isfile(os.path.join(word.replace(".", os.sep), "__init__.py")):
         return Target(spec=word, kind="package", package=word)  # e.g. `impl` from the project root
     if os.path.isdir(word):
+        if not any(os.path.isfile(os.path.join(word, f"{s}.py")) for s in SUITES):
+            raise UsageError(f"folder {word!r} holds none of the suite modules ({', '.join(s + '.py' for s in SUITES)})")
         return Target(spec=word, kind="folder", folder=os.path.abspath(word))
     if os.path.exists(word):
         raise UsageError(f"{word!r} is a file; name its suite: --impl SUITE={word}")

@@ -90,6 +90,8 @@ def functions():
 
 def assert_conforms(runner, suite, function, record_property):
     """Run the checks of one function, record each check's figures, fail with the findings."""
+    if suite not in runner.target.suites():
+        pytest.skip(f"suite {suite} is not part of --impl {runner.target.spec}")
     records = runner.check(suite, function)
     for r in records:
         record_property(r["check"], _figures(r))

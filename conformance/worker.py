@@ -38,6 +38,7 @@ class Outcome:
     warnings: list = field(default_factory=list)
     stdout: str = ""
     diagnosis: str | None = None  # set by a probe that knows better than the exception type
+    patched: list = field(default_factory=list)  # names of numpy the call replaced (undone before the next)
     raised_in: str | None = None  # the function of the target's innermost frame, when it raised
 
     @property
@@ -77,9 +78,19 @@ class _BoundedText(io.TextIOBase):
         return text + (f"... [{self.size - self.limit} more characters]" if self.size > self.limit else "")
 
 
+_NUMPY = dict(vars(np))  # NumPy's own namespace, as the harness imported it
+
+
 def _reset_global_state(seed):
     np.random.seed(seed)
     np.seterr(**_DEFAULT_ERR)
+    for name in _patched_numpy():
+        setattr(np, name, _NUMPY[name])
+
+
+def _patched_numpy():
+    """Names of numpy's namespace that no longer hold NumPy's own objects (np.exp = ...)."""
+    return [name for name, value in _NUMPY.items() if vars(np).get(name) is not value]
 
 
 def _serve(conn, target, suite, seed):
@@ -133,6 +144,7 @@ def _run(probe, args, module, load_error, seed):
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     outcome.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
+    outcome.patched = _patched_numpy()
     outcome.stdout = captured.getvalue()
     try:
         return pickle.dumps(outcome)

@@ -59,6 +59,10 @@ def test_cli_exit_codes_and_json_records(tmp_path):
     ("check", "--impl", "deep=/no/such/file.py"),
     ("check", "--impl", "tensors=impl/deep.py"),
     ("check", "--json", "/no/such/folder/out.json"),
+    ("check", "--impl", "activations=README.md"),
+    ("check", "--impl", "activations=impl/activations.py", "--suite", "deep"),
+    ("check", "--impl", "activations=impl/activations.py", "--impl", "activations=impl/activations.py"),
+    ("check", "--impl", "docs"),
 ])
 def test_cli_usage_errors_exit_2_with_a_message(args):
     result = cli(*args)
@@ -109,6 +113,20 @@ def test_missing_suite_function_and_signature_are_findings(tmp_path):
     assert by[("deep", "linear_forward")]["diagnosis"] == "api.signature"
 
 
+def test_a_replaced_numpy_function_is_a_finding_and_is_put_back(tmp_path):
+    write(tmp_path, "deep.py", """
+        from impl.deep import *
+        import numpy as np
+        def linear_forward(A, W, b):
+            np.exp = lambda x: x
+            return W @ A + b, (A, W, b)
+    """)
+    records = run([str(tmp_path)], ["deep"], functions={"linear_forward", "sigmoid"})
+    bad = [r for r in records if r["status"] in ("fail", "error")]
+    assert [(r["function"], r["quantity"], r["diagnosis"]) for r in bad] == [
+        ("linear_forward", "numpy", "side_effect.mutates_input")]
+
+
 def test_documents_aliases_are_accepted(tmp_path):
     write(tmp_path, "deep.py", """
         from impl.deep import *
@@ -118,6 +136,9 @@ def test_documents_aliases_are_accepted(tmp_path):
     """)
     records = run([str(tmp_path)], ["deep"], functions={"L_model_forward", "initialize_parameters_deep"})
     assert records and all(r["status"] == "pass" for r in records)
+    smoke = {r["function"]: r["message"] for r in records if r["stage"] == "smoke"}
+    assert "L_Model_Forward" in smoke["L_model_forward"]
+    assert "initialize_parameters" in smoke["initialize_parameters_deep"]
 
 
 # --- isolation ---------------------------------------------------------------------------------------

@@ -216,7 +216,11 @@ def _activation_backward_case(act):
         case.alternatives = {"dZ": {
             f"dA * {other}'(Z) (the derivative of {other})": dA * ref_act.derivative(other, Z)
             for other in ("sigmoid", "relu", "tanh") if other != act
-        } | {f"dA * {act}'(A) (the derivative taken at A instead of Z)": dA * ref_act.derivative(act, a)}}
+        } | {
+            f"dA * {act}'(A) (the derivative taken at A instead of Z)": dA * ref_act.derivative(act, a),
+            "dA * Z (1 - Z) (s(1-s) written with the cache Z in place of A)": dA * Z * (1 - Z),
+            "dA * A (the activation itself in place of its derivative)": dA * a,
+        }}
         if label == "random":
             case.fd = [FD(act, (Z,), (0,), dA, 0, lambda g: {"dZ": g[0]})]
         return case

@@ -156,20 +156,21 @@ def net_init_probe(module, ctor_args, seed, repeat=True):
     return {"result": results[0], "second": results[1] if repeat else None, "mutated": [], "used": used}
 
 
-def net_call_probe(module, sizes, params, method, args, repeat=True):
+def net_call_probe(module, sizes, params, method, args, earlier=None, repeat=True):
     """``TwoLayerNet(*sizes)``, ``params`` written into ``net.params``'s own arrays, then
-    ``net.<method>(*args)``; reports the inputs and the parameters the call changed."""
+    ``net.<method>(*args)`` (after ``net.<method>(*earlier)`` on the same net, when given);
+    reports the inputs and the parameters the call changed."""
     cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
     state = np.random.get_state()
-    first = _net_once(cls, sizes, params, method, args)
+    first = _net_once(cls, sizes, params, method, args, earlier)
     second = None
     if repeat:
         np.random.set_state(state)
-        second = _net_once(cls, sizes, params, method, args)["result"]
+        second = _net_once(cls, sizes, params, method, args, earlier)["result"]
     return {"result": first["result"], "second": second, "mutated": first["mutated"], "used": used}
 
 
-def _net_once(cls, sizes, params, method, args):
+def _net_once(cls, sizes, params, method, args, earlier=None):
     args = copy.deepcopy(args)
     try:
         net = cls(*sizes)
@@ -182,6 +183,9 @@ def _net_once(cls, sizes, params, method, args):
     if bound is None:
         raise loader.MissingName(f"`TwoLayerNet.{method}` is not defined")
     names = probes._bind(bound, f"TwoLayerNet.{method}", args, {})
+    if earlier is not None:
+        bound(*copy.deepcopy(earlier))  # a net must not keep what an earlier call saw
+        _load(net, params)
     snapshot = copy.deepcopy(args)
     before = {k: np.array(net.params[k], copy=True) for k in params}
     result = probes._plain(bound(*args))
@@ -397,7 +401,7 @@ def _softmax_loss_inputs(rng, dims, dtype, label, method):
         x = rng.uniform(-1.5, 1.5, (N, C)).astype(dtype)
         labels = _class_labels(rng, N, C)
     t = labels.astype(np.int64) if label == "labels" else np.eye(C, dtype=dtype)[labels]
-    return {}, {"x": x, "t": t}, {"dout": 1}
+    return {}, {"x": x, "t": t}, {"dout": 2.5 if label == "dout=2.5" else 1}  # SPEC: dout * (y - t) / batch
 
 
 def _sigmoid_alternatives(fwd, bwd):
@@ -444,7 +448,7 @@ LAYERS = {
         lambda c, f: {"loss": ref.softmax_with_loss_forward(f["x"], f["t"])},
         lambda c, f, b: {"dx": ref.softmax_with_loss_backward(f["x"], f["t"], float(b["dout"]))},
         {"loss": LOSS}, {"dx": GRAD},
-        labels=("random", "labels", "N=1", "saturated", "float32", "forward twice"), saturated=True, m=True,
+        labels=("random", "labels", "N=1", "saturated", "float32", "forward twice", "dout=2.5"), saturated=True, m=True,
     ),
 }
 
@@ -499,7 +503,7 @@ def _layer_build(spec, method):
         case.session = {"cls": spec.cls, "ctor": tuple(ctor.values()), "steps": steps, "tested": tested,
                         "take": take, "pattern": pattern, "attrs": spec.attrs}
         case.expected = {name: Q(value, **keywords[name]) for name, value in reference.items()}
-        case.previous = previous
+        case.previous = previous or {}
         case.text = "\n".join(lines)
         if method == "backward" and spec.kinks:
             case.kinks = spec.kinks(fwd)
@@ -654,7 +658,13 @@ def _net_case(method, with_t=True):
         args = (x, t) if with_t else (x,)
         names = ("x", "t") if with_t else ("x",)
         case = Case(label, args + (params,), m=x.shape[0], arg_names=names + ("params",))
-        case.net = (sizes, params, method, args)
+        earlier = None
+        if label == "second call":  # the same net called before on other data of the same shape
+            x0, t0, _, _ = _net_data(example, "earlier data")
+            earlier = (x0, t0) if with_t else (x0,)
+            if method == "gradient":
+                case.previous = {f"d{k}": v for k, v in ref.two_layer_gradient(x0, t0, params).items()}
+        case.net = (sizes, params, method, args, earlier)
         case.text = (f"net = TwoLayerNet{sizes}\nfor key, value in params.items():\n    net.params[key][...] = value\n"
                      f"out = net.{method}({', '.join(names)})")
         if method == "gradient" and label == "random":
@@ -669,7 +679,7 @@ def _run_net(worker, case):
 
 def _grads_expect(tolerance_key):
     def expect(case):
-        x, t = case.net[3]
+        x, t = case.net[3][:2]
         grads = ref.two_layer_gradient(x, t, case.net[1])
         return {f"d{k}": Q(grads[k], stage="layer", layer=LAYER_OF[k], keep_dtype=False, tolerance=tolerance_key)
                 for k in KEYS}
@@ -726,7 +736,9 @@ TwoLayerNet_accuracy = _net_contract(
     pattern="accuracy",
 )
 
-TwoLayerNet_gradient = _net_contract("gradient", _grads_expect("value"), pattern=GRADS_PATTERN)
+TwoLayerNet_gradient = _net_contract(
+    "gradient", _grads_expect("value"), pattern=GRADS_PATTERN, labels=("random", "labels", "second call"),
+)
 
 # h = 1e-4 central differences of the loss (with the book's 1e-7 delta): the book_delta tolerance
 TwoLayerNet_numerical_gradient = _net_contract(

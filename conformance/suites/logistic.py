@@ -61,9 +61,10 @@ def _propagate(name, network):
 
 def _optimize_case(example, label):
     X, Y, w, b, m = _data(example, label)
-    iterations = 0 if label == "0 iterations" else 201
+    iterations = {"0 iterations": 0, "1 iteration": 1}.get(label, 201)
     return Case(label, (w, b, X, Y, iterations, 0.05), m=m,
-                arg_names=("w", "b", "X", "Y", "num_iterations", "learning_rate"))
+                arg_names=("w", "b", "X", "Y", "num_iterations", "learning_rate"),
+                baseline={"w": w, "b": b} if iterations == 1 else {})  # one step: judge the step itself
 
 
 def _optimize_pattern(case):
@@ -81,7 +82,7 @@ def _optimize_expect(case):
 
 
 optimize = FunctionContract(
-    SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "0 iterations"),
+    SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "0 iterations", "1 iteration"),
     pattern=_optimize_pattern, expect=_optimize_expect,
 )
 

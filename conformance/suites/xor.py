@@ -102,13 +102,14 @@ def _gradients_case(example, label):
 def _hidden_alternatives(X, Y, params):
     """Hypotheses for the diagnosis: F22 with another hidden derivative (never a reference)."""
     W1, B1, W2, B2 = params
-    _, H, _, YHat, _ = ref.forward_loss(X, Y, params)
+    Z1, H, _, YHat, _ = ref.forward_loss(X, Y, params)
     dH = W2 @ ((YHat - Y) / X.shape[1])
     s = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
     found = {}
     for words, derivative in (
         ("sigmoid'(H) = s(H)(1 - s(H)) in dZ1 (the derivative taken at H instead of Z1)", s(H) * (1 - s(H))),
         ("1 - H^2 (the tanh derivative) in dZ1 instead of H (1 - H)", 1 - H**2),
+        ("Z1 (1 - Z1) in dZ1 (H (1 - H) written with Z1 in place of H)", Z1 * (1 - Z1)),
     ):
         dZ1 = dH * derivative
         found.setdefault("dW1", {})[words] = X @ dZ1.T
@@ -142,7 +143,12 @@ get_gradients = FunctionContract(
 
 def _optimize_case(example, label):
     X, Y, params, m = _data(example, label)
-    return Case(label, (X, Y, params, 0.5, 201), m=m, arg_names=("X", "Y", "params", "learning_rate", "iteration"))
+    iterations = 1 if label == "1 iteration" else 201
+    case = Case(label, (X, Y, list(params), 0.5, iterations), m=m,
+                arg_names=("X", "Y", "params", "learning_rate", "iteration"))
+    if iterations == 1:  # one step: judge the step itself
+        case.baseline = {f"params[{i}]": p for i, p in enumerate(params)}
+    return case
 
 
 def _optimize_expect(case):
@@ -156,7 +162,7 @@ def _optimize_expect(case):
 
 
 optimize = FunctionContract(
-    SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "xor data"),
+    SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "xor data", "1 iteration"),
     pattern=(tuple(f"params[{i}]" for i in range(4)), "loss_trace", "Y_hat"), expect=_optimize_expect,
 )
 
