@@ -278,7 +278,7 @@ def gradient_section(doc):
             trs.append(f"<tr>{''.join(cells)}</tr>")
         blocks.append(f"""<h3>{name(suite)}</h3>
 <div class="scroll"><table class="grad"><thead>
-<tr><th colspan="2"></th><th class="group" colspan="3">vs autograd (value, grad_autograd)</th>
+<tr><th colspan="2"></th><th class="group" colspan="3">vs the reference (value, grad_autograd, layer)</th>
 <th class="group" colspan="3">vs finite differences (grad_fd)</th><th class="group" colspan="2"></th></tr>
 <tr><th>Function</th><th>Quantity</th>
 <th class="num first">max abs err</th><th class="num">max rel err</th><th>tolerance</th>
@@ -288,8 +288,8 @@ def gradient_section(doc):
     return f"""
 <section id="gradients">
 <h2>Gradient and value errors</h2>
-<p class="note">One row per function and quantity, worst over its cases. \u201cvs autograd\u201d:
-stages value and grad_autograd (the float64 PyTorch reference); \u201cvs FD\u201d: stage grad_fd
+<p class="note">One row per function and quantity, worst over its cases. \u201cvs the reference\u201d:
+stages value, grad_autograd and layer (the float64 PyTorch reference and its autograd); \u201cvs FD\u201d: stage grad_fd
 (central finite differences of the target's own forward).</p>
 {legend()}
 {''.join(blocks)}

@@ -13,7 +13,7 @@ from .document import STATUSES, stage_rank, worst_status
 # gradient-check threshold); the legend says so.
 DEFAULT_TOL = {"atol": 1e-7, "rtol": 1e-7}
 
-AUTOGRAD_STAGES = ("value", "grad_autograd")
+AUTOGRAD_STAGES = ("value", "grad_autograd", "layer")  # per-layer gradients are autograd comparisons too
 FD_STAGES = ("grad_fd",)
 
 
