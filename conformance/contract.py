@@ -72,7 +72,7 @@ class Contract:
 
     suite = ""
     name = ""
-    labels = ("random",)  # the pinned cases, built from the first example
+    labels = ("random",)  # "random" and the pinned cases, built on the roomiest drawn example
     saturated = False  # a "saturated" case exists; its outputs must be finite
     repeat = True  # call twice to check determinism
     timeout = None
@@ -112,14 +112,14 @@ def flatten(pattern, value, path="out"):
         return {pattern: value}
     if isinstance(pattern, tuple):
         if not isinstance(value, (tuple, list)) or len(value) != len(pattern):
-            raise StructureError(f"{path} should be a tuple of {len(pattern)}, got {_describe(value)}")
+            raise StructureError(f"{path} should be a tuple of {len(pattern)}, got {describe(value)}")
         leaves = {}
         for i, (p, v) in enumerate(zip(pattern, value)):
             leaves.update(flatten(p, v, f"{path}[{i}]"))
         return leaves
     if isinstance(pattern, dict):
         if not isinstance(value, dict):
-            raise StructureError(f"{path} should be a dict with keys {sorted(pattern)}, got {_describe(value)}")
+            raise StructureError(f"{path} should be a dict with keys {sorted(pattern)}, got {describe(value)}")
         missing = [k for k in pattern if k not in value]
         if missing:
             raise StructureError(f"{path} lacks the key(s) {missing}; it has {sorted(map(str, value))}")
@@ -130,17 +130,13 @@ def flatten(pattern, value, path="out"):
     raise TypeError(f"bad pattern {pattern!r}")
 
 
-def _describe(value):
+def describe(value):
+    """A short description of a returned value, for messages."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)}"
     return f"a {type(value).__name__}"
-
-
-def describe(value):
-    """A short description of a returned value, for messages."""
-    return _describe(value)
 
 
 class FunctionContract(Contract):

@@ -26,7 +26,7 @@ import torch
 
 from conformance import loader, probes
 from conformance.compare import as_array, compare
-from conformance.contract import Case, FunctionContract, Q, flatten
+from conformance.contract import Case, FunctionContract, Q, describe, flatten
 from conformance.strategies import distinct_dims
 from conformance.suites._cases import case_rng, normal, saturated, with_zeros
 from conformance.tolerances import tolerance
@@ -207,13 +207,9 @@ def _load(net, params):
         array = held.get(key)
         if not isinstance(array, np.ndarray) or array.shape != value.shape:
             raise probes.Precondition(
-                f"net.params[{key!r}] is {_describe(array)}, the contract loads shape {value.shape}; "
+                f"net.params[{key!r}] is {describe(array)}, the contract loads shape {value.shape}; "
                 "see TwoLayerNet.__init__")
         array[...] = value
-
-
-def _describe(value):
-    return f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
 
 
 # --- the parent side of a layer session ----------------------------------------------------------
