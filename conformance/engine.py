@@ -19,6 +19,7 @@ from conformance.contract import StructureError, describe, flatten
 from conformance.probes import Opaque
 from conformance.records import STAGE_WORDS, STAGES, Record
 from conformance.strategies import draw_examples
+from conformance.suites.dependencies import note_likely_causes
 from conformance.tolerances import tolerance
 
 PROFILES = {
@@ -477,6 +478,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
         records += task_records
         curves += task_curves
         planar = task_planar or planar
+    note_likely_causes(records)
     return {
         "meta": {
             "target": target.spec,

@@ -282,3 +282,20 @@ def test_parallel_jobs_give_the_same_records_in_the_same_order():
     two = engine.run(target, ["init", "xor"], training=True, jobs=2)
     assert strip(one) == strip(two) and one["records"]
     assert [c["system"] for c in one["curves"]] == [c["system"] for c in two["curves"]] == ["xor"]
+
+
+def test_a_failure_that_follows_from_a_callee_names_it(tmp_path):
+    import shutil
+
+    folder = tmp_path / "course"
+    shutil.copytree(os.path.join(ROOT, "tests", "targets", "course_style"), folder)
+    with open(folder / "deep.py", "a") as handle:  # every later call in the module uses this one
+        handle.write("\n\ndef linear_backward(dZ, cache):\n"
+                     "    A_prev, W, b = cache\n"
+                     "    m = A_prev.shape[1]\n"
+                     "    return W.T @ dZ, dZ @ A_prev.T / m, np.sum(dZ, axis=1) / m\n")
+    records = run([str(folder)], ["deep"], functions={"linear_backward", "L_model_backward"})
+    failing = {r["function"]: r for r in records if r["status"] in ("fail", "error")}
+    assert "likely_cause" not in failing["linear_backward"]
+    assert failing["L_model_backward"]["likely_cause"] == ["linear_backward"]
+    assert "fix that first" in failing["L_model_backward"]["message"]
