@@ -95,9 +95,11 @@ def _patched_numpy():
 
 def _serve(conn, target, suite, seed):
     _one_blas_thread()
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting for a terminal
     os.dup2(devnull, 1)  # C-level and stray output of the target goes nowhere
     os.dup2(devnull, 2)
+    sys.stdin = open(os.devnull)
     module, load_error = None, None
     try:
         _reset_global_state(seed)
