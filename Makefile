@@ -20,7 +20,7 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 report: setup
-	$(BIN)/python -m conformance check --report report
+	$(BIN)/python -m conformance check --report report -n 2
 
 test: setup browser
 	$(BIN)/python -m pytest -n 2
