@@ -1,53 +1,13 @@
 """Name the bug: test hypotheses about a wrong result against the expected one.
 
 :func:`diagnose_shape` and :func:`diagnose_values` return a bug class of SPEC Part 3 and a
-sentence that says what the result looks like. :data:`EXPLANATIONS` says each class in plain
+sentence that says what the result looks like; ``bug_classes.explain`` says each class in plain
 words with what to change.
 """
 
 import numpy as np
 
 from conformance.compare import as_array, close_mask
-
-EXPLANATIONS = {
-    "shape.rank1": "A rank-1 array of shape (n,) where a column/row vector (n, 1) is required. "
-    "Use keepdims=True in sums, reshape to (n, 1), never build vectors with shape (n,).",
-    "shape.transposed": "The result has the transposed shape: a product taken in the wrong order "
-    "or a missing/extra .T (e.g. np.dot(A_prev.T, dZ) instead of np.dot(dZ, A_prev.T)).",
-    "shape.broadcast": "The shape shows a broadcasting or reduction mistake: a sum over the wrong axis, "
-    "a missing sum (db left (n, m)), or a sum that dropped every axis. Sum over the examples axis "
-    "with keepdims=True.",
-    "shape.other": "The result has a shape the contract does not allow; check which arrays the formula multiplies.",
-    "value.transposed": "Same shape, but the values are the transpose of the expected ones (a square "
-    "matrix hid a transposed product). Check the order of the factors and the .T.",
-    "value.scale_m": "Off by a factor m (or 1/m), m = number of examples: the 1/m is missing, doubled, "
-    "or applied to the wrong quantity (the course folds 1/m into dW and db, not dA_prev).",
-    "value.scale": "Off by a constant factor: a wrong constant in the formula (e.g. 2 instead of 1, a learning rate applied twice).",
-    "value.sign": "The sign is flipped: the gradient of -J (or a descent step taken uphill).",
-    "value.activation_derivative": "The derivative of another activation, or the derivative taken "
-    "of A instead of Z. Use g'(Z) of this layer's own activation, from the activation cache.",
-    "value.kink": "Differs only where the input is exactly at a non-differentiable point (z = 0). "
-    "Follow PyTorch: ReLU'(0) = 0 (use z > 0, not z >= 0; dZ[Z <= 0] = 0), leaky ReLU'(0) = alpha.",
-    "value.stale_state": "The layer object used a value from an earlier call (or never stored it: an "
-    "attribute typo such as self.otut). Store what backward needs in forward, on the right attribute.",
-    "value.nonfinite": "NaN or inf on finite input: an overflow (np.exp of a large number), log(0) or 0/0. "
-    "Compute sigmoid and softmax stably and costs so that 0 log 0 = 0.",
-    "value.wrong": "The values are wrong, and no simple pattern (transpose, factor, sign, derivative, kink) explains them.",
-    "side_effect.mutates_input": "The function wrote into one of its arguments (e.g. dout[mask] = 0, "
-    "or -= on an input). Work on a copy: dx = dout.copy(), or np.where.",
-    "type.not_scalar": "A cost must be a Python float or a 0-d array; use float(np.squeeze(cost)).",
-    "type.dtype": "The floating dtype of the input is not kept (float32 in, float64 out): avoid "
-    "np.float64 constants and float64 temporaries; cast with .astype(x.dtype).",
-    "crash.exception": "The code raised an exception (or exited) on a valid input.",
-    "crash.timeout": "The call did not return within the time limit (an endless loop, or far too slow).",
-    "api.missing": "The module or function the SPEC names is not there (check the spelling).",
-    "api.signature": "The function cannot be called with the SPEC's arguments; check names, order and defaults.",
-}
-
-
-def explain(bug_class):
-    """The plain-words explanation of a bug class, with what to change."""
-    return EXPLANATIONS.get(bug_class)
 
 
 def diagnose_shape(actual_shape, expected_shape, sources=()):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from conformance import diagnosis, loader
+from conformance.bug_classes import explain
 from conformance.compare import as_array, compare
 from conformance.contract import StructureError, describe, flatten
 from conformance.probes import Opaque
@@ -292,7 +293,7 @@ class ContractRun:
                 check=f"{stage}:{quantity or c.name}@{chosen.case}",
                 stage=stage, status=status, quantity=quantity, layer=chosen.layer, case=chosen.case,
                 diagnosis=chosen.diagnosis if bad else None,
-                diagnosis_text=diagnosis.explain(chosen.diagnosis) if bad else None,
+                diagnosis_text=explain(chosen.diagnosis) if bad else None,
                 tolerance=chosen.tolerance, reference=chosen.reference,
                 repro=chosen.repro if bad else None,
             )
@@ -577,7 +578,7 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None):
         return [Record(
             suite=suite, function="*", check=f"api:{suite}", stage="api", status="error",
             diagnosis="api.missing" if missing else outcome.kind,
-            diagnosis_text=diagnosis.explain("api.missing" if missing else outcome.kind),
+            diagnosis_text=explain("api.missing" if missing else outcome.kind),
             message=f"suite {suite}: {outcome.error}" + (f"\n{outcome.traceback}" if outcome.traceback else ""),
         )]
     records = []

@@ -10,7 +10,7 @@ from the document is escaped. ``BUG_CLASSES`` maps each bug class of SPEC Part 3
 plain-words explanation and fix, used where a record has no ``diagnosis_text``.
 """
 
-from .diagnoses import BUG_CLASSES, explain
+from conformance.bug_classes import BUG_CLASSES, explain
 from .document import load_results
 from .writer import write_report
 

@@ -12,7 +12,7 @@ import pytest
 
 import reports
 from reports import figures, writer
-from reports.diagnoses import BUG_CLASSES
+from conformance.bug_classes import BUG_CLASSES
 from reports.sample import XSS, sample_results
 
 CHROMIUM = "/usr/bin/chromium"

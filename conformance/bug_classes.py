@@ -1,8 +1,7 @@
-"""Plain-words explanations of the bug classes of SPEC Part 3, with what to change.
+"""Plain-words explanations of the bug classes of SPEC Part 3, with what to change: the one table.
 
-The report shows a record's own ``diagnosis_text`` when the engine gives one; this table is the
-fallback, so a results document written without texts (or by an older engine) still tells the
-reader what the class means and where to look.
+The engine writes ``explain(class)`` into each failing record's ``diagnosis_text``; the report
+falls back on it for a results document written without texts (or by an older engine).
 """
 
 BUG_CLASSES = {
@@ -69,7 +68,8 @@ BUG_CLASSES = {
     ),
     "value.stale_state": (
         "A layer object used a value stored by an earlier call: backward read the input, mask or "
-        "output of a previous forward.",
+        "output of a previous forward, or one forward never stored (an attribute typo such as "
+        "self.otut); or a function's result depends on an earlier call.",
         "Overwrite every cached attribute (self.x, self.mask, self.out) on each forward call, and "
         "read it only in the matching backward.",
     ),
@@ -102,7 +102,7 @@ BUG_CLASSES = {
         "np.float64(1)); use np.ones_like / z.dtype and return arrays in the input's dtype.",
     ),
     "crash.exception": (
-        "The function raised an exception on a valid input.",
+        "The function raised an exception (or called sys.exit / os._exit) on a valid input.",
         "Run the repro snippet to see the traceback; the message names the exception and its "
         "text.",
     ),
