@@ -13,6 +13,7 @@ import numpy as np
 
 from conformance import loader
 from conformance.records import Record
+from conformance.suites._cases import global_draw, initialization
 from impl import data
 from impl.systems import DOCUMENT_001_COSTS, HIDDEN_SIZES
 from reference import training as ref
@@ -103,8 +104,7 @@ def planar_sweep(module, X, Y, sizes, iterations, grid):
 
 def _planar_setup():
     X, Y = data.load_planar_dataset()
-    state = np.random.RandomState(3)
-    params = {"W1": state.randn(4, 2) * 0.01, "b1": np.zeros((4, 1)), "W2": state.randn(1, 4) * 0.01, "b2": np.zeros((1, 1))}
+    params = initialization([2, 4, 1], lambda fan_in: 0.01, global_draw(3))  # as document 001
     return X, Y.astype(float), params
 
 
@@ -121,12 +121,7 @@ def _planar_system(profile):
 
 def _deep_system(profile):
     X, Y = _digits_binary()
-    rng = np.random.default_rng(1)
-    dims = [64, 20, 7, 5, 1]
-    params = {}
-    for l in range(1, len(dims)):
-        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * np.sqrt(2 / dims[l - 1])
-        params[f"b{l}"] = np.zeros((dims[l], 1))
+    params = initialization([64, 20, 7, 5, 1], lambda fan_in: np.sqrt(2 / fan_in), np.random.default_rng(1).standard_normal)
     n = 1000 if profile == "thorough" else 300
     return ("L-layer network (000) on digits >= 5, [64, 20, 7, 5, 1], lr 0.05", loop_deep, (X, Y, params, 0.05, n),
             lambda: ref.train_deep(params, X, Y, 0.05, n).costs, None)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from conformance import probes
 from conformance.contract import FD, Case, FunctionContract, Q
 from conformance.strategies import distinct_dims, layer_dims
-from conformance.suites._cases import probabilities_and_labels, case_rng, labels, normal, saturated
+from conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels, saturated
 from reference import activations as ref_act
 from reference import conventions
 from reference import deep as ref
@@ -360,12 +360,7 @@ update_parameters = FunctionContract(
 
 
 def _he(dims, seed):
-    state = np.random.RandomState(seed)
-    params = {}
-    for l in range(1, len(dims)):
-        params[f"W{l}"] = state.randn(dims[l], dims[l - 1]) * np.sqrt(2.0 / dims[l - 1])
-        params[f"b{l}"] = np.zeros((dims[l], 1))
-    return params
+    return initialization(dims, lambda fan_in: np.sqrt(2.0 / fan_in), global_draw(seed))
 
 
 def _model_case(example, label):
@@ -407,13 +402,8 @@ def _initialize_case(example, label):
 
 
 def _initialize_expect(case):
-    dims = case.args[0]
-    state = np.random.RandomState(case.seed)
-    expected = {}
-    for l in range(1, len(dims)):
-        expected[f"W{l}"] = Q(state.randn(dims[l], dims[l - 1]) * 0.01)
-        expected[f"b{l}"] = Q(np.zeros((dims[l], 1)), exact=True)
-    return expected
+    params = initialization(case.args[0], lambda fan_in: 0.01, global_draw(case.seed))
+    return {k: Q(v, exact=k.startswith("b")) for k, v in params.items()}
 
 
 initialize_parameters_deep = FunctionContract(

@@ -3,12 +3,11 @@
 X (n_x, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); n_x, n_h, m distinct.
 """
 
-import numpy as np
 
 from conformance import probes
 from conformance.contract import Case, FunctionContract, Q
 from conformance.strategies import distinct_dims
-from conformance.suites._cases import probabilities_and_labels, case_rng, global_draw, labels, normal
+from conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels
 from reference import shallow as ref
 from reference import training as ref_training
 
@@ -50,10 +49,8 @@ def _initialize_case(example, label):
 
 
 def _initialize_expect(case):
-    n_x, n_h, n_y = case.args
-    draw = global_draw(case.seed)
-    W1, W2 = draw((n_h, n_x)) * 0.01, draw((n_y, n_h)) * 0.01
-    return {"W1": Q(W1), "b1": Q(np.zeros((n_h, 1)), exact=True), "W2": Q(W2), "b2": Q(np.zeros((n_y, 1)), exact=True)}
+    params = initialization(list(case.args), lambda fan_in: 0.01, global_draw(case.seed))
+    return {k: Q(v, exact=k.startswith("b")) for k, v in params.items()}
 
 
 initialize_parameters = FunctionContract(
@@ -149,9 +146,8 @@ def _nn_model_case(example, label):
 
 def _nn_model_expect(case):
     X, Y, n_h, iterations = case.args
-    draw = global_draw(3)  # document 001: np.random.seed(3) before initialize_parameters
-    params = {"W1": draw((n_h, X.shape[0])) * 0.01, "b1": np.zeros((n_h, 1)),
-              "W2": draw((1, n_h)) * 0.01, "b2": np.zeros((1, 1))}
+    # document 001: np.random.seed(3) before initialize_parameters
+    params = initialization([X.shape[0], n_h, 1], lambda fan_in: 0.01, global_draw(3))
     trained = ref_training.train_shallow(params, X, Y, 1.2, iterations)
     return {k: Q(v) for k, v in trained.params.items()}
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from conformance.contract import Case, FunctionContract, Q
 from conformance.strategies import distinct_dims
-from conformance.suites._cases import probabilities_and_labels, case_rng, global_draw, labels, normal, saturated
+from conformance.suites._cases import case_rng, global_draw, labels, normal, probabilities_and_labels, saturated
 from reference import training as ref_training
 from reference import xor as ref
 
