@@ -77,8 +77,3 @@ def compare(actual, expected, atol, rtol):
         mismatch=~ok,
         nonfinite=bool(np.any(~np.isfinite(a) & np.isfinite(e))),
     )
-
-
-def allclose_strict(actual, expected, atol, rtol):
-    """True when shapes are equal and every element is close."""
-    return compare(actual, expected, atol, rtol).ok

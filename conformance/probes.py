@@ -33,41 +33,6 @@ def call(module, suite, name, args, kwargs=None, repeat=True):
     return {"result": result, "second": second, "mutated": mutated, "used": used}
 
 
-def session(module, suite, class_name, ctor_args, steps):
-    """Drive an object: ``Class(*ctor_args)``, then each step ``(method, args)`` in order.
-
-    Returns a list, one entry per step: ``{"result", "mutated"}``, or ``{"error": (type, msg)}``
-    and no further steps. ``("attr", name)`` reads an attribute. The entry of a failed step also
-    lists ``none_attrs`` (attributes still None) and ``new_attrs`` (attributes that appeared after
-    construction), the traces of a stale or misspelt state.
-    """
-    cls, used = loader.resolve(module, suite, class_name)
-    obj = cls(*ctor_args)
-    declared = set(vars(obj)) if hasattr(obj, "__dict__") else set()
-    entries = []
-    for method, args in steps:
-        if method == "attr":
-            entries.append({"result": _plain(getattr(obj, args, None)), "present": hasattr(obj, args)})
-            continue
-        bound = getattr(obj, method, None)
-        if bound is None:
-            raise loader.MissingName(f"`{class_name}.{method}` is not defined")
-        names = _bind(bound, f"{class_name}.{method}", args, {})
-        snapshot = copy.deepcopy(args)
-        try:
-            result = _plain(bound(*args))
-        except Exception as exc:  # noqa: BLE001 - reported as the step's finding
-            state = vars(obj) if hasattr(obj, "__dict__") else {}
-            entries.append({
-                "error": (type(exc).__name__, str(exc)[:2000]),
-                "none_attrs": sorted(k for k, v in state.items() if v is None),
-                "new_attrs": sorted(set(state) - declared),
-            })
-            break
-        entries.append({"result": result, "mutated": _mutations((snapshot, {}), (args, {}), names)})
-    return {"steps": entries, "used": used}
-
-
 def fd_vjp(module, suite, name, args, wrt, upstream, output=None, kwargs=None):
     """Central differences of the target's own forward: d/d args[i] of sum(upstream * out),
     elementwise, for each i in ``wrt`` (h = FD_STEP, float64)."""
@@ -191,12 +156,6 @@ NETWORKS = {
     "xor": _xor_network,
     "layers": _two_layer_network,
 }
-
-
-def network_gradients(module, network, data, params):
-    """The target's own gradients of its own network (a dict keyed like ``params``)."""
-    _, grads = NETWORKS[network](module, data)
-    return _plain(grads(copy.deepcopy(params)))
 
 
 def fd_directions(module, network, data, params, seed, directions=1):
