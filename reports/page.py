@@ -114,6 +114,11 @@ def legend():
 
 # ----------------------------------------------------------------------------- sections
 
+def empty_section(section_id, title, note):
+    """A section with nothing to show: its heading and why."""
+    return f'<section id="{section_id}"><h2>{title}</h2><p class="note">{note}</p></section>'
+
+
 def summary_section(doc):
     meta = doc.meta
     versions = meta.get("versions") if isinstance(meta.get("versions"), dict) else {}
@@ -222,8 +227,7 @@ def failures_section(doc):
     groups = tables.failure_groups(doc)
     n = sum(len(g) for g in groups.values())
     if not n:
-        return ('<section id="failures"><h2>Failures</h2>'
-                '<p class="note">No check failed or errored.</p></section>')
+        return empty_section("failures", "Failures", "No check failed or errored.")
     classes = Counter(r.diagnosis or "not classified" for g in groups.values() for r in g)
     chips = "".join(f"<span><code>{name(c)}</code> \u00d7 {k}</span>"
                     for c, k in classes.most_common())
@@ -253,8 +257,8 @@ def failures_section(doc):
 def gradient_section(doc):
     by_suite = tables.gradient_rows(doc)
     if not by_suite:
-        return ('<section id="gradients"><h2>Gradient and value errors</h2>'
-                '<p class="note">No value or gradient comparisons in this document.</p></section>')
+        return empty_section("gradients", "Gradient and value errors",
+                             "No value or gradient comparisons in this document.")
     blocks = []
     for suite, rows in by_suite.items():
         trs = []
@@ -299,8 +303,7 @@ stages value, grad_autograd and layer (the float64 PyTorch reference and its aut
 def shapes_section(doc):
     rows = tables.shape_rows(doc)
     if not rows:
-        return ('<section id="shapes"><h2>Shape contracts</h2>'
-                '<p class="note">No shape checks in this document.</p></section>')
+        return empty_section("shapes", "Shape contracts", "No shape checks in this document.")
     trs = []
     for r in rows:
         bad = r.expected_shape is not None and r.actual_shape is not None \
@@ -323,8 +326,7 @@ def shapes_section(doc):
 def layers_section(doc):
     grids = tables.layer_grids(doc)
     if not grids:
-        return ('<section id="layers"><h2>Per-layer errors</h2>'
-                '<p class="note">No per-layer records in this document.</p></section>')
+        return empty_section("layers", "Per-layer errors", "No per-layer records in this document.")
     maps = []
     for g in grids:
         head = "".join(f"<th>{name(k)}</th>" for k in g.kinds)
@@ -363,8 +365,7 @@ a \u2717 marks a failed check.</p>
 
 def curves_section(doc, curve_figures):
     if not doc.curves:
-        return ('<section id="curves"><h2>Training curves</h2>'
-                '<p class="note">No training curves in this document.</p></section>')
+        return empty_section("curves", "Training curves", "No training curves in this document.")
     figs = []
     for c, svg in zip(doc.curves, curve_figures):
         last_t = c.target[-1] if len(c.target) else None
