@@ -41,7 +41,7 @@ class Observation:
     tolerance: dict | None = None
     reference: str | None = None
     layer: int | None = None
-    repro: str | None = None
+    source: object = None  # the Case whose inputs reproduce a failure (its repro is written lazily)
 
 
 class ContractRun:
@@ -79,30 +79,29 @@ class ContractRun:
         return self.records()
 
     def run_case(self, case):
-        repro = self.repro(case)
         outcome, data = self.contract.run(self.worker, case)
         if not outcome.ok:
-            self.failed_call(case, outcome, repro)
+            self.failed_call(case, outcome)
             return
         self.observe("smoke", None, Observation(case.label, "pass"))
         if outcome.patched:
             self.observe("side_effect", "numpy", Observation(
                 case.label, "fail", "side_effect.mutates_input",
                 f"the call replaced numpy.{', numpy.'.join(outcome.patched[:5])}: NumPy is shared by every "
-                "function (the harness put it back)", repro=repro))
+                "function (the harness put it back)", source=case))
         if data.get("used") not in (None, self.contract.name.split(".")[0]):
             self.alias = data["used"]
         if outcome.warnings:
             self.notes.append(f"{case.label}: {'; '.join(outcome.warnings)}")
-        actual = self.judge_result(case, data, repro)
+        actual = self.judge_result(case, data)
         if actual is None:
             return
         for job in case.fd:
-            self.run_fd(case, job, actual, repro)
+            self.run_fd(case, job, actual)
         if case.network is not None:
-            self.run_directions(case, repro)
+            self.run_directions(case)
 
-    def failed_call(self, case, outcome, repro):
+    def failed_call(self, case, outcome):
         """The call gave no result: a skip (a precondition, an optional keyword) or a finding."""
         c = self.contract
         if outcome.error_type == "Precondition":
@@ -117,16 +116,16 @@ class ContractRun:
             self.worker.broken.add(c.name)
         detail = f"{outcome.error_type}: {outcome.error}" + (f"\n{outcome.traceback}" if outcome.traceback else "")
         self.observe("api" if kind.startswith("api.") else "smoke", None,
-                     Observation(case.label, "error", kind, detail, repro=repro))
+                     Observation(case.label, "error", kind, detail, source=case))
         if _misaligned_product(outcome, c.name):
             self.observe("shape", "product", Observation(
                 case.label, "fail", "shape.transposed",
                 f"{c.name} itself could not form a matrix product on these (pairwise-distinct) shapes: "
                 "a factor in the wrong order or a missing/extra .T; square matrices would have hidden it",
-                repro=repro))
+                source=case))
         self.stop = kind != "crash.exception"  # a missing name or a hang will not get better
 
-    def judge_result(self, case, data, repro):
+    def judge_result(self, case, data):
         """Judge every expected quantity, the repeat and the side effects; the flattened result,
         or None when its structure is not the contract's."""
         c = self.contract
@@ -134,7 +133,7 @@ class ContractRun:
         try:
             actual = flatten(c.pattern(case), data["result"])
         except StructureError as exc:
-            self.observe("shape", None, Observation(case.label, "fail", "shape.other", str(exc), repro=repro))
+            self.observe("shape", None, Observation(case.label, "fail", "shape.other", str(exc), source=case))
             return None
         second = None
         if data.get("second") is not None:
@@ -143,22 +142,22 @@ class ContractRun:
             except StructureError:
                 second = {}
         for name, q in expected.items():
-            self.judge(case, name, q, actual.get(name), repro)
+            self.judge(case, name, q, actual.get(name))
             if second is not None and name in second:
-                self.judge_repeat(case, name, actual.get(name), second.get(name), repro)
+                self.judge_repeat(case, name, actual.get(name), second.get(name))
         mutated = [p for p in data.get("mutated", []) if not p.startswith(tuple(c.allow_mutation))]
         for path in mutated:
             self.observe("side_effect", path, Observation(
-                case.label, "fail", "side_effect.mutates_input", f"`{path}` was changed by the call", repro=repro))
+                case.label, "fail", "side_effect.mutates_input", f"`{path}` was changed by the call", source=case))
         if not mutated:
             self.observe("side_effect", None, Observation(case.label, "pass"))
         return actual
 
     # -- judging ---------------------------------------------------------------------------
 
-    def judge(self, case, name, q, value, repro):
+    def judge(self, case, name, q, value):
         obs = lambda status, diag=None, detail="", **kw: Observation(  # noqa: E731
-            case.label, status, diag, detail, layer=q.layer, repro=repro, **kw)
+            case.label, status, diag, detail, layer=q.layer, source=case, **kw)
         if q.cost and not _is_scalar(value):
             self.observe("type", name, obs("fail", "type.not_scalar", f"{name} is {describe(value)}, not a float or 0-d array"))
             value = np.squeeze(as_array(value)) if as_array(value) is not None else value
@@ -178,7 +177,7 @@ class ContractRun:
             if e_arr.shape != a_arr.shape:
                 bug, words = diagnosis.diagnose_shape(a_arr.shape, e_arr.shape, _input_shapes(case))
                 self.observe("shape", name, Observation(
-                    case.label, "fail", bug, words, compare(a_arr, e_arr, 0, 0), layer=q.layer, repro=repro))
+                    case.label, "fail", bug, words, compare(a_arr, e_arr, 0, 0), layer=q.layer, source=case))
                 return
             self.observe("shape", name, Observation(case.label, "pass", comparison=compare(a_arr, e_arr, 0, 0), layer=q.layer))
         if q.shape_only:
@@ -204,15 +203,15 @@ class ContractRun:
                 "pass" if finite else "fail", None if finite else "value.nonfinite",
                 "" if finite else f"{name} has NaN or inf on saturated input"))
 
-    def judge_repeat(self, case, name, first, second, repro):
+    def judge_repeat(self, case, name, first, second):
         a, b = as_array(first), as_array(second)
         same = (a is None and b is None) or (
             a is not None and b is not None and a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
         self.observe("determinism", name, Observation(
             case.label, "pass" if same else "fail", None if same else "value.stale_state",
-            "" if same else f"a second identical call returned a different {name}", repro=repro))
+            "" if same else f"a second identical call returned a different {name}", source=case))
 
-    def run_fd(self, case, job, actual, repro):
+    def run_fd(self, case, job, actual):
         from conformance import probes
 
         if job.forward in self.worker.broken:
@@ -236,9 +235,9 @@ class ContractRun:
             self.observe("grad_fd", name, Observation(
                 case.label, "pass" if result.ok else "fail", bug,
                 "" if result.ok else f"{words or ''} (numeric gradient of `{job.forward}`)",
-                comparison=result, tolerance=tol, reference="finite_diff", repro=repro))
+                comparison=result, tolerance=tol, reference="finite_diff", source=case))
 
-    def run_directions(self, case, repro):
+    def run_directions(self, case):
         from conformance import probes
 
         network, data, params = case.network
@@ -264,7 +263,7 @@ class ContractRun:
                 case.label, "pass" if result.ok else "fail",
                 None if result.ok else _direction_class(num, ana, case.m),
                 "" if result.ok else f"directional derivative along a random direction: numeric {num:.8g}, from the gradient {ana:.8g}",
-                comparison=result, tolerance=tol, reference="finite_diff", layer=_layer_of(name), repro=repro))
+                comparison=result, tolerance=tol, reference="finite_diff", layer=_layer_of(name), source=case))
 
     # -- records ---------------------------------------------------------------------------
 
@@ -295,7 +294,7 @@ class ContractRun:
                 diagnosis=chosen.diagnosis if bad else None,
                 diagnosis_text=explain(chosen.diagnosis) if bad else None,
                 tolerance=chosen.tolerance, reference=chosen.reference,
-                repro=chosen.repro if bad else None,
+                repro=self.repro(chosen.source) if bad and chosen.source is not None else None,
             )
             if comparison is not None:
                 record.expected_shape = _list(comparison.expected_shape)
