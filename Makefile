@@ -20,16 +20,16 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 report: setup
-	$(BIN)/python -m conformance check --report report -n 2
+	$(BIN)/nnconf check --report report -n 2
 
 test: setup browser
 	$(BIN)/python -m pytest -n 2
 
 systems: setup
-	$(BIN)/python -m impl.systems
+	$(BIN)/python -m nnconf.impl.systems
 
 bench: setup
 	$(BIN)/python bench/benchmark.py
 
 catalog: setup
-	$(BIN)/python -m conformance catalog
+	$(BIN)/nnconf catalog

@@ -20,8 +20,8 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from conformance import probes  # noqa: E402
-import impl.deep  # noqa: E402
+from nnconf.conformance import probes  # noqa: E402
+from nnconf.impl import deep as impl_deep  # noqa: E402
 
 
 def best_of(fn, repeat=5):
@@ -42,7 +42,7 @@ def direction_check():
         params[f"b{l}"] = np.zeros((dims[l], 1))
     X = rng.standard_normal((dims[0], m))
     Y = (rng.random((dims[-1], m)) < 0.5).astype(float)
-    ours = best_of(lambda: probes.fd_directions(impl.deep, "deep", (X, Y), params, seed=0))
+    ours = best_of(lambda: probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0))
 
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     tensors = [torch.from_numpy(params[f"{k}{l}"]).requires_grad_() for l in range(1, 4) for k in "Wb"]
@@ -69,15 +69,15 @@ def timed(command):
 
 
 def whole_run():
-    cli, result = timed([sys.executable, "-m", "conformance", "check", "--quiet", "--no-training"])
+    cli, result = timed([sys.executable, "-m", "nnconf", "check", "--quiet", "--no-training"])
     print("whole default conformance run of the bundled implementation (every suite):")
     print(f"  CLI, checks only                                      {cli:8.1f} s  [{result.stdout.strip().splitlines()[-1]}]")
-    full, result = timed([sys.executable, "-m", "conformance", "check", "--quiet"])
+    full, result = timed([sys.executable, "-m", "nnconf", "check", "--quiet"])
     print(f"  CLI, checks + training curves + planar sweep          {full:8.1f} s")
-    parallel, result = timed([sys.executable, "-m", "conformance", "check", "--quiet", "-n", "2"])
+    parallel, result = timed([sys.executable, "-m", "nnconf", "check", "--quiet", "-n", "2"])
     print(f"  the same with -n 2                                    {parallel:8.1f} s  (speed-up {full / parallel:.2f}x)")
-    one, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "conformance.checks"])
-    two, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--pyargs", "conformance.checks"])
+    one, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks"])
+    two, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--pyargs", "nnconf.conformance.checks"])
     print(f"  pytest plugin, 1 process                              {one:8.1f} s")
     print(f"  pytest plugin, -n 2                                   {two:8.1f} s  (speed-up {one / two:.2f}x)")
 

@@ -1,14 +1,14 @@
 """Test the tester: run every buggy implementation of the catalog and score the harness.
 
-``python -m conformance catalog`` prints, for each bug, whether the harness caught it (a failing
+``nnconf catalog`` prints, for each bug, whether the harness caught it (a failing
 check of the function that holds it) and diagnosed it (with the expected bug class), then the
 score ``caught / diagnosed / total``. The correct-but-noisy files must pass every check.
 """
 
 import time
 
-from conformance import engine, loader
-from conformance.catalog import BUGS, CORRECT_BUT_NOISY, path
+from nnconf.conformance import engine, loader
+from nnconf.conformance.catalog import BUGS, CORRECT_BUT_NOISY, path
 
 
 def judge(bug, profile="fast"):
@@ -59,7 +59,7 @@ def main(args):
           f"correct-but-noisy passing: {sum(r['caught'] for r in noisy)} / {len(noisy)}; "
           f"harness crashes: {sum(r['crashed_harness'] for r in rows)}")
     if args.json:
-        from conformance.cli import write_json_atomic
+        from nnconf.conformance.cli import write_json_atomic
 
         write_json_atomic(args.json, rows)
     return 0 if caught == diagnosed == len(bugs) and all(r["caught"] for r in noisy) else 1

@@ -1,8 +1,8 @@
-"""The conformance checks as pytest tests: ``pytest --pyargs conformance.checks --impl TARGET``."""
+"""The conformance checks as pytest tests: ``pytest --pyargs nnconf.conformance.checks --impl TARGET``."""
 
 import pytest
 
-from conformance.pytest_plugin import assert_conforms, functions
+from nnconf.conformance.pytest_plugin import assert_conforms, functions
 
 
 @pytest.mark.parametrize(

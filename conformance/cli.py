@@ -1,4 +1,4 @@
-"""Command line: ``python -m conformance check|report|catalog`` (SPEC Part 3).
+"""Command line: ``nnconf check|report|catalog`` (SPEC Part 3).
 
 Exit codes of ``check``: 0 every check passed, 1 some check failed (or errored), 2 the call
 itself was wrong (bad TARGET, unknown suite, unwritable output).
@@ -10,13 +10,13 @@ import os
 import sys
 import tempfile
 
-from conformance import loader
+from nnconf.conformance import loader
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="nnconf", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check an implementation against the reference")
     check.add_argument("--impl", action="append", default=[], metavar="TARGET",
@@ -45,7 +45,7 @@ def main(argv=None):
             return check(args)
         if args.command == "report":
             return rebuild_report(args)
-        from conformance import catalog_score
+        from nnconf.conformance import catalog_score
 
         return catalog_score.main(args)
     except loader.UsageError as exc:
@@ -54,7 +54,7 @@ def main(argv=None):
 
 
 def check(args):
-    from conformance import engine
+    from nnconf.conformance import engine
 
     target = loader.parse_target(args.impl)
     unknown = [s for s in args.suite if s not in loader.SUITES]
@@ -75,7 +75,7 @@ def check(args):
     if args.json:
         write_json_atomic(args.json, results["records"])
     if args.report:
-        from reports import write_report
+        from nnconf.reports import write_report
 
         path = write_report(results, args.report)
         print(f"report: {path}")
@@ -99,7 +99,7 @@ def _summarize(results):
 
 
 def rebuild_report(args):
-    from reports import load_results, write_report
+    from nnconf.reports import load_results, write_report
 
     if not os.path.isfile(args.results):
         raise loader.UsageError(f"no such results file {args.results!r}")

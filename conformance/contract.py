@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from conformance import probes
+from nnconf.conformance import probes
 
 
 @dataclass

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conformance import diagnosis, loader
-from conformance.bug_classes import explain
-from conformance.compare import as_array, compare
-from conformance.contract import StructureError, describe, flatten
-from conformance.probes import Opaque
-from conformance.records import STAGE_WORDS, STAGES, Record
-from conformance.strategies import draw_examples
-from conformance.suites.dependencies import note_likely_causes
-from conformance.tolerances import tolerance
+from nnconf.conformance import diagnosis, loader
+from nnconf.conformance.bug_classes import explain
+from nnconf.conformance.compare import as_array, compare
+from nnconf.conformance.contract import StructureError, describe, flatten
+from nnconf.conformance.probes import Opaque
+from nnconf.conformance.records import STAGE_WORDS, STAGES, Record
+from nnconf.conformance.strategies import draw_examples
+from nnconf.conformance.suites.dependencies import note_likely_causes
+from nnconf.conformance.tolerances import tolerance
 
 PROFILES = {
     "fast": {"examples": 3, "directions": 1},
@@ -212,7 +212,7 @@ class ContractRun:
             "" if same else f"a second identical call returned a different {name}", source=case))
 
     def run_fd(self, case, job, actual):
-        from conformance import probes
+        from nnconf.conformance import probes
 
         if job.forward in self.worker.broken:
             self.observe("grad_fd", None, Observation(
@@ -238,7 +238,7 @@ class ContractRun:
                 comparison=result, tolerance=tol, reference="finite_diff", source=case))
 
     def run_directions(self, case):
-        from conformance import probes
+        from nnconf.conformance import probes
 
         network, data, params = case.network
         broken = [f for f in probes.NETWORK_FORWARDS[network] if f in self.worker.broken]
@@ -499,7 +499,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
 
 def plan(suites, training):
     """The tasks of a run, longest first (so that parallel jobs finish together)."""
-    from conformance.training import SYSTEMS
+    from nnconf.conformance.training import SYSTEMS
 
     tasks = []
     if training and "shallow" in suites:
@@ -546,9 +546,9 @@ def _progress_of_task(progress, task, records):
 
 def run_task(target, task, profile, seed, timeout, functions, progress=None):
     """One unit of work in its own worker process for the target: (records, curves, planar)."""
-    from conformance import probes, training
-    from conformance.suites import contracts
-    from conformance.worker import Worker
+    from nnconf.conformance import probes, training
+    from nnconf.conformance.suites import contracts
+    from nnconf.conformance.worker import Worker
 
     kind, suite = task
     with Worker(target, suite, seed=seed, timeout=timeout) as worker:
@@ -569,7 +569,7 @@ def run_task(target, task, profile, seed, timeout, functions, progress=None):
 
 def run_suite(worker, target, suite, contracts, profile, seed, progress=None):
     """Records of one suite; a suite the target lacks is one api.missing record."""
-    from conformance import probes
+    from nnconf.conformance import probes
 
     outcome = worker.call(probes.module_names)
     if not outcome.ok:

@@ -11,8 +11,8 @@ import inspect
 
 import numpy as np
 
-from conformance import loader
-from conformance.tolerances import FD_STEP
+from nnconf.conformance import loader
+from nnconf.conformance.tolerances import FD_STEP
 
 
 def call(module, suite, name, args, kwargs=None, repeat=True):

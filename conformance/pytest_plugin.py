@@ -1,6 +1,6 @@
-"""pytest front door (entry point ``pytest11``): the same checks as ``python -m conformance check``.
+"""pytest front door (entry point ``pytest11``): the same checks as ``nnconf check``.
 
-    pytest --pyargs conformance.checks --impl path/to/my_code [--conformance-profile thorough]
+    pytest --pyargs nnconf.conformance.checks --impl path/to/my_code [--conformance-profile thorough]
 
 ``--impl`` takes the CLI's TARGET forms (repeatable); without it, the ``NNCONF_IMPL`` environment
 variable (space-separated), then the bundled ``impl``. One test per function of every suite; each
@@ -25,7 +25,7 @@ class Runner:
     """Runs contracts of one target; one isolated worker per suite, started on first use."""
 
     def __init__(self, target_words, profile, seed):
-        from conformance import loader
+        from nnconf.conformance import loader
 
         self.target = loader.parse_target(target_words)
         self.profile, self.seed = profile, seed
@@ -33,8 +33,8 @@ class Runner:
         self.suite_errors = {}
 
     def worker(self, suite):
-        from conformance import engine, probes
-        from conformance.worker import Worker
+        from nnconf.conformance import engine, probes
+        from nnconf.conformance.worker import Worker
 
         if suite not in self.workers:
             self.workers[suite] = Worker(self.target, suite, seed=self.seed)
@@ -44,8 +44,8 @@ class Runner:
         return self.workers[suite]
 
     def check(self, suite, function):
-        from conformance import engine
-        from conformance.suites import contracts
+        from nnconf.conformance import engine
+        from nnconf.conformance.suites import contracts
 
         worker = self.worker(suite)
         if suite in self.suite_errors:
@@ -77,8 +77,8 @@ def nnconf_runner(request):
 def functions():
     """Every (suite, function) the harness checks, in suite order (a function checked under
     several variants, e.g. linear_activation_forward for relu and sigmoid, appears once)."""
-    from conformance.loader import SUITES
-    from conformance.suites import contracts
+    from nnconf.conformance.loader import SUITES
+    from nnconf.conformance.suites import contracts
 
     seen = []
     for suite in SUITES:

@@ -11,12 +11,12 @@ import warnings
 
 import numpy as np
 
-from conformance import loader
-from conformance.records import Record
-from conformance.suites._cases import global_draw, initialization
-from impl import data
-from impl.systems import DOCUMENT_001_COSTS, HIDDEN_SIZES
-from reference import training as ref
+from nnconf.conformance import loader
+from nnconf.conformance.records import Record
+from nnconf.conformance.suites._cases import global_draw, initialization
+from nnconf.impl import data
+from nnconf.impl.systems import DOCUMENT_001_COSTS, HIDDEN_SIZES
+from nnconf.reference import training as ref
 
 CURVE_RTOL = 1e-2  # lockstep costs drift apart in chaotic stretches (planar: ~1e-3 by 7000), as across BLAS builds
 

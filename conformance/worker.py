@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from conformance import loader
+from nnconf.conformance import loader
 
 _CONTEXT = multiprocessing.get_context("fork")
 _DEFAULT_ERR = np.geterr()

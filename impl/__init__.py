@@ -2,7 +2,7 @@
 
 One module per suite (``activations``, ``logistic``, ``shallow``, ``deep``, ``init``, ``xor``,
 ``layers``), plus ``data`` (the datasets) and ``systems`` (the documents' systems, trained end to
-end: ``python -m impl.systems``). It is the default target of ``python -m conformance check``.
+end: ``python -m nnconf.impl.systems``). It is the default target of ``nnconf check``.
 """
 
 SUITES = ("activations", "logistic", "shallow", "deep", "init", "xor", "layers")

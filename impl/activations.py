@@ -8,7 +8,7 @@ float32 out). Kinks follow PyTorch: ReLU'(0) = 0, leaky ReLU'(0) = alpha, PReLU'
 
 import numpy as np
 
-from impl._numerics import as_float_array, stable_sigmoid
+from nnconf.impl._numerics import as_float_array, stable_sigmoid
 
 
 def sigmoid(z):

@@ -8,8 +8,8 @@ Caches follow the course: linear cache ``(A_prev, W, b)``, activation cache ``Z`
 
 import numpy as np
 
-from impl import activations, init
-from impl._numerics import binary_cross_entropy
+from nnconf.impl import activations, init
+from nnconf.impl._numerics import binary_cross_entropy
 
 
 def initialize_parameters_deep(layer_dims, rng=None):

@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from impl._numerics import stable_sigmoid
+from nnconf.impl._numerics import stable_sigmoid
 
 
 class Relu:

@@ -5,7 +5,7 @@ Shapes (column-major): X (n_x, m), Y (1, m), w (n_x, 1), b a Python float, A and
 
 import numpy as np
 
-from impl._numerics import binary_cross_entropy_from_logits, stable_sigmoid
+from nnconf.impl._numerics import binary_cross_entropy_from_logits, stable_sigmoid
 
 
 def initialize_with_zeros(dim):

@@ -6,7 +6,7 @@ Z1/A1 (n_h, m), Z2/A2 (n_y, m).
 
 import numpy as np
 
-from impl._numerics import binary_cross_entropy, stable_sigmoid
+from nnconf.impl._numerics import binary_cross_entropy, stable_sigmoid
 
 
 def layer_sizes(X, Y):

@@ -1,4 +1,4 @@
-"""Every system of the documents, trained end to end on real data: ``python -m impl.systems``.
+"""Every system of the documents, trained end to end on real data: ``python -m nnconf.impl.systems``.
 
 Each ``run_*`` function returns a dict of measured figures (the tests assert on them, the
 report draws them); ``main`` prints them.
@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from impl import data, deep, layers, logistic, shallow, xor
+from nnconf.impl import data, deep, layers, logistic, shallow, xor
 
 # Document 001's printed cost table (nn_model, n_h = 4, learning rate 1.2, np.random.seed(3)).
 DOCUMENT_001_COSTS = [

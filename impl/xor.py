@@ -6,9 +6,9 @@ W2 (h, 1), B2 (1, 1), Z1/H (h, m), Z2/YHat (1, m). ``params`` is the sequence (W
 
 import numpy as np
 
-from impl._numerics import binary_cross_entropy as _bce
-from impl._numerics import binary_cross_entropy_from_logits
-from impl._numerics import stable_sigmoid
+from nnconf.impl._numerics import binary_cross_entropy as _bce
+from nnconf.impl._numerics import binary_cross_entropy_from_logits
+from nnconf.impl._numerics import stable_sigmoid
 
 
 def init_parameters(num_hidden_units=2, rng=None):

@@ -1,7 +1,7 @@
 """The nnconf report: a results document (docs/results.md) as one self-contained HTML page
 plus one CSV per table.
 
-    >>> from reports import load_results, write_report
+    >>> from nnconf.reports import load_results, write_report
     >>> write_report(load_results("report/results.json"), "report2")   # doctest: +SKIP
     PosixPath('report2/report.html')
 
@@ -10,7 +10,7 @@ from the document is escaped. ``BUG_CLASSES`` maps each bug class of SPEC Part 3
 plain-words explanation and fix, used where a record has no ``diagnosis_text``.
 """
 
-from conformance.bug_classes import BUG_CLASSES, explain
+from nnconf.conformance.bug_classes import BUG_CLASSES, explain
 from .document import load_results
 from .writer import write_report
 

@@ -1,4 +1,4 @@
-"""python -m reports RESULTS.json --out DIR: rebuild a report from a results document."""
+"""python -m nnconf.reports RESULTS.json --out DIR: rebuild a report from a results document."""
 
 import argparse
 import sys
@@ -8,7 +8,7 @@ from . import load_results, write_report
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m reports",
+        prog="python -m nnconf.reports",
         description="Write DIR/report.html, DIR/results.json and the CSV tables from a results "
                     "document (or a bare JSON array of records).")
     parser.add_argument("results", help="results.json written by the conformance check")
@@ -17,7 +17,7 @@ def main(argv=None):
     try:
         results = load_results(args.results)
     except (OSError, ValueError) as exc:      # json.JSONDecodeError is a ValueError
-        print(f"python -m reports: cannot read {args.results}: {exc}", file=sys.stderr)
+        print(f"python -m nnconf.reports: cannot read {args.results}: {exc}", file=sys.stderr)
         return 2
     print(write_report(results, args.out))
     return 0

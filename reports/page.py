@@ -476,7 +476,7 @@ checked against the PyTorch-autograd reference and finite differences.</div>
 {planar_section(doc, boundary_svg)}
 <footer>Tables as CSV next to this page: {csv_links}; the whole results document:
 <a href="results.json">results.json</a>. Rebuild with
-<code>python -m reports results.json --out DIR</code>.</footer>
+<code>nnconf report results.json --out DIR</code>.</footer>
 </main>
 </body>
 </html>

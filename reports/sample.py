@@ -2,7 +2,7 @@
 engine: a few suites with failures and diagnoses, a 3-layer network function with per-layer
 records, two training curves (one with the document's printed points) and a planar block.
 
-    python -m reports.sample DIR      # writes DIR/report.html from the sample
+    python -m nnconf.reports.sample DIR      # writes DIR/report.html from the sample
 """
 
 import sys

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from conformance.bug_classes import explain
+from nnconf.conformance.bug_classes import explain
 from .document import STATUSES, stage_rank, worst_status
 
 # Where a record gives no tolerance, errors are coloured against this one (the course's

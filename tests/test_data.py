@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from impl import data
+from nnconf.impl import data
 
 # --------------------------------------------------------------------------- helpers
 

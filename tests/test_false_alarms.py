@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from conformance import engine, loader
+from nnconf.conformance import engine, loader
 
 TARGETS = os.path.join(os.path.dirname(__file__), "targets")
 ALT = os.path.join(TARGETS, "alt_style")

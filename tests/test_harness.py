@@ -9,10 +9,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from conformance import engine, loader, probes
-from conformance.compare import compare
-from conformance.diagnosis import diagnose_shape, diagnose_values
-from conformance.worker import Worker
+from nnconf.conformance import engine, loader, probes
+from nnconf.conformance.compare import compare
+from nnconf.conformance.diagnosis import diagnose_shape, diagnose_values
+from nnconf.conformance.worker import Worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIELDS = {"suite", "function", "check", "status", "diagnosis", "max_abs_err", "max_rel_err",
@@ -20,7 +20,7 @@ FIELDS = {"suite", "function", "check", "status", "diagnosis", "max_abs_err", "m
 
 
 def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "nnconf", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def write(folder, name, source):
@@ -82,10 +82,10 @@ def test_report_is_rebuilt_from_saved_results(tmp_path):
 
 
 def test_folder_with_learner_style_imports(tmp_path):
-    write(tmp_path, "activations.py", "from impl.activations import *\n")
+    write(tmp_path, "activations.py", "from nnconf.impl.activations import *\n")
     write(tmp_path, "deep.py", """
         from activations import sigmoid as _s  # learners' files import each other by name
-        from impl.deep import *
+        from nnconf.impl.deep import *
     """)
     records = run([str(tmp_path)], ["deep"], functions={"linear_forward"})
     assert records and all(r["status"] == "pass" for r in records)
@@ -93,15 +93,15 @@ def test_folder_with_learner_style_imports(tmp_path):
 
 def test_folder_as_package_with_relative_imports(tmp_path):
     write(tmp_path, "__init__.py", "")
-    write(tmp_path, "activations.py", "from impl.activations import *\n")
-    write(tmp_path, "deep.py", "from .activations import sigmoid as _s\nfrom impl.deep import *\n")
+    write(tmp_path, "activations.py", "from nnconf.impl.activations import *\n")
+    write(tmp_path, "deep.py", "from .activations import sigmoid as _s\nfrom nnconf.impl.deep import *\n")
     records = run([str(tmp_path)], ["deep"], functions={"linear_forward"})
     assert records and all(r["status"] == "pass" for r in records)
 
 
 def test_missing_suite_function_and_signature_are_findings(tmp_path):
     write(tmp_path, "deep.py", """
-        from impl.deep import *
+        from nnconf.impl.deep import *
         del linear_backward
         def linear_forward(A, W):
             return W @ A
@@ -115,7 +115,7 @@ def test_missing_suite_function_and_signature_are_findings(tmp_path):
 
 def test_a_replaced_numpy_function_is_a_finding_and_is_put_back(tmp_path):
     write(tmp_path, "deep.py", """
-        from impl.deep import *
+        from nnconf.impl.deep import *
         import numpy as np
         def linear_forward(A, W, b):
             np.exp = lambda x: x
@@ -129,7 +129,7 @@ def test_a_replaced_numpy_function_is_a_finding_and_is_put_back(tmp_path):
 
 def test_documents_aliases_are_accepted(tmp_path):
     write(tmp_path, "deep.py", """
-        from impl.deep import *
+        from nnconf.impl.deep import *
         L_Model_Forward = L_model_forward
         initialize_parameters = initialize_parameters_deep
         del L_model_forward, initialize_parameters_deep
@@ -175,7 +175,7 @@ def test_worker_survives_everything_a_target_can_do(tmp_path):
 
 
 def test_engine_run_records_a_hanging_function_and_goes_on(tmp_path):
-    write(tmp_path, "xor.py", "from impl.xor import *\ndef affine(W, X, B):\n    while True:\n        pass\n")
+    write(tmp_path, "xor.py", "from nnconf.impl.xor import *\ndef affine(W, X, B):\n    while True:\n        pass\n")
     results = engine.run(loader.parse_target([str(tmp_path)]), ["xor"], training=False, timeout=1.0,
                          functions={"affine", "sigmoid"})
     records = results["records"]
@@ -225,7 +225,7 @@ def test_value_diagnosis_hypotheses():
 
 
 def test_random_direction_check_of_a_large_network_passes_on_impl():
-    import impl.deep
+    from nnconf.impl import deep as impl_deep
 
     rng = np.random.default_rng(0)
     dims = [784, 128, 64, 10]
@@ -235,7 +235,7 @@ def test_random_direction_check_of_a_large_network_passes_on_impl():
         params[f"b{l}"] = np.zeros((dims[l], 1))
     X = rng.standard_normal((784, 32))
     Y = (rng.random((10, 32)) < 0.5).astype(float)
-    found = probes.fd_directions(impl.deep, "deep", (X, Y), params, seed=0)
+    found = probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0)
     assert len(found) == 7
     for entry in found:
         assert entry["analytic"] == pytest.approx(entry["numeric"], rel=1e-5, abs=1e-8), entry["keys"]
@@ -243,7 +243,7 @@ def test_random_direction_check_of_a_large_network_passes_on_impl():
 
 def test_a_product_that_cannot_be_formed_is_named_as_a_transposed_product(tmp_path):
     write(tmp_path, "deep.py", """
-        from impl.deep import *
+        from nnconf.impl.deep import *
         import numpy as np
         def linear_backward(dZ, cache):
             A_prev, W, b = cache
@@ -262,7 +262,7 @@ def test_pytest_plugin_runs_a_target_and_puts_figures_into_junitxml(tmp_path):
     bug = os.path.join(ROOT, "conformance", "catalog", "bugs", "init_xavier_b_rank1.py")
     xml_path = tmp_path / "out.xml"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "conformance.checks",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks",
          "-k", "init", "--impl", f"init={bug}", f"--junitxml={xml_path}"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout[-2000:]

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import reference as ref
-from impl import activations, deep, init, layers, logistic, shallow, xor
+from nnconf import reference as ref
+from nnconf.impl import activations, deep, init, layers, logistic, shallow, xor
 
 # The reference's tensors are tiny: one intra-op thread is several times faster than the
 # default pool (whose hand-offs dominate each call, worst on a loaded machine).

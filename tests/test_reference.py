@@ -10,8 +10,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from reference import activations, conventions, deep, layers, logistic, shallow, training, xor
-from reference._torch import to_tensor, value_and_vjp, vjp
+from nnconf.reference import activations, conventions, deep, layers, logistic, shallow, training, xor
+from nnconf.reference._torch import to_tensor, value_and_vjp, vjp
 
 # n_x, m, n_h, and the deep layer sizes: pairwise distinct.
 NX, M, NH = 4, 7, 5

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import reports
-from reports import figures, writer
-from conformance.bug_classes import BUG_CLASSES
-from reports.sample import XSS, sample_results
+from nnconf import reports
+from nnconf.reports import figures, writer
+from nnconf.conformance.bug_classes import BUG_CLASSES
+from nnconf.reports.sample import XSS, sample_results
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -235,7 +235,7 @@ def test_many_failures_stay_readable(tmp_path):
              "message": "m" * 500, "repro": "r" * 2000, "max_abs_err": 1.0, "max_rel_err": 1.0}
             for i in range(4000)]
     html = reports.write_report(many, tmp_path).read_text()
-    from reports import page
+    from nnconf.reports import page
     assert html.count('<article class="failure') == page.MAX_FAILURE_CARDS
     assert html.count("<details") == 40 and html.count("<details class=\"group\" open") == 1
     assert "more failures of this function are in failures.csv" in html
@@ -284,7 +284,7 @@ def test_failure_while_writing_leaves_the_old_report(tmp_path, monkeypatch, samp
 def test_cli(tmp_path, sample):
     src = tmp_path / "results.json"
     src.write_text(json.dumps(sample))
-    from reports.__main__ import main
+    from nnconf.reports.__main__ import main
     assert main([str(src), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "report.html").is_file()
     assert main([str(tmp_path / "missing.json"), "--out", str(tmp_path / "x")]) == 2
@@ -367,9 +367,9 @@ def test_report_of_a_buggy_target_shows_failure_diagnosis_and_repro_first(tmp_pa
     """A real run of the engine on a catalog bug: the failure, its class and repro come first."""
     import html as html_lib
 
-    from conformance import engine, loader
-    from conformance.catalog import BUGS, path
-    from reports import write_report
+    from nnconf.conformance import engine, loader
+    from nnconf.conformance.catalog import BUGS, path
+    from nnconf.reports import write_report
 
     bug = next(b for b in BUGS if b.id == "deep_linear_backward_dW_transposed")
     results = engine.run(loader.parse_target([f"deep={path(bug)}"]), ["deep"], training=False,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from impl import data, shallow, systems
+from nnconf.impl import data, shallow, systems
 
 
 @pytest.fixture(scope="module")

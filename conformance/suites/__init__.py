@@ -5,4 +5,4 @@ import importlib
 
 def contracts(suite):
     """The list of contracts of ``suite``."""
-    return importlib.import_module(f"conformance.suites.{suite}").CONTRACTS
+    return importlib.import_module(f"nnconf.conformance.suites.{suite}").CONTRACTS

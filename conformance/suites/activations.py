@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from conformance.contract import FD, Case, Contract, Q
-from conformance.strategies import array_shapes
-from conformance.suites._cases import case_rng, normal, saturated, with_zeros
-from reference import activations as ref
+from nnconf.conformance.contract import FD, Case, Contract, Q
+from nnconf.conformance.strategies import array_shapes
+from nnconf.conformance.suites._cases import case_rng, normal, saturated, with_zeros
+from nnconf.reference import activations as ref
 
 KINKED = {"relu", "leaky_relu", "prelu", "elu"}
 DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}

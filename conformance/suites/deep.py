@@ -7,14 +7,14 @@ linear (A_prev, W, b), activation Z, layer (linear_cache, Z). Dimensions pairwis
 import numpy as np
 from hypothesis import strategies as st
 
-from conformance import probes
-from conformance.contract import FD, Case, FunctionContract, Q
-from conformance.strategies import distinct_dims, layer_dims
-from conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels, saturated
-from reference import activations as ref_act
-from reference import conventions
-from reference import deep as ref
-from reference import training as ref_training
+from nnconf.conformance import probes
+from nnconf.conformance.contract import FD, Case, FunctionContract, Q
+from nnconf.conformance.strategies import distinct_dims, layer_dims
+from nnconf.conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels, saturated
+from nnconf.reference import activations as ref_act
+from nnconf.reference import conventions
+from nnconf.reference import deep as ref
+from nnconf.reference import training as ref_training
 
 SUITE = "deep"
 LAYER_LABELS = ("random", "m=1", "n=1", "float32")

@@ -7,9 +7,9 @@ optional: a target without it is skipped there, not failed.
 
 import numpy as np
 
-from conformance.contract import Case, FunctionContract, Q
-from conformance.strategies import layer_dims
-from conformance.suites._cases import global_draw, initialization
+from nnconf.conformance.contract import Case, FunctionContract, Q
+from nnconf.conformance.strategies import layer_dims
+from nnconf.conformance.suites._cases import global_draw, initialization
 
 SUITE = "init"
 STDS = {

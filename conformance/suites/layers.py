@@ -24,15 +24,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from conformance import loader, probes
-from conformance.compare import as_array, compare
-from conformance.contract import Case, FunctionContract, Q, describe, flatten
-from conformance.strategies import distinct_dims
-from conformance.suites._cases import case_rng, normal, saturated, with_zeros
-from conformance.tolerances import tolerance
-from conformance.worker import _target_traceback
-from reference import layers as ref
-from reference._torch import vjp
+from nnconf.conformance import loader, probes
+from nnconf.conformance.compare import as_array, compare
+from nnconf.conformance.contract import Case, FunctionContract, Q, describe, flatten
+from nnconf.conformance.strategies import distinct_dims
+from nnconf.conformance.suites._cases import case_rng, normal, saturated, with_zeros
+from nnconf.conformance.tolerances import tolerance
+from nnconf.conformance.worker import _target_traceback
+from nnconf.reference import layers as ref
+from nnconf.reference._torch import vjp
 
 SUITE = "layers"
 KEYS = ("W1", "b1", "W2", "b2")

@@ -5,10 +5,10 @@ Column-major: X (n_x, m), Y (1, m), w (n_x, 1), b a scalar; n_x != m.
 
 import numpy as np
 
-from conformance.contract import Case, FunctionContract, Q
-from conformance.strategies import distinct_dims
-from conformance.suites._cases import case_rng, labels, normal
-from reference import logistic as ref
+from nnconf.conformance.contract import Case, FunctionContract, Q
+from nnconf.conformance.strategies import distinct_dims
+from nnconf.conformance.suites._cases import case_rng, labels, normal
+from nnconf.reference import logistic as ref
 
 SUITE = "logistic"
 

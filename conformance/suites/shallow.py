@@ -4,12 +4,12 @@ X (n_x, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); n_x, n
 """
 
 
-from conformance import probes
-from conformance.contract import Case, FunctionContract, Q
-from conformance.strategies import distinct_dims
-from conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels
-from reference import shallow as ref
-from reference import training as ref_training
+from nnconf.conformance import probes
+from nnconf.conformance.contract import Case, FunctionContract, Q
+from nnconf.conformance.strategies import distinct_dims
+from nnconf.conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels
+from nnconf.reference import shallow as ref
+from nnconf.reference import training as ref_training
 
 SUITE = "shallow"
 KEYS = ("W1", "b1", "W2", "b2")

@@ -6,11 +6,11 @@ into dL/dZ2, so get_gradients returns plain gradients of the mean loss.
 
 import numpy as np
 
-from conformance.contract import Case, FunctionContract, Q
-from conformance.strategies import distinct_dims
-from conformance.suites._cases import case_rng, global_draw, labels, normal, probabilities_and_labels, saturated
-from reference import training as ref_training
-from reference import xor as ref
+from nnconf.conformance.contract import Case, FunctionContract, Q
+from nnconf.conformance.strategies import distinct_dims
+from nnconf.conformance.suites._cases import case_rng, global_draw, labels, normal, probabilities_and_labels, saturated
+from nnconf.reference import training as ref_training
+from nnconf.reference import xor as ref
 
 SUITE = "xor"
 NAMES = ("dW1", "dB1", "dW2", "dB2")

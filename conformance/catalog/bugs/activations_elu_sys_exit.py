@@ -1,6 +1,6 @@
 """elu ends with a debugging leftover, print then sys.exit(): the process is asked to exit on
 every call. Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import sys
 import numpy as np
 

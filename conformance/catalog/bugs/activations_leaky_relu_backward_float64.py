@@ -1,6 +1,6 @@
 """leaky_relu_backward multiplies da by np.where(z > 0, 1.0, alpha), a float64 array: a float32
 da comes back float64. Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

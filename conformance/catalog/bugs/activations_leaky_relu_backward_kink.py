@@ -1,6 +1,6 @@
 """leaky_relu_backward applies alpha only where z < 0, so at z == 0 it gives da instead of
 alpha * da (PyTorch: alpha). Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

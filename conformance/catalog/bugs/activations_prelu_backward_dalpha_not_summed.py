@@ -1,6 +1,6 @@
 """prelu_backward returns dalpha elementwise (z's shape) without summing it down to alpha's shape
 (a scalar alpha needs a scalar dalpha). Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

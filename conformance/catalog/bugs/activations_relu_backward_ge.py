@@ -1,6 +1,6 @@
 """relu_backward keeps da where z >= 0: at z == 0 it gives da instead of 0 (PyTorch: 0).
 Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

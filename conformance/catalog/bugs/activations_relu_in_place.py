@@ -1,6 +1,6 @@
 """relu zeroes the negative entries of z in place and returns z: right values, but the caller's
 array is overwritten. Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

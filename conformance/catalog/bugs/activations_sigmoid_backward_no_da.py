@@ -1,6 +1,6 @@
 """sigmoid_backward returns s(z)(1 - s(z)) and forgets to multiply by the upstream gradient da.
 Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """sigmoid returns a generator expression (parentheses where np.array([...]) was meant): an
 object that is not an array. Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """tanh_backward uses 1 - z**2, the formula 1 - A**2 applied to z instead of to A = tanh(z).
 Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """tanh written as (e^z - e^-z) / (e^z + e^-z): for |z| around 1000 both exponentials overflow
 and inf / inf gives NaN. Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

@@ -1,7 +1,7 @@
 """L_model_backward stores each hidden layer's dA_prev under "dA" + str(l+1) instead of
 "dA" + str(l), so the next layer's grads["dA" + str(l)] is missing: KeyError with 3 or more
 layers (with 2 layers dA0 is missing and dA1 has dA0's shape). Document 000's listing."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

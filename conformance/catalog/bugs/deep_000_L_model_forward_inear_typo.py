@@ -1,6 +1,6 @@
 """L_model_forward calls inear_activation_forward (missing "l") for the output layer: NameError
 (the A_prev slip of the same line fixed). Document 000's listing (there named L_Model_Forward)."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

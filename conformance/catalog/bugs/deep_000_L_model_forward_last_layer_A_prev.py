@@ -1,7 +1,7 @@
 """L_model_forward feeds A_prev (the input of the last hidden layer) to the output layer instead of
 A: W[L] (n[L], n[L-1]) times A[L-2] (n[L-2], m) cannot multiply when the layer sizes are distinct
 (and with one layer A_prev is unbound), so it raises. Document 000's listing ("inear" typo fixed)."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """compute_cost with plain np.log: a saturated AL = 1 on label 1 gives 0 * log(0) = NaN where the
 true cost is 0. Document 000's listing."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

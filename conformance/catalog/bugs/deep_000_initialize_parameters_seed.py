@@ -1,7 +1,7 @@
 """initialize_parameters_deep calls np.random.seed(1) itself, so its weights ignore (and reset)
 the caller's global random state: not the numbers the global sequence gives. Document 000's
 listing (there named initialize_parameters)."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """linear_activation_backward unpacks the layer cache as A_prev, W, b, Z = cache (the aside of
 document 000), but the cache is ((A_prev, W, b), Z): ValueError on every call."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

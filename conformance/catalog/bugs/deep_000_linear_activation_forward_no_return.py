@@ -1,6 +1,6 @@
 """linear_activation_forward computes A and the caches but has no return statement, so it
 returns None (the z typo fixed). Document 000's listing."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

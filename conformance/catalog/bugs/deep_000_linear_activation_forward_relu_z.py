@@ -1,6 +1,6 @@
 """linear_activation_forward calls relu(z) with a lower-case z that does not exist: NameError on
 the "relu" branch (the "sigmoid" branch works). Document 000's listing."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """linear_forward computes np.dot(A, W) (factors in the wrong order): with pairwise-distinct
 n[l-1], n[l], m the product cannot be formed and numpy raises. Document 000's listing."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

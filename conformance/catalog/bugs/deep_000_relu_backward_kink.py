@@ -1,6 +1,6 @@
 """relu_backward zeroes dZ only where Z < 0, so at Z == 0 it passes dA instead of 0 (PyTorch: 0).
 Document 000's listing."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """L_model_backward drops the leading minus of dAL = -(Y/AL - (1-Y)/(1-AL)): every gradient is
 negated (the gradient of -J). Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """L_model_backward passes "sigmoid" for the hidden layers too, so the ReLU layers get the
 sigmoid derivative (dW1..dW[L-1], db1..db[L-1] wrong; the output layer right). Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

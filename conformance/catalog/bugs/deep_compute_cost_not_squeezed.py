@@ -1,7 +1,7 @@
 """compute_cost sums with keepdims and forgets np.squeeze: the cost is a (1, 1) array, not a
 scalar (the logs themselves are safe: 0 log 0 = 0). Class example."""
-from impl.deep import *
-from impl._numerics import xlogy
+from nnconf.impl.deep import *
+from nnconf.impl._numerics import xlogy
 import numpy as np
 
 

@@ -1,5 +1,5 @@
 """linear_activation_backward calls sigmoid_backward in the "relu" branch (a copy-paste slip). Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 
 
 def linear_activation_backward(dA, cache, activation):

@@ -1,6 +1,6 @@
 """linear_backward divides dA_prev by m as well (the course folds 1/m into dW and db only):
 dA_prev is off by a factor 1/m. Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,5 +1,5 @@
 """linear_backward forgets the 1/m in dW (db keeps it): dW is off by a factor m. Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

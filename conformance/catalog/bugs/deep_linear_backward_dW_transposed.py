@@ -1,6 +1,6 @@
 """linear_backward takes dW = (1/m) A_prev dZ^T, the logistic-regression form dw = X dZ^T copied
 over: dW has the transposed shape (n[l-1], n[l]). Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """linear_backward sums db without keepdims=True: db comes back rank-1 (n,) instead of (n, 1).
 Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """relu_backward multiplies by (Z > 0).astype(float): `float` is float64, so a float32 dA comes
 back float64. Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

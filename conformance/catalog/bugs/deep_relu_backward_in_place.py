@@ -1,6 +1,6 @@
 """relu_backward skips the copy and zeroes dA in place (dA[Z <= 0] = 0; return dA): right values,
 but the caller's dA is overwritten. Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """sigmoid_backward is a copy of relu_backward whose body was never changed: it applies ReLU's
 derivative to a sigmoid layer. Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 

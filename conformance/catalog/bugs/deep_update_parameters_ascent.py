@@ -1,5 +1,5 @@
 """update_parameters adds the gradient (+=): a step uphill, the sign of the update flipped. Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 
 
 def update_parameters(parameters, grads, learning_rate):

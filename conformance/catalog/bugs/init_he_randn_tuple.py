@@ -1,6 +1,6 @@
 """initialize_he passes a shape tuple to np.random.randn, which takes separate ints: TypeError.
 Class example."""
-from impl.init import *
+from nnconf.impl.init import *
 import numpy as np
 
 

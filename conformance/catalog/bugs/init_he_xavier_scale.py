@@ -1,6 +1,6 @@
 """initialize_he scales by sqrt(1 / n[l-1]) (Xavier's factor) instead of sqrt(2 / n[l-1]):
 every W is off by a factor 1/sqrt(2). Class example."""
-from impl.init import *
+from nnconf.impl.init import *
 import numpy as np
 
 

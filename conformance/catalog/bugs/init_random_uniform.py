@@ -1,6 +1,6 @@
 """initialize_random draws with np.random.rand (uniform on [0, 1)) instead of np.random.randn
 (standard normal): right shapes, wrong numbers. Class example."""
-from impl.init import *
+from nnconf.impl.init import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """initialize_xavier builds b = np.zeros(layer_dims[l]), rank-1 (n,) instead of (n, 1).
 Class example."""
-from impl.init import *
+from nnconf.impl.init import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """initialize_zeros builds W[l] with shape (n[l-1], n[l]), the transpose of (n[l], n[l-1]).
 Class example."""
-from impl.init import *
+from nnconf.impl.init import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """Relu.backward zeroes dout[self.mask] in place and returns it: right values, but the caller's
 upstream gradient is overwritten. Document 004's listing."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

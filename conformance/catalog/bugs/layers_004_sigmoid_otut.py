@@ -1,6 +1,6 @@
 """Sigmoid.forward stores its output in self.otut (typo), so backward reads self.out, which is
 still None (or whatever an earlier object state held). Document 004's listing."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

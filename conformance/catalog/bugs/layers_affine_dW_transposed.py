@@ -1,5 +1,5 @@
 """Affine.backward takes dW = dout^T x, shape (H, D), the transpose of W's (D, H). Class example."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

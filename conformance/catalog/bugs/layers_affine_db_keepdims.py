@@ -1,6 +1,6 @@
 """Affine.backward sums db with keepdims=True (a column-major habit): db is (1, H), but b is (H,)
 in the row-major layers. Class example."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """Affine.forward keeps x only on its first call (if self.x is None), so a later backward computes
 dW from the first call's input. Class example."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

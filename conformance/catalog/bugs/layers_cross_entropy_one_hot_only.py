@@ -1,6 +1,6 @@
 """cross_entropy_error handles only one-hot t: with integer labels (N,) the product t * log(y)
 broadcasts (N,) against (N, C) and raises (N != C). Class example (the book's first version)."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """numerical_gradient never puts x[idx] back to tmp_val after the two evaluations: x is left
 perturbed by -h at every element (and later elements see earlier ones shifted). Class example."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

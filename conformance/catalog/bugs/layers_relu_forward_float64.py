@@ -1,6 +1,6 @@
 """Relu.forward multiplies x by (x > 0).astype(float): `float` is float64, so a float32 x comes
 back float64. Class example."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

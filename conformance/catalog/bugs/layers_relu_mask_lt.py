@@ -1,6 +1,6 @@
 """Relu builds its mask as x < 0: the forward output is still right (0 stays 0), but backward
 passes dout where x == 0 instead of 0 (PyTorch: 0). Class example."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """softmax exponentiates the raw scores without subtracting the max: for scores around 1000 the
 exponentials overflow and inf / inf gives NaN. Class example."""
-from impl.layers import *
+from nnconf.impl.layers import *
 import numpy as np
 
 

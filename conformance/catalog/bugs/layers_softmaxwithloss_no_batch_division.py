@@ -1,7 +1,7 @@
 """SoftmaxWithLoss.backward returns y - t without dividing by the batch size: off by a factor N.
 Class example (the book's backward with the / batch_size dropped)."""
-from impl.layers import *
-from impl.layers import SoftmaxWithLoss as _BookSoftmaxWithLoss
+from nnconf.impl.layers import *
+from nnconf.impl.layers import SoftmaxWithLoss as _BookSoftmaxWithLoss
 import numpy as np
 
 

@@ -1,7 +1,7 @@
 """TwoLayerNet.gradient files Affine2's gradients under "W1"/"b1" and Affine1's under "W2"/"b2":
 each gradient has the other layer's shape. Class example."""
-from impl.layers import *
-from impl.layers import TwoLayerNet as _BookTwoLayerNet
+from nnconf.impl.layers import *
+from nnconf.impl.layers import TwoLayerNet as _BookTwoLayerNet
 import numpy as np
 
 

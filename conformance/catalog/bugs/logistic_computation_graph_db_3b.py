@@ -1,6 +1,6 @@
 """computation_graph returns dJ/db = 3b (should be 3c: J = 3(a + bc)); dJ/da and dJ/dc are right.
 Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """initialize_with_zeros builds w = np.zeros(dim), a rank-1 (dim,) array instead of (dim, 1).
 Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

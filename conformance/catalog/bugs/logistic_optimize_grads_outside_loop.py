@@ -1,6 +1,6 @@
 """optimize calls propagate once before the loop and then steps with those first gradients every
 iteration: after two or more iterations the parameters (and costs) are wrong. Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """optimize updates with w -= learning_rate * dw, which writes into the caller's w array (values
 right, input overwritten). Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """optimize builds grads = {"dw": dw, "db": db} after the loop from the loop's variables: with
 num_iterations = 0 they were never assigned (UnboundLocalError). Class example (the course's form)."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """predict computes the predictions and then calls os._exit(3) (a hard exit left from a script):
 the process dies without raising. Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import os
 import numpy as np
 

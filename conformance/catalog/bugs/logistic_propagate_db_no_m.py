@@ -1,5 +1,5 @@
 """propagate sums db = np.sum(dZ) and forgets the 1/m: db is off by a factor m. Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """propagate_loop divides db and the cost by m after the loop but forgets dw: dw is off by a
 factor m. Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

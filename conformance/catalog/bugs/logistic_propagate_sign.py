@@ -1,6 +1,6 @@
 """propagate takes dZ = Y - A instead of A - Y: dw and db are negated (the gradient of -J).
 Class example."""
-from impl.logistic import *
+from nnconf.impl.logistic import *
 import numpy as np
 
 

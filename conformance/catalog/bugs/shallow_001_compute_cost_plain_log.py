@@ -1,6 +1,6 @@
 """compute_cost with plain np.log: a saturated A2 = 1 on label 1 gives 0 * log(0) = NaN where the
 true cost is 0. Document 001's listing."""
-from impl.shallow import *
+from nnconf.impl.shallow import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """backward_propagation forgets the 1/m in dW1 only (dW2, db2, db1 have it): dW1 is off by a
 factor m. Class example."""
-from impl.shallow import *
+from nnconf.impl.shallow import *
 import numpy as np
 
 

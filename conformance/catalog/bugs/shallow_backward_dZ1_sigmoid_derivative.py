@@ -1,6 +1,6 @@
 """backward_propagation uses the sigmoid derivative A1 (1 - A1) on the tanh hidden layer instead
 of 1 - A1^2: dW1 and db1 wrong, dW2 and db2 right. Class example."""
-from impl.shallow import *
+from nnconf.impl.shallow import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """backward_propagation takes dZ2 = 2 (A2 - Y), the squared-error derivative, instead of A2 - Y:
 every gradient is off by a factor 2. Class example."""
-from impl.shallow import *
+from nnconf.impl.shallow import *
 import numpy as np
 
 

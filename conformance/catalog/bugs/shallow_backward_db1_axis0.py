@@ -1,6 +1,6 @@
 """backward_propagation sums db1 over axis=0 (the hidden units) instead of axis=1 (the examples):
 db1 is (1, m) instead of (n_h, 1). Class example."""
-from impl.shallow import *
+from nnconf.impl.shallow import *
 import numpy as np
 
 

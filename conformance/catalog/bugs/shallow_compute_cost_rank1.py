@@ -1,7 +1,7 @@
 """compute_cost sums over axis=1 and never squeezes: the cost is an array of shape (1,), not a
 scalar (the logs themselves are safe: 0 log 0 = 0). Class example."""
-from impl.shallow import *
-from impl._numerics import xlogy
+from nnconf.impl.shallow import *
+from nnconf.impl._numerics import xlogy
 import numpy as np
 
 

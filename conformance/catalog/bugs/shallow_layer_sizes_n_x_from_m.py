@@ -1,6 +1,6 @@
 """layer_sizes reads n_x = X.shape[1], the number of examples, instead of X.shape[0], the number
 of features. Class example."""
-from impl.shallow import *
+from nnconf.impl.shallow import *
 import numpy as np
 
 

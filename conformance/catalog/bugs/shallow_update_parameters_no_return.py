@@ -1,6 +1,6 @@
 """update_parameters updates the arrays in place with -= and forgets `return parameters`: it
 returns None. Class example."""
-from impl.shallow import *
+from nnconf.impl.shallow import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """binary_cross_entropy with plain np.log: a saturated YHat = 1 on label 1 gives 0 * log(0) = NaN
 where the true loss is 0. Document 003's listing."""
-from impl.xor import *
+from nnconf.impl.xor import *
 import numpy as np
 
 

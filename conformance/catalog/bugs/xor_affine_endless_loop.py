@@ -1,6 +1,6 @@
 """affine loops over the examples with `while i < m` and never increments i: an endless loop.
 Class example."""
-from impl.xor import *
+from nnconf.impl.xor import *
 import numpy as np
 
 

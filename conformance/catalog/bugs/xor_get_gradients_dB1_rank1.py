@@ -1,5 +1,5 @@
 """get_gradients sums dLdB1 without keepdims=True: rank-1 (h,) instead of (h, 1). Class example."""
-from impl.xor import *
+from nnconf.impl.xor import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """get_gradients takes dLdZ2 = YHat - Y without the 1/m of the mean loss: all four gradients are
 off by a factor m. Class example (document 003's formula with the 1/m dropped)."""
-from impl.xor import *
+from nnconf.impl.xor import *
 import numpy as np
 
 

@@ -1,7 +1,7 @@
 """get_gradients takes dLdW1 = dLdZ1 X^T (the column-major course's order) although W1 is stored
 (2, h): with the document's h = 2 the shape matches and the values are the transpose (for other h
 the shape is transposed). Class example."""
-from impl.xor import *
+from nnconf.impl.xor import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """get_gradients takes the hidden derivative as sigmoid'(H) = s(H)(1 - s(H)), i.e. of the
 activation A = H instead of Z1 (should be H (1 - H)): dW1 and dB1 wrong. Class example."""
-from impl.xor import *
+from nnconf.impl.xor import *
 import numpy as np
 
 

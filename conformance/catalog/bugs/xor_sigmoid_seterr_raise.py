@@ -1,6 +1,6 @@
 """sigmoid turns on np.seterr(all="raise") "to see overflows" before the naive 1/(1 + e^-z): for
 large |z| the exp overflows (or underflows) and raises FloatingPointError. Class example."""
-from impl.xor import *
+from nnconf.impl.xor import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """NOT a bug: relu reseeds np.random and sets np.seterr(all="raise") (debugging leftovers) and
 returns the right values; global state is not part of the contract: must pass. Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

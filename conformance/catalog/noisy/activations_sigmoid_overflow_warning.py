@@ -1,6 +1,6 @@
 """NOT a bug: sigmoid as 1 / (1 + np.exp(-z)). For z around -1000 np.exp overflows to inf with a
 RuntimeWarning, and 1 / inf = 0 is the right value: noted, must pass. Class example."""
-from impl.activations import *
+from nnconf.impl.activations import *
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 """NOT a bug: linear_forward prints about 10 MB of debugging output on every call and returns the
 right (Z, cache): must pass. Class example."""
-from impl.deep import *
+from nnconf.impl.deep import *
 import numpy as np
 
 
