@@ -19,9 +19,13 @@ def _parser():
     parser = argparse.ArgumentParser(prog="nnconf", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check an implementation against the reference")
-    check.add_argument("--impl", action="append", default=[], metavar="TARGET",
-                       help="dotted package, folder of suite modules, or SUITE=FILE.py (repeatable); default: impl")
+    check.add_argument("target", nargs="*", metavar="TARGET",
+                       help="a folder or repository tree, a .py file, a notebook (.ipynb), SUITE=PATH (repeatable), "
+                            "or a dotted package; default: the bundled implementation")
+    check.add_argument("--impl", action="append", default=[], metavar="TARGET", help="the same as TARGET (repeatable)")
     check.add_argument("--suite", action="append", default=[], metavar="NAME", help=f"one of {', '.join(loader.SUITES)} (repeatable)")
+    check.add_argument("--require", action="store_true",
+                       help="a function or suite the target does not implement fails (default: skipped)")
     check.add_argument("--report", metavar="DIR", help="write report.html, its CSV tables and results.json here")
     check.add_argument("--json", metavar="FILE", help="write the records as a JSON array")
     check.add_argument("--profile", choices=("fast", "thorough"), default="fast")
@@ -56,21 +60,26 @@ def main(argv=None):
 def check(args):
     from nnconf.conformance import engine
 
-    target = loader.parse_target(args.impl)
     unknown = [s for s in args.suite if s not in loader.SUITES]
     if unknown:
         raise loader.UsageError(f"unknown suite(s) {unknown}; suites are: {', '.join(loader.SUITES)}")
+    target = loader.parse_target(args.target + args.impl)
     absent = [s for s in args.suite if s not in target.suites()]
-    if absent:
-        raise loader.UsageError(f"--suite {' '.join(absent)}: not given in --impl (given: {', '.join(target.suites())})")
+    if absent and not args.require:
+        raise loader.UsageError(f"--suite {' '.join(absent)}: {target.spec or 'the target'} does not implement it "
+                                f"(it implements: {', '.join(target.suites())}); --require makes that a failure")
     for path in filter(None, (args.json, args.report)):
         parent = os.path.dirname(os.path.abspath(path)) if path == args.json else os.path.abspath(path)
         if path == args.json and not os.path.isdir(parent):
             raise loader.UsageError(f"--json {path}: folder {parent} does not exist")
+    if not args.quiet:
+        print(f"checking {target.spec or 'the bundled implementation'}:")
+        for line in target.describe():
+            print(f"  {line}")
     progress = None if args.quiet else _print_progress
     results = engine.run(
         target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
-        progress=progress, training=not args.no_training, jobs=max(1, args.jobs),
+        progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
     )
     if args.json:
         write_json_atomic(args.json, results["records"])
@@ -84,17 +93,29 @@ def check(args):
 
 def _print_progress(suite, function, records):
     bad = [r for r in records if r["status"] in ("fail", "error")]
+    if not bad and all(r.get("diagnosis") == "api.missing" for r in records):
+        print(f"  --   {suite}.{function}  (not implemented)", flush=True)
+        return
     mark = "ok  " if not bad else "FAIL"
-    print(f"  {mark} {suite}.{function}" + (f"  ({len(bad)} failing check(s))" if bad else ""), flush=True)
+    source = next((r["source"] for r in records if r.get("source")), None)
+    print(f"  {mark} {suite}.{function}" + (f"  ({len(bad)} failing check(s))" if bad else "")
+          + (f"  [{source}]" if source else ""), flush=True)
 
 
-def _summarize(results):
+def _summarize(results, shown=20):
     records = results["records"]
     counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "skip")}
+    absent = sorted({f"{r['suite']}.{r['function']}" for r in records
+                     if r.get("diagnosis") == "api.missing" and r["status"] == "skip"})
     print(f"{results['meta']['target']}: {counts['pass']} passed, {counts['fail']} failed, "
-          f"{counts['error']} errors, {counts['skip']} skipped in {results['meta']['duration_s']:.1f} s")
-    for r in [r for r in records if r["status"] in ("fail", "error")][:20]:
-        print(f"  {r['status'].upper()} {r['suite']}.{r['function']} {r['check']} [{r['diagnosis']}]")
+          f"{counts['error']} errors, {counts['skip']} skipped in {results['meta']['duration_s']:.1f} s"
+          + (f" ({len(absent)} function(s) not implemented)" if absent else ""))
+    bad = [r for r in records if r["status"] in ("fail", "error")]
+    for r in bad[:shown]:
+        where = f" [{r['source']}]" if r.get("source") else ""
+        print(f"  {r['status'].upper()} {r['suite']}.{r['function']} {r['check']} [{r['diagnosis']}]{where}")
+    if len(bad) > shown:
+        print(f"  ... {len(bad) - shown} more failing check(s): see the JSON records or the report")
     return EXIT_FAIL if counts["fail"] or counts["error"] else EXIT_PASS
 
 

@@ -7,7 +7,9 @@ inputs unchanged; finite on saturated inputs; the same result twice. A record is
 each (stage, quantity); a failing one names the first case that fails and the bug class.
 """
 
+import functools
 import math
+import os
 import time
 from dataclasses import dataclass
 
@@ -19,6 +21,7 @@ from nnconf.conformance.compare import as_array, compare
 from nnconf.conformance.contract import StructureError, describe, flatten
 from nnconf.conformance.probes import Opaque
 from nnconf.conformance.records import STAGE_WORDS, STAGES, Record
+from nnconf.conformance.sources import module_name
 from nnconf.conformance.strategies import draw_examples
 from nnconf.conformance.suites.dependencies import note_likely_causes
 from nnconf.conformance.tolerances import tolerance
@@ -104,8 +107,9 @@ class ContractRun:
     def failed_call(self, case, outcome):
         """The call gave no result: a skip (a precondition, an optional keyword) or a finding."""
         c = self.contract
-        if outcome.error_type == "Precondition":
-            self.observe("smoke", None, Observation(case.label, "skip", None, outcome.error))
+        if outcome.error_type in ("Precondition", "UnavailableError") or (
+                outcome.error_type == "MissingName" and outcome.missing not in (None, c.name.split(".")[0])):
+            self.observe("smoke", None, Observation(case.label, "skip", None, _needs(outcome)))
             return
         if outcome.kind == "api.signature" and set(case.kwargs) & set(c.optional_kwargs):
             self.observe("api", ",".join(case.kwargs), Observation(
@@ -268,7 +272,7 @@ class ContractRun:
     # -- records ---------------------------------------------------------------------------
 
     def repro(self, case):
-        lines = [self.import_line.format(name=self.contract.name.split(".")[0])]
+        lines = [self.import_line(self.contract.name.split(".")[0])]
         for arg_name, value in zip(case.arg_names, list(case.args) + list(case.kwargs.values())):
             lines.append(f"{arg_name} = {_literal(value)}")
         lines.append(self.contract.call_text(case))
@@ -339,6 +343,15 @@ class ContractRun:
         if first_layer is not None and record.quantity == first_layer:
             parts.append("this is the first quantity that diverges, walking backward from the output")
         return "; ".join(parts)
+
+
+def _needs(outcome):
+    """Why a case could not run for want of another name of the target."""
+    if outcome.error_type == "MissingName":
+        return f"needs `{outcome.missing}`, which is not implemented"
+    if outcome.error_type == "UnavailableError":
+        return f"could not run: {outcome.error}"
+    return outcome.error
 
 
 _MISALIGNED = ("not aligned", "mismatch in its core dimension", "shapes cannot be multiplied")
@@ -441,26 +454,24 @@ def _literal(value):
     return repr(value)
 
 
-def import_line(target, suite):
-    """The import statement a repro snippet starts with, for this target and suite."""
+def import_line(target, suite, name):
+    """The lines a repro snippet starts with: numpy, and ``name`` from the target's own file."""
     if target.kind == "package":
-        return f"import numpy as np\nfrom {target.package}.{suite} import {{name}}"
-    folder = target.folder if target.kind == "folder" else None
-    if target.kind == "files":
-        import os
-
-        folder = os.path.dirname(target.files[suite])
-        module = os.path.splitext(os.path.basename(target.files[suite]))[0]
-    else:
-        module = suite
-    return f"import sys; sys.path.insert(0, {folder!r})\nimport numpy as np\nfrom {module} import {{name}}"
+        return f"import numpy as np\nfrom {target.package}.{suite} import {name}"
+    source = target.sources[suite]
+    path = source.names.get(name, source.primary)
+    if path.endswith(".ipynb"):
+        return (f"# run in {os.path.basename(path)}, after the cell that defines {name}"
+                f" (or import it from where it is defined)\nimport numpy as np")
+    module, base = module_name(path)
+    return f"import sys; sys.path.insert(0, {base!r})\nimport numpy as np\nfrom {module} import {name}"
 
 
 # --- the whole run ------------------------------------------------------------------------------
 
 
 def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True,
-        functions=None, jobs=1):
+        functions=None, jobs=1, require=False):
     """Check ``target`` (a loader.Target) on ``suites``; returns the results document.
 
     The work is a list of tasks (the checks of a suite, a training curve, the planar sweep), each
@@ -470,10 +481,15 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     import platform
 
     start = time.perf_counter()
-    suites = [s for s in (suites or loader.SUITES) if s in target.suites() or target.kind != "files"]
+    wanted = list(suites or loader.SUITES)
+    suites = [s for s in wanted if s in target.suites()]
     tasks = plan(suites, training)
-    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress)
+    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require)
     records, curves, planar = [], [], None
+    for suite in wanted:
+        if suite not in suites:
+            records += [not_implemented(suite, name, require, f"{target.spec} does not implement the {suite} suite").to_json()
+                        for name in contract_names(suite, functions)]
     for task_records, task_curves, task_planar in results:
         records += task_records
         curves += task_curves
@@ -483,6 +499,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
         "meta": {
             "target": target.spec,
             "target_kind": target.kind,
+            "sources": target.describe(),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "versions": _versions(platform.python_version()),
             "seed": seed,
@@ -509,14 +526,14 @@ def plan(suites, training):
     return tasks + [("checks", s) for s in suites]
 
 
-def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress):
+def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require):
     """Each task's (records, curves, planar), in the order of ``tasks``."""
-    arguments = [(target, task, profile, seed, timeout, functions) for task in tasks]
+    arguments = [(target, task, profile, seed, timeout, functions, require) for task in tasks]
     if jobs <= 1:
         results = []
         for task, args in zip(tasks, arguments):
             results.append(run_task(*args, progress=progress))  # the checks report each function as they go
-            if progress and task[0] != "checks":
+            if progress and task[0] != "checks" and results[-1][0]:
                 progress(task[1], task[0], results[-1][0])
         return results
     import concurrent.futures
@@ -535,7 +552,8 @@ def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress)
 def _progress_of_task(progress, task, records):
     kind, suite = task
     if kind != "checks":
-        progress(suite, kind, records)
+        if records:
+            progress(suite, kind, records)
         return
     by_function = {}
     for record in records:
@@ -544,7 +562,7 @@ def _progress_of_task(progress, task, records):
         progress(suite, function, found)
 
 
-def run_task(target, task, profile, seed, timeout, functions, progress=None):
+def run_task(target, task, profile, seed, timeout, functions, require=False, progress=None):
     """One unit of work in its own worker process for the target: (records, curves, planar)."""
     from nnconf.conformance import probes, training
     from nnconf.conformance.suites import contracts
@@ -554,9 +572,16 @@ def run_task(target, task, profile, seed, timeout, functions, progress=None):
     with Worker(target, suite, seed=seed, timeout=timeout) as worker:
         if kind == "checks":
             chosen = [c for c in contracts(suite) if functions is None or c.name in functions]
-            return [r.to_json() for r in run_suite(worker, target, suite, chosen, profile, seed, progress)], [], None
-        if not worker.call(probes.module_names).ok:
-            return [], [], None  # the suite's checks report the missing module
+            records = run_suite(worker, target, suite, chosen, profile, seed, progress, require)
+            return [r.to_json() for r in records], [], None
+        needs = training.REQUIRES[suite if kind == "curve" else "planar sweep"]
+        inventory = worker.call(probes.inventory, suite, needs)
+        if not inventory.ok:
+            return [], [], None  # the suite's checks report why its code does not load
+        absent = [name for name in needs if not inventory.value["implemented"][name]]
+        if absent:
+            return [Record(suite=suite, function=f"training ({kind})", check=f"training:{kind}", stage="training",
+                           status="skip", message=f"{kind} not run: needs {', '.join(absent)}, not implemented").to_json()], [], None
         try:
             if kind == "curve":
                 curve, record = training.run_curve(worker, suite, profile)
@@ -567,22 +592,33 @@ def run_task(target, task, profile, seed, timeout, functions, progress=None):
                            status="error", message=f"internal error of the harness in the {kind}: {exc!r}").to_json()], [], None
 
 
-def run_suite(worker, target, suite, contracts, profile, seed, progress=None):
-    """Records of one suite; a suite the target lacks is one api.missing record."""
+def run_suite(worker, target, suite, contracts, profile, seed, progress=None, require=False):
+    """Records of one suite: each contract of a function the target implements, and one
+    not-implemented record for each function it lacks."""
     from nnconf.conformance import probes
 
-    outcome = worker.call(probes.module_names)
+    names = list(dict.fromkeys(c.name for c in contracts))
+    outcome = worker.call(probes.inventory, suite, names)
     if not outcome.ok:
-        missing = outcome.error_type == "MissingSuite"
         return [Record(
-            suite=suite, function="*", check=f"api:{suite}", stage="api", status="error",
-            diagnosis="api.missing" if missing else outcome.kind,
-            diagnosis_text=explain("api.missing" if missing else outcome.kind),
-            message=f"suite {suite}: {outcome.error}" + (f"\n{outcome.traceback}" if outcome.traceback else ""),
+            suite=suite, function="*", check=f"api:{suite}", stage="api", status="error", diagnosis=outcome.kind,
+            diagnosis_text=explain(outcome.kind),
+            message=f"the {suite} code of {target.spec} could not be loaded: {outcome.error_type}: {outcome.error}"
+                    + (f"\n{outcome.traceback}" if outcome.traceback else ""),
         )]
-    records = []
-    line = import_line(target, suite)
+    inventory = outcome.value
+    records, absent = [], set()
+    line = functools.partial(import_line, target, suite)
     for contract in contracts:
+        name = contract.name
+        if not inventory["implemented"][name]:
+            if name not in absent:
+                absent.add(name)
+                found = [not_implemented(suite, name, require, inventory["reasons"][name])]
+                records += found
+                if progress:
+                    progress(suite, name, [r.to_json() for r in found])
+            continue
         started = time.perf_counter()
         try:
             found = ContractRun(worker, contract, profile, seed, line).run()
@@ -595,14 +631,46 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None):
                 message=f"internal error of the harness while checking {contract.name}: {exc!r}\n{traceback.format_exc(limit=4)}",
             )]
         elapsed = round(time.perf_counter() - started, 4)
+        source = _source_text(target, inventory["sources"].get(name.split(".")[0]))
         for record in found:
             record.duration_s = elapsed
+            record.extra["source"] = source
         if any(r.status in ("fail", "error") for r in found):
             worker.broken.add(contract.name)  # its numeric gradient must not judge later functions
         records += found
         if progress:
             progress(suite, contract.name, [r.to_json() for r in found])
+    if inventory["notes"] and records:
+        records[0].extra["load_notes"] = inventory["notes"][:20]
     return records
+
+
+def not_implemented(suite, name, require, reason=""):
+    """The record of a function the target does not define: a skip, or a fail with ``--require``."""
+    detail = reason if reason and "not implemented" not in reason else ""
+    return Record(
+        suite=suite, function=name, check=f"api:{name}", stage="api", status="fail" if require else "skip",
+        diagnosis="api.missing", diagnosis_text=explain("api.missing"),
+        message=f"{name}: not implemented" + (f" ({detail})" if detail else "")
+                + (" [--require: every function must be implemented]" if require else ""),
+    )
+
+
+def contract_names(suite, functions=None):
+    """The distinct function names the contracts of ``suite`` check (in order)."""
+    from nnconf.conformance.suites import contracts
+
+    return list(dict.fromkeys(c.name for c in contracts(suite) if functions is None or c.name in functions))
+
+
+def _source_text(target, where):
+    """``path:line`` (``notebook.ipynb, cell 12, line 3``) relative to the working folder."""
+    if not where:
+        return None
+    filename, line = where
+    path, _, cell = filename.partition("#cell")
+    path = target.relative(path) if target.kind == "path" else path
+    return f"{path}, cell {cell}, line {line}" if cell else f"{path}:{line}"
 
 
 def _versions(python):

@@ -1,21 +1,32 @@
-"""One seam selects the code under test: a TARGET names where each suite module comes from.
+"""One seam selects the code under test: a TARGET names where each suite's functions come from.
 
-TARGET forms (SPEC Part 3): a dotted package name (``impl``, ``mypkg.nn``), a folder holding
-suite modules (``activations.py``, ``deep.py``, ...), or ``SUITE=FILE.py`` pairs for single files.
-:func:`parse_target` validates the words in the harness process without running target code;
-:func:`load_suite` imports one suite module, in the worker process only.
+TARGET forms (``nnconf check TARGET``), resolved in the harness without running any target code:
+
+- a path: a folder (a repository tree, a folder of notebooks, one module per suite), a ``.py``
+  file, or a course notebook (``.ipynb``). Its suites are found from the names its files define
+  (:mod:`nnconf.conformance.discovery`). An existing path always wins over a package name;
+- ``SUITE=PATH`` (repeatable, alone or beside a path): that suite is read from that file;
+- a dotted package name (``mypkg.nn``) whose submodules are named after the suites (``mypkg.nn.deep``);
+- nothing: the bundled implementation, ``nnconf.impl``.
+
+:func:`parse_target` makes a :class:`Target`; :func:`load_suite` imports one suite of it, in the
+worker process only, through :class:`~nnconf.conformance.sources.TreeImporter` (definitions only,
+under names that never meet the harness's own modules, which all live under ``nnconf``).
 """
 
 import importlib
-import importlib.machinery
 import importlib.util
 import os
 import sys
+import types
 from dataclasses import dataclass, field
 
-SUITES = ("activations", "logistic", "shallow", "deep", "init", "xor", "layers")
+from nnconf.conformance import discovery, sources
 
-# Names a learner's code may use instead of the SPEC's, per suite (document 000 writes these).
+SUITES = ("activations", "logistic", "shallow", "deep", "init", "xor", "layers")
+BUNDLED = "nnconf.impl"
+
+# Names a learner's code may use instead of the API's, per suite (document 000 writes these).
 ALIASES = {
     "deep": {
         "initialize_parameters_deep": ("initialize_parameters",),
@@ -24,136 +35,211 @@ ALIASES = {
     },
 }
 
-_PACKAGE_NAME = "_nnconf_target"
-
 
 class UsageError(ValueError):
     """The command line named a target or suite that cannot be used (exit code 2)."""
 
 
 class MissingSuite(ImportError):
-    """The target has no module for this suite."""
+    """The target has no code for this suite."""
 
 
 class MissingName(AttributeError):
-    """The suite module has no such function or class."""
+    """The target does not define this function or class."""
+
+    def __init__(self, message, name=None):
+        super().__init__(message)
+        self.name = name
 
 
 class SignatureError(TypeError):
-    """The function cannot be called with the SPEC's arguments."""
+    """The function cannot be called with the API's arguments."""
 
 
 @dataclass(frozen=True)
 class Target:
-    spec: str
-    kind: str  # "package" | "folder" | "files"
+    spec: str  # as the user gave it
+    kind: str  # "package" | "path"
     package: str | None = None
-    folder: str | None = None
-    files: dict = field(default_factory=dict)
+    root: str | None = None  # the folder a path target's files are relative to
+    sources: dict = field(default_factory=dict)  # suite -> discovery.SuiteSource (path targets)
+    unclaimed: dict = field(default_factory=dict)  # suite -> lone names that were not enough evidence
+    package_suites: tuple = ()
 
     def suites(self):
-        """The suites this target may hold (files: only those named)."""
-        return tuple(s for s in SUITES if s in self.files) if self.kind == "files" else SUITES
+        """The suites the target implements, in the API's order."""
+        if self.kind == "package":
+            return self.package_suites
+        return tuple(s for s in SUITES if s in self.sources)
+
+    def relative(self, path):
+        """``path`` as the user would write it (relative to the working folder when below it)."""
+        if not path:
+            return path
+        relative = os.path.relpath(path)
+        return path if relative.startswith(os.pardir) else relative
+
+    def describe(self):
+        """Lines that say where each suite comes from and why (printed before a run)."""
+        if self.kind == "package":
+            return [f"package {self.package}: {', '.join(self.suites())} (one module per suite)"]
+        lines = []
+        for suite in self.suites():
+            source = self.sources[suite]
+            evidence = ", ".join(source.evidence[:6]) + (" ..." if len(source.evidence) > 6 else "")
+            lines.append(f"{suite:<12} {self.relative(source.primary)}  ({source.reason}: {evidence})")
+            for name, path in sorted(source.names.items()):
+                lines.append(f"{'':<12}   {name} from {self.relative(path)}")
+        for suite, names in self.unclaimed.items():
+            lines.append(f"{suite:<12} not checked: only {', '.join(names)} seen, not enough to tell "
+                         f"(name the file: {suite}=PATH)")
+        return lines
 
 
 def parse_target(words):
-    """Turn the ``--impl`` words into a :class:`Target`, or raise :class:`UsageError`."""
-    words = list(words) or ["impl"]
-    if all("=" in w for w in words):
-        files = {}
-        for word in words:
-            suite, path = word.split("=", 1)
-            if suite not in SUITES:
-                raise UsageError(f"unknown suite {suite!r} in {word!r}; suites are: {', '.join(SUITES)}")
-            if not os.path.isfile(path):
-                raise UsageError(f"{word!r}: no such file {path!r}; give SUITE=path/to/file.py")
-            if not path.endswith(".py"):
-                raise UsageError(f"{word!r}: {path!r} is not a Python source file (.py)")
-            if suite in files:
-                raise UsageError(f"suite {suite!r} is given twice ({files[suite]} and {path}); give one file per suite")
-            files[suite] = os.path.abspath(path)
-        return Target(spec=" ".join(words), kind="files", files=files)
-    if len(words) > 1:
-        raise UsageError("give one package or folder, or only SUITE=FILE.py pairs (repeatable)")
-    word = words[0]
-    if _is_package_name(word) and os.path.isfile(os.path.join(word.replace(".", os.sep), "__init__.py")):
-        return Target(spec=word, kind="package", package=word)  # e.g. `impl` from the project root
-    if os.path.isdir(word):
-        if not any(os.path.isfile(os.path.join(word, f"{s}.py")) for s in SUITES):
-            raise UsageError(f"folder {word!r} holds none of the suite modules ({', '.join(s + '.py' for s in SUITES)})")
-        return Target(spec=word, kind="folder", folder=os.path.abspath(word))
-    if os.path.exists(word):
-        raise UsageError(f"{word!r} is a file; name its suite: --impl SUITE={word}")
+    """Turn the TARGET words into a :class:`Target`, or raise :class:`UsageError`."""
+    words = list(words)
+    overrides, plain = {}, []
+    for word in words:
+        suite, sep, path = word.partition("=")
+        if sep and suite in SUITES:
+            if suite in overrides:
+                raise UsageError(f"suite {suite!r} is given twice ({overrides[suite]} and {path}); give one file per suite")
+            overrides[suite] = _source_file(word, path)
+        elif sep and not os.path.exists(word) and suite.isidentifier():
+            raise UsageError(f"unknown suite {suite!r} in {word!r}; suites are: {', '.join(SUITES)}")
+        else:
+            plain.append(word)
+    if len(plain) > 1:
+        raise UsageError(f"give one TARGET (a folder, a file, a notebook or a package), not {len(plain)}: {' '.join(plain)}")
+    if not plain and not overrides:
+        return _package_target(BUNDLED, BUNDLED)
+    if plain and not os.path.exists(plain[0]):
+        if overrides:
+            raise UsageError(f"{plain[0]!r}: no such file or folder")
+        return _package_target(plain[0], plain[0])
+    spec = " ".join(words)
+    if plain:
+        path = os.path.abspath(plain[0])
+        if os.path.isdir(path):
+            root, files = path, None
+        else:
+            root, files = os.path.dirname(path), [_source_file(plain[0], plain[0])]
+    else:
+        root, files = os.path.commonpath([os.path.dirname(p) for p in overrides.values()]), []
+    try:
+        found, unclaimed = discovery.detect(root, files, overrides)
+    except discovery.DetectionError as exc:
+        raise UsageError(str(exc)) from None
+    if not found:
+        raise UsageError(_nothing_found(plain[0] if plain else spec, root, files, unclaimed))
+    return Target(spec=spec, kind="path", root=root, sources=found, unclaimed=unclaimed)
+
+
+def _source_file(word, path):
+    if not os.path.isfile(path):
+        raise UsageError(f"{word!r}: no such file {path!r}; give a .py file or a notebook (.ipynb)")
+    if not path.endswith((".py", sources.NOTEBOOK_SUFFIX)):
+        raise UsageError(f"{word!r}: {path!r} is neither Python source (.py) nor a notebook (.ipynb)")
+    return os.path.abspath(path)
+
+
+def _package_target(word, spec):
     if not all(part.isidentifier() for part in word.split(".")):
-        raise UsageError(f"{word!r} is neither a folder nor a dotted package name")
-    if importlib.util.find_spec(word.split(".")[0]) is None:
-        raise UsageError(
-            f"no package {word.split('.')[0]!r} can be imported (and no folder {word!r} exists); "
-            "install it, add it to PYTHONPATH, or give a folder path"
-        )
-    return Target(spec=word, kind="package", package=word)
+        raise UsageError(f"{word!r}: no such file or folder, and not a dotted package name")
+    try:
+        found = importlib.util.find_spec(word)
+    except (ImportError, ValueError):
+        found = None
+    if found is None:
+        raise UsageError(f"{word!r}: no such file or folder, and no package of that name can be imported "
+                         "(install it, add it to PYTHONPATH, or give a path)")
+    present = tuple(s for s in SUITES if _has_submodule(word, s))
+    if not present:
+        raise UsageError(f"package {word!r} has none of the suite modules ({', '.join(SUITES)}); "
+                         "to find your functions by their names, give its folder instead")
+    return Target(spec=spec, kind="package", package=word, package_suites=present)
 
 
-def _is_package_name(word):
-    return all(part.isidentifier() for part in word.split(".")) and importlib.util.find_spec(word.split(".")[0]) is not None
+def _has_submodule(package, suite):
+    try:
+        return importlib.util.find_spec(f"{package}.{suite}") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _nothing_found(word, root, files, unclaimed):
+    scanned = files if files else discovery.python_files(root)
+    if not scanned:
+        return f"{word}: no Python file (.py) or notebook (.ipynb) here"
+    defined = sorted({n for p in scanned for n in sources.scan(p).public})
+    text = (f"{word}: none of the suites' functions is defined here ({len(scanned)} file(s) read; they define "
+            f"{', '.join(defined[:12]) or 'no function'}{' ...' if len(defined) > 12 else ''})")
+    if unclaimed:
+        text += "; seen but not enough to tell: " + "; ".join(f"{s} ({', '.join(n)})" for s, n in unclaimed.items())
+        text += ". Name the file with SUITE=PATH"
+    return text + ". The functions each suite checks: nnconf list"
+
+
+# --- in the worker -----------------------------------------------------------------------------
 
 
 def load_suite(target, suite):
-    """Import the target's module for ``suite`` (in the worker). Raises :class:`MissingSuite`."""
+    """The target's namespace for ``suite`` (in the worker). Raises :class:`MissingSuite`."""
+    if suite not in target.suites():
+        raise MissingSuite(f"{target.spec} does not implement the {suite} suite")
     if target.kind == "package":
-        name = f"{target.package}.{suite}"
-        try:
-            return importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name in (name, target.package):
-                raise MissingSuite(f"package {target.package!r} has no module {suite!r}") from None
-            raise
-    if target.kind == "files":
-        if suite not in target.files:
-            raise MissingSuite(f"no file given for suite {suite!r}")
-        path = target.files[suite]
-        _add_path(os.path.dirname(path))
-        return _load_file(suite, path)
-    path = os.path.join(target.folder, f"{suite}.py")
-    if not os.path.isfile(path):
-        raise MissingSuite(f"folder {target.folder!r} has no {suite}.py")
-    _add_path(target.folder)  # learners' files import each other as top-level modules
-    _ensure_package(target.folder)  # ... or as a package, with relative imports
-    return importlib.import_module(f"{_PACKAGE_NAME}.{suite}")
+        return importlib.import_module(f"{target.package}.{suite}")
+    source = target.sources[suite]
+    files = source.files()
+    roots = [target.root] + [d for p in files for d in (os.path.dirname(p), sources.module_name(p)[1])]
+    sources.TreeImporter(dict.fromkeys(roots)).install()
+    primary = _import_file(source.primary)
+    namespace = types.ModuleType(f"nnconf_target_{suite}", f"the {suite} suite of {target.spec}")
+    namespace.__file__ = source.primary
+    namespace.__nnconf_notes__ = list(getattr(primary, "__nnconf_notes__", []))
+    vars(namespace).update({k: v for k, v in vars(primary).items() if not k.startswith("__")})
+    for name, path in source.names.items():
+        owner = _import_file(path)
+        if hasattr(owner, name):
+            setattr(namespace, name, getattr(owner, name))
+    return namespace
+
+
+def _import_file(path):
+    """Import one of the target's files: by the name Python would give it (so that its relative
+    imports and other files' ``import`` of it find the same module), or a name of its own."""
+    name, base = sources.module_name(path)
+    module = sys.modules.get(name)
+    if module is not None and getattr(module, "__file__", None) == path:
+        return module
+    if path.endswith(".py") and name not in sys.modules:
+        if base not in sys.path:
+            sys.path.insert(0, base)
+        module = importlib.import_module(name)
+        if os.path.realpath(getattr(module, "__file__", "") or "") == os.path.realpath(path):
+            return module
+    return sources.load_file(path, f"_nnconf_file_{abs(hash(path))}_{name.replace('.', '_')}")
 
 
 def resolve(module, suite, name):
     """The target's object for ``name`` (``Class.method`` gives the class), and the name used."""
     top = name.split(".")[0]
     for candidate in (top, *ALIASES.get(suite, {}).get(top, ())):
-        if hasattr(module, candidate):
-            return getattr(module, candidate), candidate
-    raise MissingName(f"`{top}` is not defined in the {suite} module ({getattr(module, '__file__', module)})")
+        value = getattr(module, candidate, None)
+        if value is not None and not isinstance(value, sources.Unavailable):
+            return value, candidate
+        if isinstance(value, sources.Unavailable):
+            raise MissingName(f"`{top}` could not be loaded: {value._reason}", top)
+    raise MissingName(f"`{top}` is not implemented (not defined in {getattr(module, '__file__', module)})", top)
 
 
-def _add_path(folder):
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-
-
-def _load_file(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _ensure_package(folder):
-    if _PACKAGE_NAME in sys.modules:
-        return
-    init = os.path.join(folder, "__init__.py")
-    if os.path.isfile(init):
-        spec = importlib.util.spec_from_file_location(_PACKAGE_NAME, init, submodule_search_locations=[folder])
-    else:
-        spec = importlib.machinery.ModuleSpec(_PACKAGE_NAME, None, is_package=True)
-        spec.submodule_search_locations = [folder]
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[_PACKAGE_NAME] = package
-    if spec.loader is not None:
-        spec.loader.exec_module(package)
+def implemented(module, suite, name):
+    """Whether ``name`` (``Class.method`` too) is defined, and the reason when it is not."""
+    try:
+        value, _ = resolve(module, suite, name)
+    except MissingName as exc:
+        return False, str(exc)
+    if "." in name and not callable(getattr(value, name.split(".", 1)[1], None)):
+        return False, f"`{name.split('.')[0]}` has no method `{name.split('.', 1)[1]}`"
+    return True, ""

@@ -260,9 +260,27 @@ class Opaque:
         return f"<{self.type_name} object>"
 
 
-def module_names(module):
-    """The public names of the suite module (also proves that it imports)."""
-    return sorted(n for n in dir(module) if not n.startswith("_"))
+def inventory(module, suite, names):
+    """Which of ``names`` (``Class.method`` too) the target implements, why not where it does not,
+    where each is defined ((file, line)), and the notes of loading its files."""
+    implemented, reasons, sources = {}, {}, {}
+    for name in names:
+        implemented[name], reasons[name] = loader.implemented(module, suite, name)
+        if implemented[name]:
+            sources[name.split(".")[0]] = _where(loader.resolve(module, suite, name)[0])
+    return {"implemented": implemented, "reasons": reasons, "sources": sources,
+            "notes": list(getattr(module, "__nnconf_notes__", []))}
+
+
+def _where(obj):
+    """(file, first line) of a function or class of the target, or None."""
+    code = getattr(obj, "__code__", None)
+    if code is None and isinstance(obj, type):
+        codes = [f.__code__ for f in vars(obj).values() if hasattr(f, "__code__")]
+        code = min(codes, key=lambda c: c.co_firstlineno, default=None)
+    if code is None:
+        return None
+    return (code.co_filename, code.co_firstlineno)
 
 
 def chain_deep_backward(module, X, Y, params):

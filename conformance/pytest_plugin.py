@@ -1,11 +1,13 @@
 """pytest front door (entry point ``pytest11``): the same checks as ``nnconf check``.
 
-    pytest --pyargs nnconf.conformance.checks --impl path/to/my_code [--conformance-profile thorough]
+    pytest --pyargs nnconf.conformance.checks --nnconf-impl path/to/my_code [--nnconf-profile thorough]
 
-``--impl`` takes the CLI's TARGET forms (repeatable); without it, the ``NNCONF_IMPL`` environment
-variable (space-separated), then the bundled ``impl``. One test per function of every suite; each
-check's figures go into ``--junitxml`` as properties. Works under ``pytest -n 2``: every xdist
-worker keeps one isolated worker process per suite.
+``--nnconf-impl`` takes the CLI's TARGET forms (repeatable); without it, the ``NNCONF_IMPL``
+environment variable (space-separated), then the bundled implementation. One test per function of
+every suite; a function the target does not implement is skipped ("not implemented"), or fails
+with ``--nnconf-require``. Each check's figures go into ``--junitxml`` as properties. Works under
+``pytest -n 2``: every xdist worker keeps one isolated worker process per suite. The options are
+prefixed so that they never collide with a project's own ``--impl``.
 """
 
 import os
@@ -15,43 +17,38 @@ import pytest
 
 def pytest_addoption(parser):
     group = parser.getgroup("nnconf", "nnconf conformance checks")
-    group.addoption("--impl", action="append", default=[], metavar="TARGET",
-                    help="implementation to check: dotted package, folder, or SUITE=FILE.py (repeatable)")
-    group.addoption("--conformance-profile", choices=("fast", "thorough"), default="fast")
-    group.addoption("--conformance-seed", type=int, default=0)
+    group.addoption("--nnconf-impl", action="append", default=[], metavar="TARGET",
+                    help="implementation to check: folder, file, notebook, SUITE=PATH or package (repeatable)")
+    group.addoption("--nnconf-profile", choices=("fast", "thorough"), default="fast")
+    group.addoption("--nnconf-seed", type=int, default=0)
+    group.addoption("--nnconf-require", action="store_true", help="a function the target does not implement fails")
 
 
 class Runner:
     """Runs contracts of one target; one isolated worker per suite, started on first use."""
 
-    def __init__(self, target_words, profile, seed):
+    def __init__(self, target_words, profile, seed, require=False):
         from nnconf.conformance import loader
 
         self.target = loader.parse_target(target_words)
-        self.profile, self.seed = profile, seed
+        self.profile, self.seed, self.require = profile, seed, require
         self.workers = {}
-        self.suite_errors = {}
 
     def worker(self, suite):
-        from nnconf.conformance import engine, probes
         from nnconf.conformance.worker import Worker
 
         if suite not in self.workers:
             self.workers[suite] = Worker(self.target, suite, seed=self.seed)
-            outcome = self.workers[suite].call(probes.module_names)
-            if not outcome.ok:
-                self.suite_errors[suite] = engine.run_suite(self.workers[suite], self.target, suite, [], self.profile, self.seed)
         return self.workers[suite]
 
     def check(self, suite, function):
         from nnconf.conformance import engine
         from nnconf.conformance.suites import contracts
 
-        worker = self.worker(suite)
-        if suite in self.suite_errors:
-            return [r.to_json() for r in self.suite_errors[suite]]
         chosen = [c for c in contracts(suite) if c.name == function]
-        return [r.to_json() for r in engine.run_suite(worker, self.target, suite, chosen, self.profile, self.seed)]
+        records = engine.run_suite(self.worker(suite), self.target, suite, chosen, self.profile, self.seed,
+                                   require=self.require)
+        return [r.to_json() for r in records]
 
     def close(self):
         for worker in self.workers.values():
@@ -59,17 +56,18 @@ class Runner:
 
 
 def target_words(config):
-    words = config.getoption("--impl")
+    words = config.getoption("--nnconf-impl")
     if not words and os.environ.get("NNCONF_IMPL"):
         words = os.environ["NNCONF_IMPL"].split()
-    return words or ["impl"]
+    return words
 
 
 @pytest.fixture(scope="session")
 def nnconf_runner(request):
-    """The session's :class:`Runner` for the target named by ``--impl`` / ``NNCONF_IMPL``."""
-    runner = Runner(target_words(request.config), request.config.getoption("--conformance-profile"),
-                    request.config.getoption("--conformance-seed"))
+    """The session's :class:`Runner` for the target named by ``--nnconf-impl`` / ``NNCONF_IMPL``."""
+    option = request.config.getoption
+    runner = Runner(target_words(request.config), option("--nnconf-profile"), option("--nnconf-seed"),
+                    option("--nnconf-require"))
     yield runner
     runner.close()
 
@@ -89,16 +87,23 @@ def functions():
 
 
 def assert_conforms(runner, suite, function, record_property):
-    """Run the checks of one function, record each check's figures, fail with the findings."""
+    """Run the checks of one function, record each check's figures, fail with the findings; a
+    function or suite the target does not implement is a skip."""
+    from nnconf.conformance import engine
+
     if suite not in runner.target.suites():
-        pytest.skip(f"suite {suite} is not part of --impl {runner.target.spec}")
-    records = runner.check(suite, function)
+        records = [engine.not_implemented(suite, function, runner.require,
+                                          f"{runner.target.spec} does not implement the {suite} suite").to_json()]
+    else:
+        records = runner.check(suite, function)
     for r in records:
         record_property(r["check"], _figures(r))
     bad = [r for r in records if r["status"] in ("fail", "error")]
     if bad:
         pytest.fail("\n\n".join(f"[{r['diagnosis']}] {r['message']}" + (f"\nrepro:\n{r['repro']}" if r.get("repro") else "")
                                 for r in bad), pytrace=False)
+    if records and all(r.get("diagnosis") == "api.missing" for r in records):
+        pytest.skip(records[0]["message"])
 
 
 def _figures(record):

@@ -155,6 +155,16 @@ def _two_layer_system(profile):
             None)
 
 
+# What each run needs of the target: no curve (or sweep) where one of these is not implemented.
+REQUIRES = {
+    "shallow": ("forward_propagation", "compute_cost", "backward_propagation", "update_parameters"),
+    "deep": ("L_model_forward", "compute_cost", "L_model_backward", "update_parameters"),
+    "logistic": ("propagate",),
+    "xor": ("get_gradients",),
+    "layers": ("TwoLayerNet.loss", "TwoLayerNet.gradient"),
+    "planar sweep": ("nn_model", "predict", "forward_propagation"),
+}
+
 # suite -> its system: (label, the target's loop, its arguments, the reference run, document points)
 SYSTEMS = {
     "shallow": _planar_system,

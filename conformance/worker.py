@@ -40,6 +40,7 @@ class Outcome:
     diagnosis: str | None = None  # set by a probe that knows better than the exception type
     patched: list = field(default_factory=list)  # names of numpy the call replaced (undone before the next)
     raised_in: str | None = None  # the function of the target's innermost frame, when it raised
+    missing: str | None = None  # the name a MissingName was about
 
     @property
     def kind(self):
@@ -142,6 +143,7 @@ def _run(probe, args, module, load_error, seed):
             error=_short(exc),
             traceback=_target_traceback(exc),
             raised_in=_innermost_target_function(exc),
+            missing=getattr(exc, "name", None) if isinstance(exc, loader.MissingName) else None,
         )
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__

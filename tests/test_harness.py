@@ -106,10 +106,12 @@ def test_missing_suite_function_and_signature_are_findings(tmp_path):
         def linear_forward(A, W):
             return W @ A
     """)
-    records = run([str(tmp_path)], ["deep", "xor"], functions={"linear_forward", "linear_backward"})
-    by = {(r["suite"], r["function"]): r for r in records if r["status"] == "error"}
-    assert by[("xor", "*")]["diagnosis"] == "api.missing"
-    assert by[("deep", "linear_backward")]["diagnosis"] == "api.missing"
+    records = run([str(tmp_path)], ["deep", "xor"], functions={"linear_forward", "linear_backward", "affine"})
+    by = {(r["suite"], r["function"]): r for r in records if r["status"] != "pass"}
+    for absent in (("xor", "affine"), ("deep", "linear_backward")):  # absent is not failing
+        assert by[absent]["status"] == "skip" and by[absent]["diagnosis"] == "api.missing"
+        assert "not implemented" in by[absent]["message"]
+    assert by[("deep", "linear_forward")]["status"] == "error"
     assert by[("deep", "linear_forward")]["diagnosis"] == "api.signature"
 
 
@@ -263,7 +265,7 @@ def test_pytest_plugin_runs_a_target_and_puts_figures_into_junitxml(tmp_path):
     xml_path = tmp_path / "out.xml"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks",
-         "-k", "init", "--impl", f"init={bug}", f"--junitxml={xml_path}"],
+         "-k", "init", "--nnconf-impl", f"init={bug}", f"--junitxml={xml_path}"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout[-2000:]
     cases = {c.get("name"): c for c in ET.parse(xml_path).getroot().iter("testcase")}
@@ -276,7 +278,7 @@ def test_pytest_plugin_runs_a_target_and_puts_figures_into_junitxml(tmp_path):
 
 
 def test_parallel_jobs_give_the_same_records_in_the_same_order():
-    target = loader.parse_target(["impl"])
+    target = loader.parse_target([])
     strip = lambda doc: [{k: v for k, v in r.items() if k != "duration_s"} for r in doc["records"]]  # noqa: E731
     one = engine.run(target, ["init", "xor"], training=True, jobs=1)
     two = engine.run(target, ["init", "xor"], training=True, jobs=2)

@@ -1,0 +1,450 @@
+"""Reading a user's code as it is: course notebooks as downloaded, and ``.py`` files whose top level
+runs tests or training.
+
+A file is taken as *definitions*: its imports, functions, classes and constant assignments. Every
+other top-level statement (a test call such as ``linear_forward_test(linear_forward)``, plotting,
+data loading, a training run, ``if __name__ == "__main__":``) is left out, and so are IPython
+magics and ``!`` shell lines of notebooks. An import that fails (a package that is not installed,
+such as ``h5py``) binds its names to a stand-in that raises when it is used, and becomes a note:
+it matters only to a checked function that uses that name.
+
+:func:`scan` reads a file's top-level names without running anything (the harness uses it to
+find suites); :class:`TreeImporter` imports a user's files through the same filter (the worker
+uses it, so that ``from common.layers import *`` of one user file loads the other filtered too).
+"""
+
+import ast
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import linecache
+import os
+import sys
+from dataclasses import dataclass, field
+
+NOTEBOOK_SUFFIX = ".ipynb"
+MAX_SOURCE_BYTES = 20 * 2**20  # a notebook with its outputs may be large; its code is not
+
+# Calls a kept top-level assignment may make: building a constant, not loading data or drawing
+# random numbers (``EPS = np.float64(1e-8)``, ``relu_v = np.vectorize(relu)``, ``DIMS = list(...)``).
+_CONSTANT_CALLS = {"dict", "list", "tuple", "set", "frozenset", "float", "int", "str", "bool", "range",
+                   "len", "min", "max", "abs", "round", "sorted", "zip", "enumerate", "object"}
+_CONSTANT_MODULES = {"np", "numpy", "math"}
+_NOT_CONSTANT = {"random", "load", "loadtxt", "genfromtxt", "fromfile", "memmap", "save", "savez", "savetxt"}
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chunk:
+    """One piece of source to run: a whole .py file, or one notebook cell."""
+
+    source: str
+    filename: str  # what tracebacks show: the file, or ``NOTEBOOK#cellN``
+    cell: int | None = None
+
+
+def chunks(path):
+    """The code of ``path`` as chunks: one for a .py file, one per code cell of a notebook (magics
+    and shell lines blanked so that line numbers stay those of the cell)."""
+    if os.path.getsize(path) > MAX_SOURCE_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_SOURCE_BYTES // 2**20} MB; is it really source code?")
+    if not path.endswith(NOTEBOOK_SUFFIX):
+        with open(path, "rb") as handle:
+            return [Chunk(_decode(handle.read(), path), path)]
+    out = []
+    for index, cell in enumerate(_notebook_cells(path), start=1):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            out.append(Chunk(_strip_ipython(source), f"{path}#cell{index}", index))
+    return out
+
+
+def _notebook_cells(path):
+    import nbformat
+
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for a broken file
+        raise ValueError(f"{path} cannot be read as a Jupyter notebook ({type(exc).__name__}: {exc})") from None
+    return notebook.cells
+
+
+def _decode(data, path):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _strip_ipython(source):
+    """Blank the lines that are IPython, not Python: ``%magic``, ``!shell``, ``x = !ls``, ``obj?``.
+    A cell magic (``%%time``, ``%%capture``) makes the whole cell IPython."""
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        return ""
+    out = []
+    for line in lines:
+        text = line.strip()
+        is_ipython = (
+            text.startswith(("%", "!", "?"))
+            or (text.endswith("?") and not text.startswith("#"))
+            or ("= !" in text or "=!" in text) and not text.startswith("#")
+        )
+        out.append("" if is_ipython else line)
+    return "\n".join(out)
+
+
+# --- which top-level statements are definitions -------------------------------------------------
+
+
+def keep(node):
+    """The top-level statement ``node`` filtered to its definitions, or None (left out)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node
+    if isinstance(node, ast.Delete) and all(isinstance(t, ast.Name) for t in node.targets):
+        return node  # ``del helper``: the namespace the user's code leaves behind
+    if isinstance(node, ast.Delete) and all(isinstance(t, ast.Name) for t in node.targets):
+        return node  # ``del helper``: the namespace the user's code leaves behind
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        if value is not None and all(_plain_target(t) for t in targets) and _constant_expression(value):
+            return node
+        return None
+    if isinstance(node, ast.If):
+        if _is_main_guard(node.test) or not _constant_expression(node.test):
+            return None
+        return _with_bodies(node, ("body", "orelse"))
+    if isinstance(node, ast.Try):
+        return _with_bodies(node, ("body", "orelse", "finalbody"), handlers=True)
+    return None
+
+
+def _with_bodies(node, fields, handlers=False):
+    for name in fields:
+        setattr(node, name, [kept for kept in map(keep, getattr(node, name)) if kept is not None])
+    if handlers:
+        for handler in node.handlers:
+            handler.body = [kept for kept in map(keep, handler.body) if kept is not None] or [ast.Pass()]
+    if not node.body:
+        return None
+    if isinstance(node, ast.Try) and not node.handlers and not node.finalbody:
+        node.finalbody = [ast.Pass()]
+    return node
+
+
+def _plain_target(target):
+    if isinstance(target, ast.Name):
+        return True
+    return isinstance(target, (ast.Tuple, ast.List)) and all(_plain_target(t) for t in target.elts)
+
+
+def _is_main_guard(test):
+    names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+    return "__name__" in names
+
+
+def _constant_expression(node):
+    """No call but ones that build a constant (see _CONSTANT_CALLS), no comprehension over data."""
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+            return False
+        if isinstance(sub, ast.Lambda):
+            continue
+        if isinstance(sub, ast.Call) and not _constant_call(sub.func):
+            return False
+    return True
+
+
+def _constant_call(func):
+    if isinstance(func, ast.Name):
+        return func.id in _CONSTANT_CALLS
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    return isinstance(func, ast.Name) and func.id in _CONSTANT_MODULES and not _NOT_CONSTANT & set(parts)
+
+
+# --- compiling the definitions ------------------------------------------------------------------
+
+_GUARD = "__nnconf_guard__"
+
+
+def definitions(chunk):
+    """The chunk's definitions as a module AST, each statement guarded: an import or assignment that
+    fails calls ``__nnconf_guard__(names, line, exception)`` instead of stopping the rest. None when
+    the chunk is not Python (a cell of another language)."""
+    try:
+        tree = ast.parse(chunk.source, chunk.filename)
+    except SyntaxError:
+        return None
+    body = []
+    for node in tree.body:
+        kept = keep(node)
+        if kept is not None:
+            body.append(_guarded(kept))
+    module = ast.Module(body=body, type_ignores=[])
+    return ast.fix_missing_locations(module)
+
+
+def _guarded(node):
+    names = sorted(bound_names(node))
+    call = ast.Expr(ast.Call(
+        func=ast.Name(_GUARD, ast.Load()),
+        args=[ast.Constant(tuple(names)), ast.Constant(node.lineno), ast.Name("__nnconf_error__", ast.Load())],
+        keywords=[]))
+    handler = ast.ExceptHandler(type=ast.Name("Exception", ast.Load()), name="__nnconf_error__", body=[call])
+    return ast.copy_location(ast.Try(body=[node], handlers=[handler], orelse=[], finalbody=[]), node)
+
+
+def bound_names(node):
+    """The names a top-level statement binds (``*`` for a star import)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {"*" if a.name == "*" else (a.asname or a.name.split(".")[0]) for a in node.names}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    found = set()
+    for field_name in ("body", "orelse", "finalbody"):
+        for child in getattr(node, field_name, []):
+            found |= bound_names(child)
+    for handler in getattr(node, "handlers", []):
+        for child in handler.body:
+            found |= bound_names(child)
+    return found
+
+
+class UnavailableError(ImportError):
+    """A checked function used a name whose import (or definition) failed when its file loaded."""
+
+
+class Unavailable:
+    """Stands for a name whose import failed; using it raises :class:`UnavailableError`."""
+
+    def __init__(self, name, reason):
+        self._name, self._reason = name, reason
+
+    def _fail(self, *args, **kwargs):
+        raise UnavailableError(f"`{self._name}` is not available: {self._reason}")
+
+    __call__ = _fail
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        self._fail()
+
+    def __repr__(self):
+        return f"<unavailable {self._name}: {self._reason}>"
+
+
+def run_definitions(module, path):
+    """Run the definitions of ``path`` in ``module``'s namespace (a notebook cell by cell); failed
+    imports and constants go to ``module.__nnconf_notes__``."""
+    namespace = module.__dict__
+    notes = namespace.setdefault("__nnconf_notes__", [])
+
+    def guard(names, line, error):
+        where = f"{os.path.basename(path)}:{line}"
+        reason = f"{type(error).__name__}: {error}"
+        notes.append(f"{where}: {', '.join(names) or 'a statement'} left undefined ({reason})")
+        for name in names:
+            if name != "*":
+                namespace[name] = Unavailable(name, f"{where} failed ({reason})")
+
+    namespace[_GUARD] = guard
+    try:
+        for chunk in chunks(path):
+            tree = definitions(chunk)
+            if tree is None:
+                notes.append(f"{chunk.filename}: not Python (left out)")
+                continue
+            linecache.cache[chunk.filename] = (len(chunk.source), None, chunk.source.splitlines(True), chunk.filename)
+            exec(compile(tree, chunk.filename, "exec"), namespace)  # noqa: S102 - the user's definitions
+    finally:
+        namespace.pop(_GUARD, None)
+        namespace.pop("__nnconf_error__", None)
+
+
+# --- scanning without running ------------------------------------------------------------------
+
+
+@dataclass
+class Scan:
+    """What a file defines and imports at top level, read from its syntax only."""
+
+    path: str
+    defined: dict = field(default_factory=dict)  # name -> (line or "cellN:line")
+    public: set = field(default_factory=set)  # public top-level functions and classes
+    imports: set = field(default_factory=set)  # dotted module names imported at top level
+    star: set = field(default_factory=set)  # modules imported with ``from M import *``
+    imported: set = field(default_factory=set)  # names bound by an import (``from dnn_utils import relu``)
+    methods: dict = field(default_factory=dict)  # class name -> set of method names
+    error: str | None = None
+
+    @property
+    def is_notebook(self):
+        return self.path.endswith(NOTEBOOK_SUFFIX)
+
+
+def scan(path):
+    """:class:`Scan` of ``path`` (a .py file or a notebook); never runs any of it."""
+    result = Scan(path)
+    try:
+        pieces = chunks(path)
+    except (OSError, ValueError) as exc:
+        result.error = str(exc)
+        return result
+    for chunk in pieces:
+        tree = definitions(chunk)
+        if tree is None:
+            continue
+        for guarded in tree.body:
+            node = guarded.body[0]
+            where = node.lineno if chunk.cell is None else f"cell {chunk.cell}, line {node.lineno}"
+            names = bound_names(node) - {"*"}
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                result.imported |= names
+            else:
+                for name in names:
+                    result.defined.setdefault(name, where)
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.Try, ast.If)):
+                _note_imports(result, node)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                result.public.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                result.methods[node.name] = {
+                    n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return result
+
+
+def _note_imports(result, node):
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Import):
+            result.imports |= {a.name for a in sub.names}
+        elif isinstance(sub, ast.ImportFrom) and sub.module and not sub.level:
+            result.imports.add(sub.module)
+            if any(a.name == "*" for a in sub.names):
+                result.star.add(sub.module)
+
+
+# --- importing a user's tree through the filter --------------------------------------------------
+
+
+class FilteredLoader(importlib.machinery.SourceFileLoader):
+    """Loads a user's .py file as definitions only. Never reads or writes bytecode caches, so a
+    filtered module is never mistaken for the whole file by a later plain import."""
+
+    def exec_module(self, module):
+        run_definitions(module, self.path)
+
+
+class NotebookLoader(importlib.abc.Loader):
+    """Loads a notebook (cell by cell, definitions only) as a module."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        run_definitions(module, self.path)
+
+
+class TreeImporter(importlib.abc.MetaPathFinder):
+    """Finds modules on ``sys.path`` as usual, and loads those that live under one of ``roots`` (the
+    user's tree) with :class:`FilteredLoader`."""
+
+    def __init__(self, roots):
+        self.roots = [os.path.join(os.path.realpath(r), "") for r in roots]
+
+    def owns(self, path):
+        real = os.path.realpath(path)
+        return any(real.startswith(root) for root in self.roots)
+
+    def find_spec(self, fullname, path=None, target=None):
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py") or not self.owns(spec.origin):
+            return spec
+        spec.loader = FilteredLoader(fullname, spec.origin)
+        return spec
+
+    def install(self):
+        """Put the roots first on ``sys.path`` and this finder first on ``sys.meta_path``; drop any
+        module already imported under a name that the tree defines, so that the user's wins."""
+        sys.dont_write_bytecode = True
+        for root in reversed(self.roots):
+            folder = root.rstrip(os.sep) or os.sep
+            if folder in sys.path:
+                sys.path.remove(folder)
+            sys.path.insert(0, folder)
+        sys.meta_path.insert(0, self)
+        for name in self.top_level_names():
+            module = sys.modules.get(name)
+            if module is not None and not self.owns(getattr(module, "__file__", None) or "/nonexistent"):
+                for loaded in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+                    del sys.modules[loaded]
+        importlib.invalidate_caches()
+
+    def top_level_names(self):
+        names = set()
+        for root in self.roots:
+            try:
+                entries = os.listdir(root)
+            except OSError:
+                continue
+            for entry in entries:
+                stem, suffix = os.path.splitext(entry)
+                if suffix == ".py" and stem.isidentifier():
+                    names.add(stem)
+                elif not suffix and entry.isidentifier() and os.path.isdir(os.path.join(root, entry)):
+                    names.add(entry)
+        return names - _PROTECTED
+
+
+# The worker's own dependencies: a user's folder of the same name does not replace them.
+_PROTECTED = {"numpy", "nnconf", "sys", "os", "builtins"}
+
+
+def load_file(path, name):
+    """Import ``path`` (a .py file or a notebook) as module ``name``, definitions only."""
+    if name in sys.modules and getattr(sys.modules[name], "__file__", None) == path:
+        return sys.modules[name]
+    loader = NotebookLoader(path) if path.endswith(NOTEBOOK_SUFFIX) else FilteredLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def module_name(path):
+    """The name Python would import ``path`` by, as pytest's default import mode does: the file's
+    stem, prefixed by every enclosing folder that holds an ``__init__.py``; and the folder that
+    name is relative to. A notebook's name is its stem made an identifier."""
+    folder, filename = os.path.split(os.path.abspath(path))
+    stem = os.path.splitext(filename)[0]
+    if path.endswith(NOTEBOOK_SUFFIX) or not stem.isidentifier():
+        return "_nnconf_nb_" + "".join(ch if ch.isalnum() else "_" for ch in stem), folder
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.basename(folder).isidentifier():
+        folder, package = os.path.split(folder)
+        parts.insert(0, package)
+    return ".".join(parts), folder
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
