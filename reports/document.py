@@ -140,6 +140,7 @@ class Record:
     message: str = None
     repro: str = None
     duration_s: float = None
+    source: str = None  # the user's file (and line, or notebook cell) the function was loaded from
 
     @property
     def failed(self):
@@ -179,6 +180,7 @@ def record(index, raw):
         message=text(raw.get("message")),
         repro=text(raw.get("repro")),
         duration_s=number(raw.get("duration_s")),
+        source=text(raw.get("source")),
     )
 
 

@@ -162,6 +162,7 @@ def summary_section(doc):
                     f'<td>{bar}</td></tr>')
     skipped = (f'<p class="note">{doc.skipped} entries of the document were not objects and '
                'were ignored.</p>' if doc.skipped else "")
+    skipped += code_checked(doc)
     return f"""
 <section id="summary">
 <h2>Summary</h2>
@@ -176,6 +177,23 @@ def summary_section(doc):
   </div>
 </div>
 </section>"""
+
+
+def code_checked(doc):
+    """Where each suite's code came from, and the functions the target does not implement."""
+    lines = doc.meta.get("sources")
+    lines = [str(line) for line in lines] if isinstance(lines, list) else []
+    absent = sorted({f"{r.suite}.{r.function}" for r in doc.records
+                     if r.diagnosis == "api.missing" and r.status == "skip"})
+    out = ""
+    if lines:
+        out += ('<details class="sources" open><summary>Code checked (where each suite was found)</summary>'
+                f'<pre>{clip(chr(10).join(lines), "repro")}</pre></details>')
+    if absent:
+        out += (f'<details class="absent"><summary>{len(absent)} function(s) not implemented '
+                '(skipped, not failed)</summary>'
+                f'<p>{", ".join(f"<code>{name(a)}</code>" for a in absent)}</p></details>')
+    return out
 
 
 def failure_card(r):
@@ -207,6 +225,8 @@ def failure_card(r):
              ("Reference", name(r.reference) or "\u2014")]
     if r.layer is not None:
         facts.insert(3, ("Layer", name(r.layer)))
+    if r.source:
+        facts.insert(2, ("Loaded from", f"<code>{name(r.source)}</code>"))
     facts_html = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
     message = (f'<div class="label">Message</div><p class="message">{clip(r.message, "message")}</p>'
                if r.message else "")
