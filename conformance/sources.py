@@ -20,6 +20,7 @@ import importlib.util
 import json
 import linecache
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -80,39 +81,38 @@ def _decode(data, path):
         return data.decode("latin-1")
 
 
+_IPYTHON_LINE = re.compile(r"""^\s*(
+    [%!]                      # %magic, !shell
+  | [\w.]+\?{1,2}\s*$        # obj? and obj?? (help)
+  | [\w., ]+=\s*!            # files = !ls
+)""", re.VERBOSE)
+
+
 def _strip_ipython(source):
     """Blank the lines that are IPython, not Python: ``%magic``, ``!shell``, ``x = !ls``, ``obj?``.
     A cell magic (``%%time``, ``%%capture``) makes the whole cell IPython."""
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         return ""
-    out = []
-    for line in lines:
-        text = line.strip()
-        is_ipython = (
-            text.startswith(("%", "!", "?"))
-            or (text.endswith("?") and not text.startswith("#"))
-            or ("= !" in text or "=!" in text) and not text.startswith("#")
-        )
-        out.append("" if is_ipython else line)
-    return "\n".join(out)
+    return "\n".join("" if _IPYTHON_LINE.match(line) else line for line in lines)
 
 
 # --- which top-level statements are definitions -------------------------------------------------
 
 
-def keep(node):
-    """The top-level statement ``node`` filtered to its definitions, or None (left out)."""
+def keep(node, bound=None):
+    """The top-level statement ``node`` filtered to its definitions, or None (left out). With
+    ``bound`` (the names defined so far), an assignment is kept only when every name it reads is
+    bound or a builtin: ``train_x = train_x_flatten / 255.`` after a data cell left out is not."""
     if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return node
-    if isinstance(node, ast.Delete) and all(isinstance(t, ast.Name) for t in node.targets):
-        return node  # ``del helper``: the namespace the user's code leaves behind
     if isinstance(node, ast.Delete) and all(isinstance(t, ast.Name) for t in node.targets):
         return node  # ``del helper``: the namespace the user's code leaves behind
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = node.value
-        if value is not None and all(_plain_target(t) for t in targets) and _constant_expression(value):
+        if value is not None and all(_plain_target(t) for t in targets) and _constant_expression(value) \
+                and (bound is None or "*" in bound or _reads(value) <= bound | _BUILTINS):
             return node
         return None
     if isinstance(node, ast.If):
@@ -122,6 +122,16 @@ def keep(node):
     if isinstance(node, ast.Try):
         return _with_bodies(node, ("body", "orelse", "finalbody"), handlers=True)
     return None
+
+
+_BUILTINS = set(dir(__import__("builtins")))
+
+
+def _reads(node):
+    """Names an expression reads (a lambda's own parameters left out)."""
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    params = {a.arg for n in ast.walk(node) if isinstance(n, ast.Lambda) for a in ast.walk(n.args) if isinstance(a, ast.arg)}
+    return names - params
 
 
 def _with_bodies(node, fields, handlers=False):
@@ -175,18 +185,21 @@ def _constant_call(func):
 _GUARD = "__nnconf_guard__"
 
 
-def definitions(chunk):
+def definitions(chunk, bound=None):
     """The chunk's definitions as a module AST, each statement guarded: an import or assignment that
     fails calls ``__nnconf_guard__(names, line, exception)`` instead of stopping the rest. None when
-    the chunk is not Python (a cell of another language)."""
+    the chunk is not Python (a cell of another language). ``bound``, the names defined by earlier
+    chunks, grows with this chunk's."""
+    bound = set() if bound is None else bound
     try:
         tree = ast.parse(chunk.source, chunk.filename)
     except SyntaxError:
         return None
     body = []
     for node in tree.body:
-        kept = keep(node)
+        kept = keep(node, bound)
         if kept is not None:
+            bound |= bound_names(kept)
             body.append(_guarded(kept))
     module = ast.Module(body=body, type_ignores=[])
     return ast.fix_missing_locations(module)
@@ -254,15 +267,17 @@ def run_definitions(module, path):
     def guard(names, line, error):
         where = f"{os.path.basename(path)}:{line}"
         reason = f"{type(error).__name__}: {error}"
-        notes.append(f"{where}: {', '.join(names) or 'a statement'} left undefined ({reason})")
+        if not isinstance(error, NameError):  # a constant made from data the filter left out: no news
+            notes.append(f"{where}: {', '.join(names) or 'a statement'} left undefined ({reason})")
         for name in names:
             if name != "*":
                 namespace[name] = Unavailable(name, f"{where} failed ({reason})")
 
     namespace[_GUARD] = guard
+    bound = set()
     try:
         for chunk in chunks(path):
-            tree = definitions(chunk)
+            tree = definitions(chunk, bound)
             if tree is None:
                 notes.append(f"{chunk.filename}: not Python (left out)")
                 continue
@@ -302,8 +317,9 @@ def scan(path):
     except (OSError, ValueError) as exc:
         result.error = str(exc)
         return result
+    bound = set()
     for chunk in pieces:
-        tree = definitions(chunk)
+        tree = definitions(chunk, bound)
         if tree is None:
             continue
         for guarded in tree.body:
@@ -410,8 +426,8 @@ class TreeImporter(importlib.abc.MetaPathFinder):
         return names - _PROTECTED
 
 
-# The worker's own dependencies: a user's folder of the same name does not replace them.
-_PROTECTED = {"numpy", "nnconf", "sys", "os", "builtins"}
+# The worker's own dependencies: a user's file or folder of the same name does not replace them.
+_PROTECTED = {"numpy", "nnconf"} | set(sys.stdlib_module_names)
 
 
 def load_file(path, name):
