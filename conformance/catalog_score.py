@@ -2,7 +2,8 @@
 
 ``nnconf catalog`` prints, for each bug, whether the harness caught it (a failing
 check of the function that holds it) and diagnosed it (with the expected bug class), then the
-score ``caught / diagnosed / total``. The correct-but-noisy files must pass every check.
+score ``caught / diagnosed / total``. A bug is caught when its function is flagged at all
+(``fail``, ``error`` or ``warn``: a write into an argument is a warning on its own). The correct-but-noisy files must pass every check.
 """
 
 import time
@@ -19,7 +20,7 @@ def judge(bug, profile="fast"):
     started = time.perf_counter()
     results = engine.run(target, [bug.suite], profile=profile, training=False, functions=functions)
     records = results["records"]
-    failing = [r for r in records if r["status"] in ("fail", "error")]
+    failing = [r for r in records if r["status"] in ("fail", "error", "warn")]  # flagged, at any level
     mine = [r for r in failing if r["function"] in (bug.function, "*")]
     classes = sorted({r["diagnosis"] for r in mine if r["diagnosis"]})
     if noisy:

@@ -1,7 +1,8 @@
 """Command line: ``nnconf check|report|catalog`` (SPEC Part 3).
 
-Exit codes of ``check``: 0 every check passed, 1 some check failed (or errored), 2 the call
-itself was wrong (bad TARGET, unknown suite, unwritable output).
+Exit codes of ``check``: 0 nothing failed (warnings, notes and skips allowed), 1 some check
+failed or errored (or, with ``--strict``, warned), 2 the call itself was wrong (bad TARGET,
+unknown suite, unwritable output).
 """
 
 import argparse
@@ -26,6 +27,8 @@ def _parser():
     check.add_argument("--suite", action="append", default=[], metavar="NAME", help=f"one of {', '.join(loader.SUITES)} (repeatable)")
     check.add_argument("--require", action="store_true",
                        help="a function or suite the target does not implement fails (default: skipped)")
+    check.add_argument("--strict", action="store_true",
+                       help="warnings (right on ordinary inputs, fragile at an edge) fail too (exit 1)")
     check.add_argument("--report", metavar="DIR", help="write report.html, its CSV tables and results.json here")
     check.add_argument("--json", metavar="FILE", help="write the records as a JSON array")
     check.add_argument("--profile", choices=("fast", "thorough"), default="fast")
@@ -88,7 +91,7 @@ def check(args):
 
         path = write_report(results, args.report)
         print(f"report: {path}")
-    return _summarize(results)
+    return _summarize(results, strict=args.strict)
 
 
 def _print_progress(suite, function, records):
@@ -102,21 +105,24 @@ def _print_progress(suite, function, records):
           + (f"  [{source}]" if source else ""), flush=True)
 
 
-def _summarize(results, shown=20):
+def _summarize(results, shown=20, strict=False):
     records = results["records"]
-    counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "skip")}
+    counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "warn", "note", "skip")}
     absent = sorted({f"{r['suite']}.{r['function']}" for r in records
                      if r.get("diagnosis") == "api.missing" and r["status"] == "skip"})
     print(f"{results['meta']['target']}: {counts['pass']} passed, {counts['fail']} failed, "
-          f"{counts['error']} errors, {counts['skip']} skipped in {results['meta']['duration_s']:.1f} s"
+          f"{counts['error']} errors, {counts['warn']} warnings, {counts['note']} notes, "
+          f"{counts['skip']} skipped in {results['meta']['duration_s']:.1f} s"
           + (f" ({len(absent)} function(s) not implemented)" if absent else ""))
-    bad = [r for r in records if r["status"] in ("fail", "error")]
-    for r in bad[:shown]:
-        where = f" [{r['source']}]" if r.get("source") else ""
-        print(f"  {r['status'].upper()} {r['suite']}.{r['function']} {r['check']} [{r['diagnosis']}]{where}")
-    if len(bad) > shown:
-        print(f"  ... {len(bad) - shown} more failing check(s): see the JSON records or the report")
-    return EXIT_FAIL if counts["fail"] or counts["error"] else EXIT_PASS
+    for status in ("fail", "warn"):
+        found = [r for r in records if r["status"] in ((status, "error") if status == "fail" else (status,))]
+        for r in found[:shown]:
+            where = f" [{r['source']}]" if r.get("source") else ""
+            print(f"  {r['status'].upper()} {r['suite']}.{r['function']} {r['check']} [{r['diagnosis']}]{where}")
+        if len(found) > shown:
+            print(f"  ... {len(found) - shown} more: see the JSON records or the report")
+    failed = counts["fail"] or counts["error"] or (strict and counts["warn"])
+    return EXIT_FAIL if failed else EXIT_PASS
 
 
 def rebuild_report(args):

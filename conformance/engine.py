@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnconf.conformance import diagnosis, loader
+from nnconf.conformance import diagnosis, loader, severity
 from nnconf.conformance.bug_classes import explain
 from nnconf.conformance.compare import as_array, compare
 from nnconf.conformance.contract import StructureError, describe, flatten
@@ -285,11 +285,14 @@ class ContractRun:
         first_layer = _first_divergent_layer(self.observations)
         for stage, quantity in keys:
             observations = self.observations[(stage, quantity)]
-            bad = [o for o in observations if o.status in ("fail", "error")]
+            levels = {id(o): severity.level(stage, quantity, o.case, o.diagnosis, o.status) for o in observations}
+            bad = [o for o in observations if levels[id(o)][0] in ("fail", "error")] or [
+                o for o in observations if levels[id(o)][0] == "warn"]  # a warning only where nothing fails
             specific = [o for o in bad if o.diagnosis not in (None, "value.wrong")]  # the most specific class wins
             chosen = (specific or bad)[0] if bad else max(
                 observations, key=lambda o: (o.comparison.max_abs_err or 0) if o.comparison is not None and o.comparison.max_abs_err is not None else -1)
-            status = chosen.status if bad else ("skip" if all(o.status == "skip" for o in observations) else "pass")
+            status, rule = levels[id(chosen)] if bad else (
+                "skip" if all(o.status == "skip" for o in observations) else "pass", None)
             comparison = chosen.comparison
             record = Record(
                 suite=c.suite, function=c.name,
@@ -310,6 +313,9 @@ class ContractRun:
                     record.expected_value = comparison.expected_value
                     record.actual_value = comparison.actual_value
             record.message = self.message(record, chosen, len(observations), first_layer)
+            if rule is not None:
+                record.extra["rule"] = rule.name
+                record.message = f"warning ({rule.name}: {rule.why}): {record.message}"
             if self.alias and record.repro:
                 top = c.name.split(".")[0]
                 record.repro = record.repro.replace(f"import {top}", f"import {self.alias}").replace(

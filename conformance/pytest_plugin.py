@@ -11,8 +11,13 @@ prefixed so that they never collide with a project's own ``--impl``.
 """
 
 import os
+import warnings
 
 import pytest
+
+
+class ConformanceWarning(UserWarning):
+    """A finding of level ``warn``: right on ordinary inputs, fragile at an edge."""
 
 
 def pytest_addoption(parser):
@@ -102,6 +107,9 @@ def assert_conforms(runner, suite, function, record_property):
     if bad:
         pytest.fail("\n\n".join(f"[{r['diagnosis']}] {r['message']}" + (f"\nrepro:\n{r['repro']}" if r.get("repro") else "")
                                 for r in bad), pytrace=False)
+    for r in records:
+        if r["status"] == "warn":
+            warnings.warn(ConformanceWarning(f"[{r['diagnosis']}] {r['message']}"), stacklevel=1)
     if records and all(r.get("diagnosis") == "api.missing" for r in records):
         pytest.skip(records[0]["message"])
 

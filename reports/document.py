@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-STATUSES = ("pass", "fail", "error", "skip")
+STATUSES = ("pass", "fail", "error", "warn", "note", "skip")
 STAGES = ("smoke", "type", "shape", "value", "grad_autograd", "grad_fd", "layer", "side_effect",
           "saturation", "determinism", "api", "training")
 SUITES = ("activations", "logistic", "shallow", "deep", "init", "xor", "layers")
 # Worst first: the status that a group of records shows.
-SEVERITY = {"error": 4, "fail": 3, "pass": 1, "skip": 0}
+SEVERITY = {"error": 5, "fail": 4, "warn": 3, "note": 1.5, "pass": 1, "skip": 0}
 
 
 def load_results(path):
@@ -325,7 +325,7 @@ def stage_rank(stage):
 
 
 def worst_status(statuses):
-    """The status a group of records shows: error > fail > unknown > pass > skip."""
+    """The status a group of records shows: error > fail > warn > unknown > note > pass > skip."""
     statuses = list(statuses)
     if not statuses:
         return None

@@ -243,11 +243,12 @@ def failure_card(r):
 </article>"""
 
 
-def failures_section(doc):
-    groups = tables.failure_groups(doc)
+def failures_section(doc, warnings=False):
+    section, title = ("warnings", "Warnings") if warnings else ("failures", "Failures")
+    groups = tables.failure_groups(doc, ("warn",) if warnings else ("fail", "error"))
     n = sum(len(g) for g in groups.values())
     if not n:
-        return empty_section("failures", "Failures", "No check failed or errored.")
+        return "" if warnings else empty_section("failures", "Failures", "No check failed or errored.")
     classes = Counter(r.diagnosis or "not classified" for g in groups.values() for r in g)
     chips = "".join(f"<span><code>{name(c)}</code> \u00d7 {k}</span>"
                     for c, k in classes.most_common())
@@ -267,8 +268,8 @@ def failures_section(doc):
                      f'<code>{name(function)}</code><span class="count">{esc(count)}</span>'
                      f"</summary>{cards}{more}</details>")
     return f"""
-<section id="failures">
-<h2>Failures <span class="muted">({n} in {len(groups)} functions)</span></h2>
+<section id="{section}">
+<h2>{title} <span class="muted">({n} in {len(groups)} functions)</span></h2>
 <div class="classes">{chips}</div>
 {''.join(parts)}
 </section>"""
@@ -489,6 +490,7 @@ checked against the PyTorch-autograd reference and finite differences.</div>
 <main>
 {summary_section(doc)}
 {failures_section(doc)}
+{failures_section(doc, warnings=True)}
 {gradient_section(doc)}
 {shapes_section(doc)}
 {layers_section(doc)}

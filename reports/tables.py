@@ -87,8 +87,9 @@ def other_count(counter):
 
 
 def verdict(doc):
-    """FAIL when any check failed or errored; PASS when at least one check ran and every check
-    passed or was skipped; NO RESULT otherwise (no records, or statuses it cannot read)."""
+    """FAIL when any check failed or errored; PASS when at least one check ran and every other
+    check passed, warned, noted or was skipped; NO RESULT otherwise (no records, or statuses it
+    cannot read)."""
     _, total = counts_by_suite(doc)
     if total["fail"] or total["error"]:
         return "FAIL"
@@ -104,13 +105,13 @@ def diagnosis_text(r):
 
 # ----------------------------------------------------------------------------- failures
 
-def failure_groups(doc):
-    """{(suite, function): [failed records]} in suite order, then first appearance, each
-    group's records by stage (errors before fails within a stage)."""
+def failure_groups(doc, statuses=("fail", "error")):
+    """{(suite, function): [records of those statuses]} in suite order, then first appearance,
+    each group's records by stage (errors before fails within a stage)."""
     order = {s: i for i, s in enumerate(doc.suites)}
     groups = {}
     for r in doc.records:
-        if r.failed:
+        if r.status in statuses:
             groups.setdefault((r.suite, r.function), []).append(r)
     keys = sorted(groups, key=lambda k: (order.get(k[0], len(order)),
                                          min(r.index for r in groups[k])))

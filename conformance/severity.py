@@ -1,0 +1,67 @@
+"""Three levels of finding, in one table: ``fail``, ``warn`` and ``note``.
+
+- ``fail``: wrong on ordinary inputs (values, shapes, a crash on a valid ordinary input). A
+  crash is reported as ``error`` (the harness could not judge the result); both make exit 1.
+- ``warn``: right on ordinary inputs, fragile at an edge. Exit 0 unless ``--strict``.
+- ``note``: an accepted convention of a course version or of the book; never changes the exit
+  code.
+
+A failing observation is a warning when one of the rules of :data:`WARNINGS` says so; otherwise it
+keeps its status. The table is the documentation: ``nnconf api`` and docs/api.md print it.
+"""
+
+from dataclasses import dataclass
+
+EDGE_CASES = ("saturated",)  # inputs at an edge: |z| of 20 to 1000, probabilities of exactly 0 and 1
+ZERO_ITERATIONS = "0 iterations"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    level: str
+    when: str  # in words, for the documentation
+    why: str
+
+    def applies(self, stage, quantity, case, diagnosis, status):
+        return _PREDICATES[self.name](stage, quantity, case, diagnosis, status)
+
+
+WARNINGS = (
+    Rule("nonfinite at saturation", "warn",
+         "NaN or inf on a saturated case (|z| of 20 to 1000, A of exactly 0 or 1) where the true value is finite",
+         "the course's own cost Y log A + (1-Y) log(1-A) does this; right on ordinary inputs"),
+    Rule("float32 not kept", "warn",
+         "a float64 result for float32 input (`type.dtype`)",
+         "right values in the wrong precision"),
+    Rule("writes into an argument", "warn",
+         "an input array changed by the call (`side_effect.mutates_input`), e.g. the book's `Relu.backward` "
+         "writing into `dout`",
+         "harmless where the caller never reads it again; where it corrupts a result the caller stored, "
+         "the caller's value check fails"),
+    Rule("crash at zero iterations", "warn",
+         "a training or optimize loop that raises when asked for zero iterations",
+         "the course templates build `grads` after the loop; every real run has iterations"),
+)
+
+
+_PREDICATES = {
+    "nonfinite at saturation": lambda stage, q, case, diag, status:
+        diag == "value.nonfinite" and case in EDGE_CASES,
+    "float32 not kept": lambda stage, q, case, diag, status: diag == "type.dtype",
+    "writes into an argument": lambda stage, q, case, diag, status:
+        diag == "side_effect.mutates_input" and q != "numpy",
+    "crash at zero iterations": lambda stage, q, case, diag, status:
+        case == ZERO_ITERATIONS and status == "error",
+}
+
+
+def level(stage, quantity, case, diagnosis, status):
+    """``warn`` (and the rule) when a failing observation is only fragile at an edge, else
+    ``status`` unchanged (and None)."""
+    if status not in ("fail", "error"):
+        return status, None
+    for rule in WARNINGS:
+        if rule.applies(stage, quantity, case, diagnosis, status):
+            return "warn", rule
+    return status, None
