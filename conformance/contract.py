@@ -80,6 +80,12 @@ class Contract:
     allow_mutation = ()  # argument names the SPEC lets the function update in place
     optional_kwargs = ()  # keywords the SPEC makes optional: a target without them is skipped there
 
+    def conventions(self, case):
+        """Accepted conventions of course versions and the book, as (note, {name: Q}) pairs: when
+        the result misses the expected values but matches one of these entirely, the function is
+        judged by it and the run notes the convention."""
+        return ()
+
     def examples(self):
         raise NotImplementedError
 
@@ -144,11 +150,15 @@ class FunctionContract(Contract):
     ``FunctionContract(suite, name, examples=..., build=..., pattern=..., expect=...)``."""
 
     def __init__(self, suite, name, *, examples, build, expect, pattern="out", labels=("random",),
-                 saturated=False, allow_mutation=(), repeat=True, timeout=None, run=None):
+                 saturated=False, allow_mutation=(), repeat=True, timeout=None, run=None, conventions=None):
         self.suite, self.name = suite, name
         self._examples, self._build, self._expect, self._pattern = examples, build, expect, pattern
         self.labels, self.saturated, self.allow_mutation = labels, saturated, allow_mutation
         self.repeat, self.timeout, self._run = repeat, timeout, run
+        self._conventions = conventions
+
+    def conventions(self, case):
+        return self._conventions(case) if self._conventions else ()
 
     def examples(self):
         return self._examples()

@@ -64,3 +64,18 @@ def probabilities_and_labels(suite, m, example, label):
     Y = labels(rng, (1, m))
     A = Y.copy() if label == "saturated" else rng.uniform(0.05, 0.95, (1, m))
     return A, Y, m
+
+
+SELF_SEEDS = range(100)  # the seeds a self-seeding initializer is looked for under (the course uses 1, 2, 3)
+
+
+def initializer_conventions(case, scales, expected_of):
+    """The accepted initializations of course versions: each scale of ``scales`` ({words:
+    std_of_fan_in}), drawn after the run's own seed or after a seed the initializer sets itself
+    (``np.random.seed(k)`` inside it, as the course templates do). ``expected_of(params)`` turns
+    parameters into the contract's {name: Q}."""
+    dims = case.args[0] if isinstance(case.args[0], (list, tuple)) else list(case.args)
+    for words, std in scales.items():
+        for seed in (case.seed, *[k for k in SELF_SEEDS if k != case.seed]):
+            note = words if seed == case.seed else f"{words}, after np.random.seed({seed}) inside the function"
+            yield note, expected_of(initialization(dims, std, global_draw(seed)))

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from nnconf.conformance import probes
 from nnconf.conformance.contract import FD, Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims, layer_dims
-from nnconf.conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels, saturated
+from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
+                                              probabilities_and_labels, saturated)
 from nnconf.reference import activations as ref_act
 from nnconf.reference import conventions
 from nnconf.reference import deep as ref
@@ -401,15 +402,24 @@ def _initialize_case(example, label):
     return Case(label, (list(dims),), arg_names=("layer_dims",))
 
 
-def _initialize_expect(case):
-    params = initialization(case.args[0], lambda fan_in: 0.01, global_draw(case.seed))
+def _initialize_quantities(params):
     return {k: Q(v, exact=k.startswith("b")) for k, v in params.items()}
 
+
+def _initialize_expect(case):
+    return _initialize_quantities(initialization(case.args[0], lambda fan_in: 0.01, global_draw(case.seed)))
+
+
+COURSE_INITIALIZATIONS = {
+    "randn * 0.01 (the step-by-step assignment)": lambda fan_in: 0.01,
+    "randn / sqrt(n[l-1]) (the course's dnn_app_utils)": lambda fan_in: 1 / np.sqrt(fan_in),
+}
 
 initialize_parameters_deep = FunctionContract(
     SUITE, "initialize_parameters_deep", examples=_network_dims, build=_initialize_case,
     pattern=lambda c: {f"{k}{l}": f"{k}{l}" for l in range(1, len(c.args[0])) for k in "Wb"},
     expect=_initialize_expect,
+    conventions=lambda case: initializer_conventions(case, COURSE_INITIALIZATIONS, _initialize_quantities),
 )
 
 CONTRACTS = [

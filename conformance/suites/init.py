@@ -9,7 +9,7 @@ import numpy as np
 
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.strategies import layer_dims
-from nnconf.conformance.suites._cases import global_draw, initialization
+from nnconf.conformance.suites._cases import global_draw, initialization, initializer_conventions
 
 SUITE = "init"
 STDS = {
@@ -47,11 +47,22 @@ def _expect(name):
     return expect
 
 
+def _self_seeded(name):
+    """An initializer that seeds itself (``np.random.seed(k)`` inside), drawing as it should."""
+    def conventions(case):
+        if name == "initialize_zeros" or case.kwargs:
+            return ()
+        std = {f"{name} ({name.split('_')[1]} scale)": STDS[name]}
+        return (item for item in initializer_conventions(case, std, lambda p: {k: Q(v) for k, v in p.items()})
+                if "inside the function" in item[0])
+    return conventions
+
+
 def _contract(name, labels):
     contract = FunctionContract(
         SUITE, name, examples=lambda: layer_dims(min_layers=1, max_layers=4), build=_build(name),
         labels=labels, pattern=lambda c: {f"{k}{l}": f"{k}{l}" for l in range(1, len(c.args[0])) for k in "Wb"},
-        expect=_expect(name),
+        expect=_expect(name), conventions=_self_seeded(name),
     )
     contract.optional_kwargs = ("rng",)
     return contract

@@ -7,7 +7,8 @@ X (n_x, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); n_x, n
 from nnconf.conformance import probes
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims
-from nnconf.conformance.suites._cases import case_rng, global_draw, initialization, labels, normal, probabilities_and_labels
+from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
+                                              probabilities_and_labels)
 from nnconf.reference import shallow as ref
 from nnconf.reference import training as ref_training
 
@@ -48,14 +49,19 @@ def _initialize_case(example, label):
     return Case(label, (n_x, n_h, 1), arg_names=("n_x", "n_h", "n_y"))
 
 
-def _initialize_expect(case):
-    params = initialization(list(case.args), lambda fan_in: 0.01, global_draw(case.seed))
+def _initialize_quantities(params):
     return {k: Q(v, exact=k.startswith("b")) for k, v in params.items()}
+
+
+def _initialize_expect(case):
+    return _initialize_quantities(initialization(list(case.args), lambda fan_in: 0.01, global_draw(case.seed)))
 
 
 initialize_parameters = FunctionContract(
     SUITE, "initialize_parameters", examples=_dims, build=_initialize_case,
     pattern={k: k for k in KEYS}, expect=_initialize_expect,
+    conventions=lambda case: initializer_conventions(
+        case, {"randn * 0.01": lambda fan_in: 0.01}, _initialize_quantities),
 )
 
 

