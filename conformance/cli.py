@@ -25,6 +25,8 @@ def _parser():
                             "or a dotted package; default: the bundled implementation")
     check.add_argument("--impl", action="append", default=[], metavar="TARGET", help="the same as TARGET (repeatable)")
     check.add_argument("--suite", action="append", default=[], metavar="NAME", help=f"one of {', '.join(loader.SUITES)} (repeatable)")
+    check.add_argument("--function", action="append", default=[], metavar="NAME",
+                       help="check only this function (repeatable; Class.method for a method)")
     check.add_argument("--require", action="store_true",
                        help="a function or suite the target does not implement fails (default: skipped)")
     check.add_argument("--strict", action="store_true",
@@ -66,6 +68,11 @@ def check(args):
     unknown = [s for s in args.suite if s not in loader.SUITES]
     if unknown:
         raise loader.UsageError(f"unknown suite(s) {unknown}; suites are: {', '.join(loader.SUITES)}")
+    known = {name for suite in loader.SUITES for name in engine.contract_names(suite)}
+    unknown = [f for f in args.function if f not in known]
+    if unknown:
+        raise loader.UsageError(f"--function {' '.join(unknown)}: no such function in any suite "
+                                f"(functions: {', '.join(sorted(known))})")
     target = loader.parse_target(args.target + args.impl)
     absent = [s for s in args.suite if s not in target.suites()]
     if absent and not args.require:
@@ -83,6 +90,7 @@ def check(args):
     results = engine.run(
         target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
         progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
+        functions=set(args.function) or None,
     )
     if args.json:
         write_json_atomic(args.json, results["records"])

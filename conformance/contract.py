@@ -109,13 +109,22 @@ class Contract:
         return f"out = {self.name}({args})"
 
 
+MISSING = object()  # a leaf whose dict key the result lacks
+
+
 def flatten(pattern, value, path="out"):
     """Walk ``value`` along ``pattern`` (a name, a tuple/list of patterns, or a dict of patterns).
 
-    Returns {name: leaf value}; raises StructureError naming where the structure differs.
+    Returns {name: leaf value}; a key missing from a dict gives :data:`MISSING` leaves, so that the
+    keys that are there are still compared (no stage masks another). Raises StructureError naming
+    where the structure differs otherwise (a tuple of another length, a list for a dict).
     """
     if isinstance(pattern, str):
         return {pattern: value}
+    if isinstance(pattern, tuple) and value is None:
+        return {name: MISSING for p in pattern for name in flatten(p, None, path)}
+    if isinstance(pattern, dict) and value is None:
+        return {name: MISSING for p in pattern.values() for name in flatten(p, None, path)}
     if isinstance(pattern, tuple):
         if not isinstance(value, (tuple, list)) or len(value) != len(pattern):
             raise StructureError(f"{path} should be a tuple of {len(pattern)}, got {describe(value)}")
@@ -126,12 +135,12 @@ def flatten(pattern, value, path="out"):
     if isinstance(pattern, dict):
         if not isinstance(value, dict):
             raise StructureError(f"{path} should be a dict with keys {sorted(pattern)}, got {describe(value)}")
-        missing = [k for k in pattern if k not in value]
-        if missing:
-            raise StructureError(f"{path} lacks the key(s) {missing}; it has {sorted(map(str, value))}")
         leaves = {}
         for k, p in pattern.items():
-            leaves.update(flatten(p, value[k], f'{path}["{k}"]'))
+            if k in value:
+                leaves.update(flatten(p, value[k], f'{path}["{k}"]'))
+            else:
+                leaves.update({name: MISSING for name in flatten(p, None, f'{path}["{k}"]')})
         return leaves
     raise TypeError(f"bad pattern {pattern!r}")
 

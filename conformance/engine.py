@@ -18,7 +18,7 @@ import numpy as np
 from nnconf.conformance import diagnosis, loader, severity
 from nnconf.conformance.bug_classes import explain
 from nnconf.conformance.compare import as_array, compare
-from nnconf.conformance.contract import StructureError, describe, flatten
+from nnconf.conformance.contract import MISSING, StructureError, describe, flatten
 from nnconf.conformance.probes import Opaque
 from nnconf.conformance.records import STAGE_WORDS, STAGES, Record
 from nnconf.conformance.sources import module_name
@@ -95,6 +95,8 @@ class ContractRun:
                 "function (the harness put it back)", source=case))
         if data.get("used") not in (None, self.contract.name.split(".")[0]):
             self.alias = data["used"]
+        if data.get("convention"):
+            self.conventions.setdefault(data["convention"], case.label)
         if outcome.warnings:
             self.notes.append(f"{case.label}: {'; '.join(outcome.warnings)}")
         actual = self.judge_result(case, data)
@@ -180,6 +182,10 @@ class ContractRun:
     def judge(self, case, name, q, value):
         obs = lambda status, diag=None, detail="", **kw: Observation(  # noqa: E731
             case.label, status, diag, detail, layer=q.layer, source=case, **kw)
+        if value is MISSING:
+            self.observe("shape", name, obs("fail", "shape.other",
+                                            f"the result has no `{name}` (a missing or renamed key); the other keys are still compared"))
+            return
         if q.cost and not _is_scalar(value):
             self.observe("type", name, obs("fail", "type.not_scalar", f"{name} is {describe(value)}, not a float or 0-d array"))
             value = np.squeeze(as_array(value)) if as_array(value) is not None else value
@@ -511,6 +517,8 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
 
     start = time.perf_counter()
     wanted = list(suites or loader.SUITES)
+    if functions is not None:  # the suites holding those functions; no curves for a choice of functions
+        wanted, training = [s for s in wanted if contract_names(s, functions)], False
     suites = [s for s in wanted if s in target.suites()]
     tasks = plan(suites, training)
     results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require)
