@@ -56,6 +56,8 @@ class Case:
     baseline: dict = field(default_factory=dict)  # quantity -> input it updates: diagnose the step
     previous: dict = field(default_factory=dict)  # quantity -> right result of an earlier call (stale state)
     seed: int = 0  # the run's seed: the worker seeds NumPy's global state with it before each call
+    start: dict | None = None  # a training function's own initial parameters, where it showed them
+    only_parameters: bool = False  # a training function that returned parameters without costs
 
 
 class StructureError(ValueError):
