@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from nnconf.conformance import loader
+from nnconf.conformance import loader, probes
 from nnconf.conformance.records import Record
 from nnconf.conformance.suites._cases import global_draw, initialization
 from nnconf.impl import data
@@ -29,8 +29,9 @@ def _fn(module, suite, name):
 
 
 def loop_shallow(module, X, Y, params, lr, iterations):
-    forward, cost, backward, update = (_fn(module, "shallow", n) for n in (
-        "forward_propagation", "compute_cost", "backward_propagation", "update_parameters"))
+    forward, backward, update = (_fn(module, "shallow", n) for n in (
+        "forward_propagation", "backward_propagation", "update_parameters"))
+    cost = probes.cost_function(module, "shallow")
     costs = []
     for _ in range(iterations):
         A2, cache = forward(X, params)
@@ -40,8 +41,9 @@ def loop_shallow(module, X, Y, params, lr, iterations):
 
 
 def loop_deep(module, X, Y, params, lr, iterations):
-    forward, cost, backward, update = (_fn(module, "deep", n) for n in (
-        "L_model_forward", "compute_cost", "L_model_backward", "update_parameters"))
+    forward, backward, update = (_fn(module, "deep", n) for n in (
+        "L_model_forward", "L_model_backward", "update_parameters"))
+    cost = probes.cost_function(module, "deep")
     costs = []
     for _ in range(iterations):
         AL, caches = forward(X, params)

@@ -7,6 +7,7 @@ Layouts follow the 2021+ Deep Learning Specialization downloads: ``W4A1/`` (deep
 can tell that nothing of it ran.
 """
 
+import copy
 import os
 import textwrap
 
@@ -16,10 +17,6 @@ from real_code.sources import function, functions, write
 
 MARKER = "EXECUTED_TOP_LEVEL"
 
-DEEP_GRADED = ("initialize_parameters", "initialize_parameters_deep", "linear_forward", "linear_activation_forward",
-               "L_model_forward", "compute_cost", "linear_backward", "linear_activation_backward",
-               "L_model_backward", "update_parameters")
-LOGISTIC_GRADED = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model")
 SHALLOW_GRADED = ("layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
                   "backward_propagation", "update_parameters", "nn_model", "predict")
 
@@ -384,6 +381,15 @@ def build_w4a1(folder, marker_path):
         """)
     nb.code(_loud(marker_path, "W4A1 training cell"))
     path = nb.write(os.path.join(base, "Building_your_Deep_Neural_Network_Step_by_Step.ipynb"))
+    # Jupyter's autosave of an earlier, wrong attempt (db without keepdims): never the learner's code
+    earlier = copy.deepcopy(nb.nb)
+    cell = earlier.cells[nb.graded["linear_backward"][0] - 1]
+    right = "db = 1 / m * np.sum(dZ, axis=1, keepdims=True)"
+    assert right in cell.source
+    cell.source = cell.source.replace(right, "db = 1 / m * np.sum(dZ, axis=1)")
+    os.makedirs(os.path.join(base, ".ipynb_checkpoints"))
+    nbformat.write(earlier, os.path.join(base, ".ipynb_checkpoints",
+                                         "Building_your_Deep_Neural_Network_Step_by_Step-checkpoint.ipynb"))
     return path, nb
 
 
@@ -905,7 +911,6 @@ def build_w3a1_export(folder, marker_path):
 
         """,
     ]
-    lines = {}
     count = 7
     for name in SHALLOW_GRADED:
         helper = function("shallow", "_xlogy") + "\n\n" if name == "compute_cost" else ""

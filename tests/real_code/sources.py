@@ -48,10 +48,3 @@ def write(folder, relative, text):
         handle.write(textwrap.dedent(text).lstrip("\n"))
     return path
 
-
-def def_line(source, name):
-    """The 1-based line of ``def name`` / ``class name`` in ``source``."""
-    for number, line in enumerate(source.splitlines(), start=1):
-        if line.startswith((f"def {name}(", f"class {name}:", f"class {name}(")):
-            return number
-    raise KeyError(name)
