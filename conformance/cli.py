@@ -42,6 +42,8 @@ def _parser():
     report = commands.add_parser("report", help="rebuild the HTML report from a saved results.json")
     report.add_argument("results")
     report.add_argument("--out", required=True, metavar="DIR")
+    listing = commands.add_parser("list", help="the suites and their functions; with a TARGET, which of them it defines and where")
+    listing.add_argument("target", nargs="*", metavar="TARGET")
     catalog = commands.add_parser("catalog", help="run the catalog of buggy implementations and print its score")
     catalog.add_argument("--json", metavar="FILE")
     return parser
@@ -52,6 +54,8 @@ def main(argv=None):
     try:
         if args.command == "check":
             return check(args)
+        if args.command == "list":
+            return list_functions(args)
         if args.command == "report":
             return rebuild_report(args)
         from nnconf.conformance import catalog_score
@@ -131,6 +135,35 @@ def _summarize(results, shown=20, strict=False):
             print(f"  ... {len(found) - shown} more: see the JSON records or the report")
     failed = counts["fail"] or counts["error"] or (strict and counts["warn"])
     return EXIT_FAIL if failed else EXIT_PASS
+
+
+def list_functions(args):
+    """Every suite and its functions; with a TARGET, where each suite was found and which functions
+    its files define (read by their syntax only: nothing of the target runs)."""
+    from nnconf.conformance import engine, sources
+
+    target = loader.parse_target(args.target) if args.target else None
+    if target is not None:
+        print(f"{target.spec}:")
+        for line in target.describe():
+            print(f"  {line}")
+    for suite in loader.SUITES:
+        names = engine.contract_names(suite)
+        if target is None or target.kind == "package":
+            present = set(names) if target is not None and suite in target.suites() else None
+        elif suite in target.suites():
+            source = target.sources[suite]
+            scanned = sources.scan(source.primary)
+            defined = set(scanned.defined) | scanned.imported | set(source.names)
+            present = {n for n in names if n.split(".")[0] in defined or any(
+                a in defined for a in loader.ALIASES.get(suite, {}).get(n, ()))}
+        else:
+            present = set()
+        marks = [n if present is None else f"{'+' if n in present else '-'} {n}" for n in names]
+        print(f"{suite}: " + ", ".join(marks))
+    if target is not None:
+        print("(+ defined or imported by the target's files, - not implemented)")
+    return EXIT_PASS
 
 
 def rebuild_report(args):
