@@ -20,7 +20,7 @@ and assembles each suite from where its names are defined:
 import os
 from dataclasses import dataclass, field
 
-from nnconf.conformance.sources import NOTEBOOK_SUFFIX, module_name, scan
+from nnconf.conformance.sources import NOTEBOOK_SUFFIX, scan
 from nnconf.conformance.suites import suite_names
 
 SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "node_modules", "site-packages", "venv", "env", "build",
@@ -137,8 +137,7 @@ def _choose(name, suite, defining, primary, scans, importers, root):
     """One file for ``name`` among several that define it, or a DetectionError that says how to choose."""
     if len(defining) == 1:
         return defining[0]
-    primary_module = module_name(primary)[0]
-    linked = [p for p in defining if primary_module in scans[p].imports or module_name(p)[0] in scans[primary].imports]
+    linked = [p for p in defining if primary in _imports_of(p, scans, root) or p in _imports_of(primary, scans, root)]
     if len(linked) == 1:
         return linked[0]
     pool = linked or defining
@@ -152,33 +151,39 @@ def _choose(name, suite, defining, primary, scans, importers, root):
         f'{name} = "{os.path.relpath(pool[0], root)}"\n\nor give the whole suite: {suite}=PATH')
 
 
+def _resolve(module, importer, scans, root):
+    """The file of the tree that ``import module`` in ``importer`` loads, as Python would with the
+    importer's own folder and the tree's root on the path (a folder needs no ``__init__.py``)."""
+    parts = module.split(".")
+    for base in (os.path.dirname(importer), root):
+        for candidate in (os.path.join(base, *parts) + ".py", os.path.join(base, *parts, "__init__.py")):
+            if candidate in scans:
+                return candidate
+    return None
+
+
+def _imports_of(path, scans, root):
+    """The files of the tree that ``path`` imports at top level."""
+    return {found for module in scans[path].imports if (found := _resolve(module, path, scans, root))}
+
+
 def _reaches(primary_scan, name, scans, root):
     """Whether the primary file gets ``name`` through a star import of a file of the tree
     (``from common.functions import *``): then the name is the primary's, as its code sees it."""
-    folder = os.path.dirname(primary_scan.path)
     for module in primary_scan.star:
-        relative = module.replace(".", os.sep) + ".py"
-        for base in (root, folder):
-            path = os.path.normpath(os.path.join(base, relative))
-            if path in scans and name in scans[path].defined:
-                return True
+        path = _resolve(module, primary_scan.path, scans, root)
+        if path is not None and name in scans[path].defined:
+            return True
     return False
 
 
 def _importers(scans, root):
-    """path -> the files of the tree that import it (by its dotted name or its bare stem)."""
-    by_name = {}
-    for path in scans:
-        if path.endswith(".py"):
-            rel = os.path.splitext(os.path.relpath(path, root))[0].replace(os.sep, ".")
-            for name in {rel, module_name(path)[0], os.path.splitext(os.path.basename(path))[0]}:
-                by_name.setdefault(name, set()).add(path)
+    """path -> the files of the tree that import it."""
     out = {}
-    for path, s in scans.items():
-        for module in s.imports:
-            for target in by_name.get(module, ()):
-                if target != path:
-                    out.setdefault(target, set()).add(path)
+    for path in scans:
+        for target in _imports_of(path, scans, root):
+            if target != path:
+                out.setdefault(target, set()).add(path)
     return out
 
 

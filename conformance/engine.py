@@ -58,6 +58,7 @@ class ContractRun:
         self.notes = []
         self.alias = None  # the name the target used instead of the SPEC's (document 000's)
         self.conventions = {}  # accepted convention -> the first case it was seen on
+        self.reached = set()  # (qualified name, file) of every function the checked calls reached
 
     # -- collecting ------------------------------------------------------------------------
 
@@ -97,6 +98,7 @@ class ContractRun:
             self.alias = data["used"]
         if data.get("convention"):
             self.conventions.setdefault(data["convention"], case.label)
+        self.reached.update(map(tuple, data.get("reached", ())))
         if outcome.warnings:
             self.notes.append(f"{case.label}: {'; '.join(outcome.warnings)}")
         actual = self.judge_result(case, data)
@@ -657,8 +659,9 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
                     progress(suite, name, [r.to_json() for r in found])
             continue
         started = time.perf_counter()
+        run = ContractRun(worker, contract, profile, seed, line)
         try:
-            found = ContractRun(worker, contract, profile, seed, line).run()
+            found = run.run()
         except Exception as exc:  # noqa: BLE001 - a harness bug must not lose the other results
             import traceback
 
@@ -669,9 +672,12 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
             )]
         elapsed = round(time.perf_counter() - started, 4)
         source = _source_text(target, inventory["sources"].get(name.split(".")[0]))
+        calls = _api_calls(run.reached, name, inventory["sources"])
         for record in found:
             record.duration_s = elapsed
             record.extra["source"] = source
+            if calls:
+                record.extra["calls"] = calls
         if any(r.status in ("fail", "error") for r in found):
             worker.broken.add(contract.name)  # its numeric gradient must not judge later functions
         records += found
@@ -680,6 +686,14 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
     if inventory["notes"] and records:
         records[0].extra["load_notes"] = inventory["notes"][:20]
     return records
+
+
+def _api_calls(reached, name, sources):
+    """The suite's API functions (other than ``name``) that the checked calls really reached, in
+    the files the suite's names were loaded from (not a same-named function elsewhere)."""
+    files = {top: where[0] for top, where in sources.items() if where}
+    return sorted({qualname for qualname, filename in reached
+                   if qualname != name and files.get(qualname.split(".")[0]) == filename})
 
 
 def not_implemented(suite, name, require, reason=""):

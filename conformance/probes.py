@@ -8,6 +8,7 @@ a wrong signature is ``api.signature``, not a crash inside the target).
 
 import copy
 import inspect
+import sys
 
 import numpy as np
 
@@ -23,14 +24,33 @@ def call(module, suite, name, args, kwargs=None, repeat=True):
     names = _bind(fn, name, args, kwargs)
     snapshot = copy.deepcopy((args, kwargs))
     state = np.random.get_state()
-    result = _plain(fn(*args, **kwargs))
+    result, reached = traced(fn, *args, **kwargs)
+    result = _plain(result)
     mutated = _mutations(snapshot, (args, kwargs), names)
     second = None
     if repeat:
         np.random.set_state(state)
         args2, kwargs2 = copy.deepcopy(snapshot)
         second = _plain(fn(*args2, **kwargs2))
-    return {"result": result, "second": second, "mutated": mutated, "used": used}
+    return {"result": result, "second": second, "mutated": mutated, "used": used, "reached": reached}
+
+
+def traced(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` and the functions it really reached: [(qualified name, file)]
+    (``Affine.backward``), so that a failure is blamed on a callee only if it was called."""
+    codes = set()
+
+    def tracer(frame, event, arg):
+        codes.add(frame.f_code)
+        return None  # no line events: only each new frame is seen
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        sys.settrace(previous)
+    return result, sorted({(getattr(c, "co_qualname", c.co_name), c.co_filename) for c in codes})
 
 
 def fd_vjp(module, suite, name, args, wrt, upstream, output=None, kwargs=None):
