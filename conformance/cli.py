@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+import textwrap
 
 from nnconf.conformance import loader
 
@@ -117,24 +118,67 @@ def _print_progress(suite, function, records):
           + (f"  [{source}]" if source else ""), flush=True)
 
 
-def _summarize(results, shown=20, strict=False):
+def _summarize(results, shown=10, strict=False):
+    """The closing summary, the real bug first: root failures (failing, with no failing callee)
+    with their message, worst element and what to change; the failures that follow from each,
+    under it; then warnings, notes, and the functions not implemented, collapsed. Whatever is
+    cut says how much and where the rest is."""
     records = results["records"]
     counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "warn", "note", "skip")}
-    absent = sorted({f"{r['suite']}.{r['function']}" for r in records
-                     if r.get("diagnosis") == "api.missing" and r["status"] == "skip"})
+    by_function = {}
+    for r in records:
+        by_function.setdefault((r["suite"], r["function"]), []).append(r)
+    failing = {k: [r for r in v if r["status"] in ("fail", "error")] for k, v in by_function.items()}
+    failing = {k: v for k, v in failing.items() if v}
+    causes = {k: sorted({c for r in v for c in r.get("likely_cause", ())}) for k, v in failing.items()}
+    roots = [k for k in failing if not causes[k]]
+    absent = [f"{s}.{f}" for (s, f), v in by_function.items()
+              if all(r.get("diagnosis") == "api.missing" and r["status"] == "skip" for r in v)]
     print(f"{results['meta']['target']}: {counts['pass']} passed, {counts['fail']} failed, "
           f"{counts['error']} errors, {counts['warn']} warnings, {counts['note']} notes, "
-          f"{counts['skip']} skipped in {results['meta']['duration_s']:.1f} s"
-          + (f" ({len(absent)} function(s) not implemented)" if absent else ""))
-    for status in ("fail", "warn"):
-        found = [r for r in records if r["status"] in ((status, "error") if status == "fail" else (status,))]
-        for r in found[:shown]:
-            where = f" [{r['source']}]" if r.get("source") else ""
-            print(f"  {r['status'].upper()} {r['suite']}.{r['function']} {r['check']} [{r['diagnosis']}]{where}")
-        if len(found) > shown:
-            print(f"  ... {len(found) - shown} more: see the JSON records or the report")
+          f"{counts['skip']} skipped in {results['meta']['duration_s']:.1f} s")
+    if roots:
+        print(f"\n{len(roots)} function(s) wrong on their own (fix these first):")
+    for key in roots[:shown]:
+        _print_root(key, failing[key])
+        followers = [k for k in failing if key[1] in causes[k] and k[0] == key[0]]
+        for suite, function in followers:
+            print(f"      then {suite}.{function} fails too, probably because it calls {key[1]}")
+    _more(len(roots) - shown, "root failure(s)")
+    for status, title in (("warn", "warning(s): right on ordinary inputs, fragile at an edge"),
+                          ("note", "note(s): accepted conventions of a course version or the book")):
+        found = [(k, [r for r in v if r["status"] == status]) for k, v in by_function.items()]
+        found = [(k, v) for k, v in found if v]
+        if found:
+            print(f"\n{len(found)} function(s) with {title}:")
+        for (suite, function), found_records in found[:shown]:
+            r = found_records[0]
+            text = r.get("rule") or (r["message"].split(": ", 2)[-1] if status == "note" else r["diagnosis"])
+            print(f"  {status.upper()} {suite}.{function}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
+        _more(len(found) - shown, f"function(s) with {status}ings" if status == "warn" else "noted function(s)")
+    if absent:
+        listed = ", ".join(absent[:8]) + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
+        print(f"\nnot implemented (skipped, not failed): {listed}")
     failed = counts["fail"] or counts["error"] or (strict and counts["warn"])
     return EXIT_FAIL if failed else EXIT_PASS
+
+
+def _print_root(key, found):
+    suite, function = key
+    first = found[0]
+    where = f"  [{first['source']}]" if first.get("source") else ""
+    print(f"  FAIL {suite}.{function} ({len(found)} failing check(s)){where}")
+    print(textwrap.indent(textwrap.fill(first["message"].split(" [probably follows")[0][:600], 96), "      "))
+    if first.get("diagnosis_text"):
+        print(textwrap.indent(textwrap.fill(f"what to change: {first['diagnosis_text']}"[:400], 96), "      "))
+    others = sorted({r["diagnosis"] for r in found[1:] if r.get("diagnosis")} - {first.get("diagnosis")})
+    if others:
+        print(f"      also: {', '.join(others)}")
+
+
+def _more(count, what):
+    if count > 0:
+        print(f"  ... {count} more {what}: see the JSON records or report.html")
 
 
 def list_functions(args):

@@ -112,6 +112,7 @@ class ContractRun:
     def failed_call(self, case, outcome):
         """The call gave no result: a skip (a precondition, an optional keyword) or a finding."""
         c = self.contract
+        self.reached.update(map(tuple, outcome.reached))
         if outcome.error_type in ("Precondition", "UnavailableError") or (
                 outcome.error_type == "MissingName" and outcome.missing not in (None, c.name.split(".")[0])):
             self.observe("smoke", None, Observation(case.label, "skip", None, _needs(outcome)))

@@ -48,9 +48,17 @@ def traced(fn, *args, **kwargs):
     sys.settrace(tracer)
     try:
         result = fn(*args, **kwargs)
+    except BaseException as exc:
+        sys.settrace(previous)
+        exc.nnconf_reached = _names_of(codes)  # a crash is blamed from its real calls too
+        raise
     finally:
         sys.settrace(previous)
-    return result, sorted({(getattr(c, "co_qualname", c.co_name), c.co_filename) for c in codes})
+    return result, _names_of(codes)
+
+
+def _names_of(codes):
+    return sorted({(getattr(c, "co_qualname", c.co_name), c.co_filename) for c in codes})
 
 
 def fd_vjp(module, suite, name, args, wrt, upstream, output=None, kwargs=None):

@@ -41,6 +41,7 @@ class Outcome:
     patched: list = field(default_factory=list)  # names of numpy the call replaced (undone before the next)
     raised_in: str | None = None  # the function of the target's innermost frame, when it raised
     missing: str | None = None  # the name a MissingName was about
+    reached: list = field(default_factory=list)  # (qualified name, file) the call reached before it raised
 
     @property
     def kind(self):
@@ -144,6 +145,7 @@ def _run(probe, args, module, load_error, seed):
             traceback=_target_traceback(exc),
             raised_in=_innermost_target_function(exc),
             missing=getattr(exc, "name", None) if isinstance(exc, loader.MissingName) else None,
+            reached=list(getattr(exc, "nnconf_reached", ())),
         )
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__

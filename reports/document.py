@@ -141,6 +141,7 @@ class Record:
     repro: str = None
     duration_s: float = None
     source: str = None  # the user's file (and line, or notebook cell) the function was loaded from
+    likely_cause: tuple = ()  # failing functions this one really called: its failure probably follows
 
     @property
     def failed(self):
@@ -181,6 +182,8 @@ def record(index, raw):
         repro=text(raw.get("repro")),
         duration_s=number(raw.get("duration_s")),
         source=text(raw.get("source")),
+        likely_cause=tuple(text(c) for c in raw.get("likely_cause") or () if text(c)) if isinstance(
+            raw.get("likely_cause"), list) else (),
     )
 
 

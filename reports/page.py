@@ -264,8 +264,11 @@ def failures_section(doc, warnings=False):
         statuses = Counter(r.status for r in records)
         count = ", ".join(f"{v} {k}" for k, v in statuses.items())
         is_open = " open" if (i == 0 or open_all) else ""
+        causes = sorted({c for r in records for c in r.likely_cause})
+        follows = (f'<span class="muted"> follows from {", ".join(f"<code>{name(c)}</code>" for c in causes)}</span>'
+                   if causes else "")
         parts.append(f'<details class="group"{is_open}><summary>{name(suite)} \u203a '
-                     f'<code>{name(function)}</code><span class="count">{esc(count)}</span>'
+                     f'<code>{name(function)}</code>{follows}<span class="count">{esc(count)}</span>'
                      f"</summary>{cards}{more}</details>")
     return f"""
 <section id="{section}">

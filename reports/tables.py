@@ -106,15 +106,16 @@ def diagnosis_text(r):
 # ----------------------------------------------------------------------------- failures
 
 def failure_groups(doc, statuses=("fail", "error")):
-    """{(suite, function): [records of those statuses]} in suite order, then first appearance,
-    each group's records by stage (errors before fails within a stage)."""
+    """{(suite, function): [records of those statuses]}: root failures (no failing callee) first,
+    then those that probably follow from another; in suite order, then first appearance; each
+    group's records by stage (errors before fails within a stage)."""
     order = {s: i for i, s in enumerate(doc.suites)}
     groups = {}
     for r in doc.records:
         if r.status in statuses:
             groups.setdefault((r.suite, r.function), []).append(r)
-    keys = sorted(groups, key=lambda k: (order.get(k[0], len(order)),
-                                         min(r.index for r in groups[k])))
+    keys = sorted(groups, key=lambda k: (any(r.likely_cause for r in groups[k]),  # the real bugs first
+                                         order.get(k[0], len(order)), min(r.index for r in groups[k])))
     return {k: sorted(groups[k], key=lambda r: (stage_rank(r.stage), r.status != "error",
                                                  r.index)) for k in keys}
 
