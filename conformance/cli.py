@@ -157,8 +157,11 @@ def _summarize(results, shown=10, strict=False):
             print(f"  {status.upper()} {suite}.{function}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
         _more(len(found) - shown, f"function(s) with {status}ings" if status == "warn" else "noted function(s)")
     if absent:
-        listed = ", ".join(absent[:8]) + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
-        print(f"\nnot implemented (skipped, not failed): {listed}")
+        suites = [s for s in results["meta"].get("requested", []) if s not in results["meta"]["suites"]]
+        single = [a for a in absent if a.split(".")[0] not in suites]
+        listed = ", ".join(single[:8]) + (f" and {len(single) - 8} more" if len(single) > 8 else "")
+        parts = ([f"the suites {', '.join(suites)}"] if suites else []) + ([listed] if single else [])
+        print(f"\nnot implemented (skipped, not failed): {'; '.join(parts)}")
     failed = counts["fail"] or counts["error"] or (strict and counts["warn"])
     return EXIT_FAIL if failed else EXIT_PASS
 

@@ -545,6 +545,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
             "seed": seed,
             "profile": profile,
             "suites": list(suites),
+            "requested": wanted,
             "duration_s": round(time.perf_counter() - start, 3),
             "jobs": jobs,
         },
