@@ -301,3 +301,14 @@ def test_a_failure_that_follows_from_a_callee_names_it(tmp_path):
     assert "likely_cause" not in failing["linear_backward"]
     assert failing["L_model_backward"]["likely_cause"] == ["linear_backward"]
     assert "fix that first" in failing["L_model_backward"]["message"]
+
+
+def test_a_check_leaves_nothing_in_the_users_folders(tmp_path):
+    code = tmp_path / "code"
+    code.mkdir()
+    write(code, "init.py", "from nnconf.impl.init import *\n")
+    write(code, "helpers.py", "import numpy as np\nSCALE = 0.01\n")
+    before = sorted(p.name for p in code.rglob("*"))
+    result = cli("check", str(code), "--quiet", cwd=code)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in code.rglob("*")) == before  # no .hypothesis/, no __pycache__/

@@ -79,3 +79,50 @@ def initializer_conventions(case, scales, expected_of):
         for seed in (case.seed, *[k for k in SELF_SEEDS if k != case.seed]):
             note = words if seed == case.seed else f"{words}, after np.random.seed({seed}) inside the function"
             yield note, expected_of(initialization(dims, std, global_draw(seed)))
+
+
+ONLY_PARAMETERS = "returns only `parameters`, not `(parameters, costs)` (the course until 2020)"
+OWN_START = "trains from its own initial parameters (judged from that start, whatever its initializer)"
+
+
+def run_from_own_start(suite, name, iterations_at, documented_start, seed=None, returns_tuple=True):
+    """A training function's run, judged from its own start: called first with zero iterations,
+    which returns its initial parameters (the global random state is the same before each call,
+    and ``seed`` is set before both where the documents seed first), then as the case asks.
+    ``case.start`` holds that start; ``case.only_parameters`` a result that is the parameters alone."""
+    from nnconf.conformance import probes
+
+    def call(worker, args):
+        if seed is None:
+            return worker.call(probes.call, suite, name, args, {}, True, timeout=30.0)
+        return worker.call(probes.call_seeded, suite, name, args, seed, timeout=30.0)
+
+    def run(worker, case):
+        zero = list(case.args)
+        zero[iterations_at] = 0
+        start = call(worker, tuple(zero))
+        if start.ok:
+            params = _parameters_of(start.value["result"])
+            if params is not None:
+                case.start = params
+        outcome = call(worker, case.args)
+        if outcome.ok and returns_tuple and isinstance(outcome.value["result"], dict):
+            case.only_parameters = True
+            outcome.value["convention"] = ONLY_PARAMETERS
+        elif outcome.ok and case.start is not None and not _same(case.start, documented_start(case)):
+            outcome.value["convention"] = OWN_START
+        return outcome
+
+    return run
+
+
+def _parameters_of(result):
+    params = result if isinstance(result, dict) else result[0] if isinstance(result, (tuple, list)) and result else None
+    if not isinstance(params, dict) or not all(isinstance(v, np.ndarray) for k, v in params.items() if str(k)[:1] in "Wb"):
+        return None
+    found = {k: np.asarray(v, dtype=np.float64) for k, v in params.items() if str(k)[:1] in "Wb"}
+    return found or None
+
+
+def _same(a, b):
+    return a.keys() == b.keys() and all(np.shape(a[k]) == np.shape(b[k]) and np.allclose(a[k], b[k]) for k in a)

@@ -11,7 +11,7 @@ from nnconf.conformance import probes
 from nnconf.conformance.contract import FD, Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims, layer_dims
 from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
-                                              probabilities_and_labels, saturated)
+                                              probabilities_and_labels, run_from_own_start, saturated)
 from nnconf.reference import activations as ref_act
 from nnconf.reference import conventions
 from nnconf.reference import deep as ref
@@ -386,8 +386,9 @@ def _he(dims, seed):
 def _model_case(example, label):
     X, Y, _, m = _network(example, label)
     dims = [X.shape[0]] + list(example[0][1:-1]) + [1]
-    case = Case(label, (X, Y, dims, 0.05, 201), m=m, arg_names=("X", "Y", "layers_dims", "learning_rate", "num_iterations"))
-    return case
+    iterations = 0 if label == "0 iterations" else 201
+    return Case(label, (X, Y, dims, 0.05, iterations), m=m,
+                arg_names=("X", "Y", "layers_dims", "learning_rate", "num_iterations"))
 
 
 def _model_expect(case):
@@ -404,36 +405,10 @@ def _model_pattern(case):
     return params if case.only_parameters else (params, "costs")
 
 
-ONLY_PARAMETERS = "returns only `parameters`, not `(parameters, costs)` (the course until 2020)"
-OWN_START = "trains from its own initial parameters, not He's (judged from that start)"
-
-
-def _run_model(worker, case):
-    """L_layer_model twice: with zero iterations, which shows its own initial parameters (the
-    global random state is the same before each call), then as asked; judged from that start."""
-    X, Y, dims, lr, _ = case.args
-    start = worker.call(probes.call, SUITE, "L_layer_model", (X, Y, dims, lr, 0), {}, False, timeout=30.0)
-    if start.ok:
-        result = start.value["result"]
-        params = result if isinstance(result, dict) else result[0] if isinstance(result, (tuple, list)) and result else None
-        if isinstance(params, dict) and all(isinstance(params.get(f"W{l}"), np.ndarray) for l in range(1, len(dims))):
-            case.start = {k: np.asarray(v, dtype=np.float64) for k, v in params.items() if k[:1] in "Wb"}
-    outcome = worker.call(probes.call, SUITE, "L_layer_model", case.args, case.kwargs, True, timeout=30.0)
-    if outcome.ok and isinstance(outcome.value["result"], dict):
-        case.only_parameters = True
-        outcome.value["convention"] = ONLY_PARAMETERS
-    elif outcome.ok and case.start is not None and not _same(case.start, _he(dims, case.seed)):
-        outcome.value["convention"] = OWN_START
-    return outcome
-
-
-def _same(a, b):
-    return a.keys() == b.keys() and all(np.shape(a[k]) == np.shape(b[k]) and np.allclose(a[k], b[k]) for k in a)
-
-
 L_layer_model = FunctionContract(
-    SUITE, "L_layer_model", examples=_network_dims, build=_model_case, timeout=30.0,
-    pattern=_model_pattern, expect=_model_expect, run=_run_model,
+    SUITE, "L_layer_model", examples=_network_dims, build=_model_case, timeout=30.0, labels=("random", "0 iterations"),
+    pattern=_model_pattern, expect=_model_expect,
+    run=run_from_own_start(SUITE, "L_layer_model", 4, lambda c: _he(c.args[2], c.seed)),
 )
 
 

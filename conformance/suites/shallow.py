@@ -8,7 +8,7 @@ from nnconf.conformance import probes
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
-                                              probabilities_and_labels)
+                                              probabilities_and_labels, run_from_own_start)
 from nnconf.reference import shallow as ref
 from nnconf.reference import training as ref_training
 
@@ -151,24 +151,25 @@ update_parameters = FunctionContract(
 
 def _nn_model_case(example, label):
     X, Y, _, m = _data(example, label)
-    return Case(label, (X, Y, example[1], 50), m=m, arg_names=("X", "Y", "n_h", "num_iterations"))
+    iterations = 0 if label == "0 iterations" else 50
+    return Case(label, (X, Y, example[1], iterations), m=m, arg_names=("X", "Y", "n_h", "num_iterations"))
+
+
+def _document_start(case):
+    """Document 001: np.random.seed(3), then initialize_parameters (randn * 0.01)."""
+    X, _, n_h, _ = case.args
+    return initialization([X.shape[0], n_h, 1], lambda fan_in: 0.01, global_draw(3))
 
 
 def _nn_model_expect(case):
     X, Y, n_h, iterations = case.args
-    # document 001: np.random.seed(3) before initialize_parameters
-    params = initialization([X.shape[0], n_h, 1], lambda fan_in: 0.01, global_draw(3))
-    trained = ref_training.train_shallow(params, X, Y, 1.2, iterations)
+    trained = ref_training.train_shallow(case.start or _document_start(case), X, Y, 1.2, iterations)
     return {k: Q(v) for k, v in trained.params.items()}
 
 
-def _run_seeded(worker, case):
-    return worker.call(probes.call_seeded, SUITE, "nn_model", case.args, 3)
-
-
 nn_model = FunctionContract(
-    SUITE, "nn_model", examples=_dims, build=_nn_model_case, pattern={k: k for k in KEYS},
-    expect=_nn_model_expect, run=_run_seeded, timeout=30.0,
+    SUITE, "nn_model", examples=_dims, build=_nn_model_case, pattern={k: k for k in KEYS}, labels=("random", "0 iterations"),
+    expect=_nn_model_expect, run=run_from_own_start(SUITE, "nn_model", 3, _document_start, seed=3, returns_tuple=False), timeout=30.0,
 )
 
 
