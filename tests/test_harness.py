@@ -306,9 +306,9 @@ def test_a_failure_that_follows_from_a_callee_names_it(tmp_path):
 def test_a_check_leaves_nothing_in_the_users_folders(tmp_path):
     code = tmp_path / "code"
     code.mkdir()
-    write(code, "init.py", "from nnconf.impl.init import *\n")
+    write(code, "deep.py", "from nnconf.impl.deep import *\n")
     write(code, "helpers.py", "import numpy as np\nSCALE = 0.01\n")
     before = sorted(p.name for p in code.rglob("*"))
-    result = cli("check", str(code), "--quiet", cwd=code)
+    result = cli("check", str(code), "--quiet", "--suite", "deep", "--no-training", cwd=code)
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in code.rglob("*")) == before  # no .hypothesis/, no __pycache__/
