@@ -101,6 +101,7 @@ class Contract:
         raise NotImplementedError
 
     older_signatures = ()  # (note, case -> args) of signatures a course version used
+    documented_defaults = {}  # position -> (name, default value) the API documents
 
     def run(self, worker, case):
         """Run the target on ``case``; returns (outcome, {"result", "second", "mutated"}). A function

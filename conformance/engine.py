@@ -81,7 +81,34 @@ class ContractRun:
             if self.stop:
                 break
             self.run_case(case)
+        if self.contract.documented_defaults and not self.stop:
+            self.check_defaults()
         return self.records()
+
+    def check_defaults(self):
+        """The documented default arguments (``optimize(..., num_iterations=100, learning_rate=0.009)``):
+        another default fails; none at all is the older course's convention, noted."""
+        from nnconf.conformance import probes
+
+        outcome = self.worker.call(probes.defaults, self.contract.suite, self.contract.name)
+        if not outcome.ok:
+            return
+        params = outcome.value
+        for position, (documented, value) in sorted(self.contract.documented_defaults.items()):
+            if position >= len(params):
+                continue
+            name, has, default = params[position]
+            if not has:
+                self.conventions.setdefault(
+                    f"no default for `{name}` (documented: {documented}={value!r}; the course before 2021 gave none)",
+                    "defaults")
+                continue
+            same = default == value if isinstance(value, bool) or not isinstance(default, (int, float)) \
+                else math.isclose(default, value, rel_tol=1e-12)
+            self.observe("api", f"default {name}", Observation(
+                "defaults", "pass" if same else "fail", None if same else "api.signature",
+                "" if same else f"`{name}` defaults to {default!r}; the API documents {documented}={value!r}, "
+                                "which callers (and the course's graders) rely on"))
 
     def run_case(self, case):
         outcome, data = self.contract.run(self.worker, case)

@@ -302,6 +302,18 @@ class Opaque:
         return f"<{self.type_name} object>"
 
 
+def defaults(module, suite, name):
+    """[name, has a default, the default (a number, bool, str or None; else its repr)] for each
+    parameter of the target's function, in order."""
+    fn, _ = loader.resolve(module, suite, name)
+    out = []
+    for p in inspect.signature(fn).parameters.values():
+        has = p.default is not inspect.Parameter.empty
+        value = p.default if isinstance(p.default, (bool, int, float, str, type(None))) else repr(p.default)
+        out.append([p.name, has, value if has else None])
+    return out
+
+
 def inventory(module, suite, names):
     """Which of ``names`` (``Class.method`` too) the target implements, why not where it does not,
     where each is defined ((file, line)), and the notes of loading its files."""

@@ -414,11 +414,14 @@ L_layer_model = FunctionContract(
 
 def _predict_case(example, label):
     X, Y, params, m = _network(example, label)
+    if label == "p=0.5":  # AL = sigmoid(0) = 0.5 exactly: the course predicts 1 only above 0.5
+        L = len(params) // 2
+        params = {**params, f"W{L}": np.zeros_like(params[f"W{L}"]), f"b{L}": np.zeros_like(params[f"b{L}"])}
     return Case(label, (X, Y, params), m=m, arg_names=("X", "y", "parameters"))
 
 
 predict = FunctionContract(
-    SUITE, "predict", examples=_network_dims, build=_predict_case, pattern="p",
+    SUITE, "predict", examples=_network_dims, build=_predict_case, pattern="p", labels=("random", "p=0.5"),
     expect=lambda c: {"p": Q(ref.predict(*c.args), exact=True)},
 )
 
@@ -447,6 +450,8 @@ initialize_parameters_deep = FunctionContract(
     expect=_initialize_expect,
     conventions=lambda case: initializer_conventions(case, COURSE_INITIALIZATIONS, _initialize_quantities),
 )
+
+L_layer_model.documented_defaults = {3: ("learning_rate", 0.0075), 4: ("num_iterations", 3000), 5: ("print_cost", False)}
 
 CONTRACTS = [
     initialize_parameters_deep,

@@ -89,11 +89,13 @@ optimize = FunctionContract(
 
 def _predict_case(example, label):
     X, Y, w, b, m = _data(example, label)
+    if label == "p=0.5":  # sigmoid(0) = 0.5 exactly: the course predicts 1 only above 0.5
+        w, b = np.zeros_like(w), 0.0
     return Case(label, (w, b, X), m=m, arg_names=("w", "b", "X"))
 
 
 predict = FunctionContract(
-    SUITE, "predict", examples=_dims, build=_predict_case, labels=("random", "m=1"),
+    SUITE, "predict", examples=_dims, build=_predict_case, labels=("random", "m=1", "p=0.5"),
     pattern="Y_prediction", expect=lambda c: {"Y_prediction": Q(ref.predict(*c.args), exact=True)},
 )
 
@@ -102,7 +104,7 @@ def _model_case(example, label):
     X, Y, _, _, m = _data(example, label)
     rng = case_rng(SUITE, "test", example)
     X_test, Y_test = normal(rng, (X.shape[0], 5)), labels(rng, (1, 5))
-    return Case(label, (X, Y, X_test, Y_test, 201, 0.05), m=m,
+    return Case(label, (X, Y, X_test, Y_test, 0 if label == "0 iterations" else 201, 0.05), m=m,
                 arg_names=("X_train", "Y_train", "X_test", "Y_test", "num_iterations", "learning_rate"))
 
 
@@ -117,7 +119,7 @@ def _model_expect(case):
 
 
 model = FunctionContract(
-    SUITE, "model", examples=_dims, build=_model_case,
+    SUITE, "model", examples=_dims, build=_model_case, labels=("random", "0 iterations"),
     pattern={k: k for k in ("w", "b", "costs", "Y_prediction_train", "Y_prediction_test")},
     expect=_model_expect,
 )
@@ -147,6 +149,9 @@ computation_graph = FunctionContract(
     SUITE, "computation_graph", examples=_dims, build=_graph_case,
     pattern=("J", {"da": "da", "db": "db", "dc": "dc"}), expect=_graph_expect,
 )
+
+optimize.documented_defaults = {4: ("num_iterations", 100), 5: ("learning_rate", 0.009)}
+model.documented_defaults = {4: ("num_iterations", 2000), 5: ("learning_rate", 0.5)}
 
 CONTRACTS = [
     initialize_with_zeros,

@@ -4,6 +4,8 @@ X (n_x, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); n_x, n
 """
 
 
+import numpy as np
+
 from nnconf.conformance import probes
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims
@@ -175,13 +177,18 @@ nn_model = FunctionContract(
 
 def _predict_case(example, label):
     X, _, params, m = _data(example, label)
+    if label == "p=0.5":  # A2 = sigmoid(0) = 0.5 exactly: the course predicts 1 only above 0.5
+        params = {**params, "W2": np.zeros_like(params["W2"]), "b2": np.zeros_like(params["b2"])}
     return Case(label, (params, X), m=m, arg_names=("parameters", "X"))
 
 
 predict = FunctionContract(
-    SUITE, "predict", examples=_dims, build=_predict_case, labels=("random", "m=1"), pattern="predictions",
+    SUITE, "predict", examples=_dims, build=_predict_case, labels=("random", "m=1", "p=0.5"), pattern="predictions",
     expect=lambda c: {"predictions": Q(ref.predict(*c.args), exact=True)},
 )
+
+update_parameters.documented_defaults = {2: ("learning_rate", 1.2)}
+nn_model.documented_defaults = {3: ("num_iterations", 10000), 4: ("print_cost", False)}
 
 CONTRACTS = [
     layer_sizes,

@@ -143,7 +143,7 @@ get_gradients = FunctionContract(
 
 def _optimize_case(example, label):
     X, Y, params, m = _data(example, label)
-    iterations = 1 if label == "1 iteration" else 201
+    iterations = {"1 iteration": 1, "0 iterations": 0}.get(label, 201)
     case = Case(label, (X, Y, list(params), 0.5, iterations), m=m,
                 arg_names=("X", "Y", "params", "learning_rate", "iteration"))
     if iterations == 1:  # one step: judge the step itself
@@ -162,7 +162,7 @@ def _optimize_expect(case):
 
 
 optimize = FunctionContract(
-    SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "xor data", "1 iteration"),
+    SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "xor data", "1 iteration", "0 iterations"),
     pattern=(tuple(f"params[{i}]" for i in range(4)), "loss_trace", "Y_hat"), expect=_optimize_expect,
 )
 
