@@ -19,6 +19,7 @@ from nnconf.conformance import diagnosis, loader, severity
 from nnconf.conformance.bug_classes import explain
 from nnconf.conformance.compare import as_array, compare
 from nnconf.conformance.contract import MISSING, StructureError, describe, flatten
+from nnconf.conformance.conventions import note
 from nnconf.conformance.probes import Opaque
 from nnconf.conformance.records import STAGE_WORDS, STAGES, Record
 from nnconf.conformance.sources import module_name
@@ -99,9 +100,7 @@ class ContractRun:
                 continue
             name, has, default = params[position]
             if not has:
-                self.conventions.setdefault(
-                    f"no default for `{name}` (documented: {documented}={value!r}; the course before 2021 gave none)",
-                    "defaults")
+                self.conventions.setdefault(note("no defaults", f"`{name}`; documented: {documented}={value!r}"), "defaults")
                 continue
             same = default == value if isinstance(value, bool) or not isinstance(default, (int, float)) \
                 else math.isclose(default, value, rel_tol=1e-12)
@@ -375,11 +374,11 @@ class ContractRun:
                 record.repro = record.repro.replace(f"import {top}", f"import {self.alias}").replace(
                     f"out = {top}(", f"out = {self.alias}(")
             out.append(record)
-        for note, case_label in self.conventions.items():
+        for text, case_label in self.conventions.items():
             out.append(Record(
                 suite=c.suite, function=c.name, check=f"convention:{c.name}@{case_label}", stage="value",
                 status="note", case=case_label,
-                message=f"{c.name}: follows an accepted convention of a course version: {note}; judged by it"))
+                message=f"{c.name}: follows an accepted convention of a course version: {text}; judged by it"))
         return out
 
     def message(self, record, obs, count, first_layer):

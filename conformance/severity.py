@@ -12,7 +12,7 @@ keeps its status. The table is the documentation: ``nnconf api`` and docs/api.md
 
 from dataclasses import dataclass
 
-EDGE_CASES = ("saturated",)  # inputs at an edge: |z| of 20 to 1000, probabilities of exactly 0 and 1
+EDGE_CASES = ("saturated",)  # inputs at an edge: z of magnitude 20 to 1000, probabilities of exactly 0 and 1
 ZERO_ITERATIONS = "0 iterations"
 
 
@@ -29,7 +29,7 @@ class Rule:
 
 WARNINGS = (
     Rule("nonfinite at saturation", "warn",
-         "NaN or inf on a saturated case (|z| of 20 to 1000, A of exactly 0 or 1) where the true value is finite",
+         "NaN or inf on a saturated case (z of magnitude 20 to 1000, A of exactly 0 or 1) where the true value is finite",
          "the course's own cost Y log A + (1-Y) log(1-A) does this; right on ordinary inputs"),
     Rule("float32 not kept", "warn",
          "a float64 result for float32 input (`type.dtype`)",
@@ -70,3 +70,36 @@ def level(stage, quantity, case, diagnosis, status):
         if rule.applies(stage, quantity, case, diagnosis, status):
             return "warn", rule
     return status, None
+
+
+LEVELS = (
+    ("fail", "wrong on ordinary inputs: values, shapes, a result of the wrong structure", "1"),
+    ("error", "the harness could not judge: a crash or a hang on a valid ordinary input", "1"),
+    ("warn", "right on ordinary inputs, fragile at an edge (the rules below)", "0 (1 with --strict)"),
+    ("note", "an accepted convention of a course version or of the book (the table below)", "0"),
+    ("skip", "not implemented (`api.missing`; a fail with --require), or a check that does not apply", "0"),
+    ("pass", "the check passed", "0"),
+)
+
+
+def markdown():
+    """docs/findings.md: the levels, the warning rules and the accepted conventions."""
+    from nnconf.conformance.conventions import CONVENTIONS
+
+    lines = ["# Levels of finding", "",
+             "Generated from `conformance/severity.py` and `conformance/conventions.py` "
+             "(`python -m nnconf.conformance.severity > docs/findings.md`).", "",
+             "| status | meaning | exit code |", "|---|---|---|"]
+    lines += [f"| `{status}` | {meaning} | {code} |" for status, meaning, code in LEVELS]
+    lines += ["", "## Warnings", "", "A failing check is a warning, not a failure, when one of these rules applies:", "",
+              "| rule | when | why a warning |", "|---|---|---|"]
+    lines += [f"| {r.name} | {r.when} | {r.why} |" for r in WARNINGS]
+    lines += ["", "## Accepted conventions (notes)", "",
+              "A function that follows one of these is judged under it and reported as a note:", "",
+              "| convention | functions | what the code does | how it is judged |", "|---|---|---|---|"]
+    lines += [f"| {c.key} | {c.functions} | {c.text} | {c.how} |" for c in CONVENTIONS]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

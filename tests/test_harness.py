@@ -312,3 +312,10 @@ def test_a_check_leaves_nothing_in_the_users_folders(tmp_path):
     result = cli("check", str(code), "--quiet", "--suite", "deep", "--no-training", cwd=code)
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in code.rglob("*")) == before  # no .hypothesis/, no __pycache__/
+
+
+def test_the_levels_document_is_generated_from_the_code():
+    from nnconf.conformance import severity
+
+    with open(os.path.join(ROOT, "docs", "findings.md")) as handle:
+        assert handle.read() == severity.markdown(), "docs/findings.md is stale: python -m nnconf.conformance.severity > docs/findings.md"

@@ -4,6 +4,8 @@ import zlib
 
 import numpy as np
 
+from nnconf.conformance.conventions import note
+
 
 def case_rng(*parts):
     """A generator seeded from the case's description (the same case gets the same numbers)."""
@@ -77,12 +79,9 @@ def initializer_conventions(case, scales, expected_of):
     dims = case.args[0] if isinstance(case.args[0], (list, tuple)) else list(case.args)
     for words, std in scales.items():
         for seed in (case.seed, *[k for k in SELF_SEEDS if k != case.seed]):
-            note = words if seed == case.seed else f"{words}, after np.random.seed({seed}) inside the function"
-            yield note, expected_of(initialization(dims, std, global_draw(seed)))
-
-
-ONLY_PARAMETERS = "returns only `parameters`, not `(parameters, costs)` (the course until 2020)"
-OWN_START = "trains from its own initial parameters (judged from that start, whatever its initializer)"
+            text = note("course initializations", words) if seed == case.seed else note(
+                "self-seeding initializer", f"{words}, np.random.seed({seed})")
+            yield text, expected_of(initialization(dims, std, global_draw(seed)))
 
 
 def run_from_own_start(suite, name, iterations_at, documented_start, seed=None, returns_tuple=True):
@@ -108,9 +107,9 @@ def run_from_own_start(suite, name, iterations_at, documented_start, seed=None, 
         outcome = call(worker, case.args)
         if outcome.ok and returns_tuple and isinstance(outcome.value["result"], dict):
             case.only_parameters = True
-            outcome.value["convention"] = ONLY_PARAMETERS
+            outcome.value["convention"] = note("only parameters")
         elif outcome.ok and case.start is not None and not _same(case.start, documented_start(case)):
-            outcome.value["convention"] = OWN_START
+            outcome.value["convention"] = note("own start")
         return outcome
 
     return run

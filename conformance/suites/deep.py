@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from nnconf.conformance import probes
 from nnconf.conformance.contract import FD, Case, FunctionContract, Q
+from nnconf.conformance.conventions import note
 from nnconf.conformance.strategies import distinct_dims, layer_dims
 from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
                                               probabilities_and_labels, run_from_own_start, saturated)
@@ -323,10 +324,6 @@ def _L_model_backward_expect(case):
     return {k: Q(v, stage="layer", layer=int(k[2:]) + (1 if k.startswith("dA") else 0)) for k, v in grads.items()}
 
 
-OLDER_DA_KEYS = ("the older grads keys: grads['dA' + str(l)] holds the gradient with respect to A[l-1] "
-                 "(keys dA1..dAL instead of dA0..dA(L-1), as the course's dnn_app_utils_v2 writes them)")
-
-
 def _run_own_forward(worker, case):
     if case.label != "own forward":
         outcome = worker.call(probes.call, SUITE, "L_model_backward", case.args, {}, True)
@@ -344,7 +341,7 @@ def _older_dA_keys(outcome, L):
         if isinstance(grads, dict) and "dA0" not in grads and f"dA{L}" in grads:
             shifted = {f"dA{l - 1}": grads[f"dA{l}"] for l in range(1, L + 1) if f"dA{l}" in grads}
             outcome.value[key] = {**{k: v for k, v in grads.items() if not str(k).startswith("dA")}, **shifted}
-            outcome.value["convention"] = OLDER_DA_KEYS
+            outcome.value["convention"] = note("older dA keys")
     return outcome
 
 

@@ -54,7 +54,7 @@ def _self_seeded(name):
             return ()
         std = {f"{name} ({name.split('_')[1]} scale)": STDS[name]}
         return (item for item in initializer_conventions(case, std, lambda p: {k: Q(v) for k, v in p.items()})
-                if "inside the function" in item[0])
+                if "np.random.seed(" in item[0])
     return conventions
 
 

@@ -1,0 +1,50 @@
+"""The accepted conventions of course versions and of the book, in one table.
+
+Learners' code follows the version of the course or book they had. A function that follows one of
+these is judged by its values under that convention and the run reports it as a ``note``, never as a
+failure. Each suite's contracts take their note texts from here; ``docs/findings.md`` is generated
+from this table and :data:`nnconf.conformance.severity.WARNINGS`.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Convention:
+    key: str
+    functions: str  # the functions it applies to
+    text: str  # what the note says
+    how: str  # how the harness judges such a function
+
+
+CONVENTIONS = (
+    Convention("self-seeding initializer", "initializers of `deep`, `shallow`, `init`",
+               "calls np.random.seed(k) inside the function, as the course templates do (k = 1, 2, 3, ...)",
+               "compared with the reference drawn after the same seed (k from 0 to 99)"),
+    Convention("course initializations", "`initialize_parameters_deep`",
+               "randn * 0.01 (the step-by-step assignment) or randn / sqrt(n[l-1]) (the course's dnn_app_utils)",
+               "compared with the reference of that scale"),
+    Convention("compute_cost with parameters", "`shallow.compute_cost`",
+               "compute_cost(A2, Y, parameters) of the 2017-2020 course (parameters unused)",
+               "called with an empty parameters dict, also inside the network checks and training loops"),
+    Convention("only parameters", "`L_layer_model`",
+               "returns only `parameters`, not `(parameters, costs)` (the course until 2020)",
+               "its parameters are judged; there are no costs to compare"),
+    Convention("own start", "`L_layer_model`, `nn_model`",
+               "trains from its own initial parameters (whatever its initializer)",
+               "a zero-iteration call shows the start; the reference trains from it"),
+    Convention("older dA keys", "`L_model_backward`",
+               "the older grads keys: grads['dA' + str(l)] holds the gradient with respect to A[l-1] "
+               "(keys dA1..dAL instead of dA0..dA(L-1), as the course's dnn_app_utils_v2 writes them)",
+               "the keys are read shifted by one"),
+    Convention("no defaults", "`optimize`, `model`, `nn_model`, `L_layer_model`, `update_parameters`",
+               "no default for a documented argument (the course before 2021 gave none)",
+               "called with every argument; a default of another value fails"),
+)
+
+TEXT = {c.key: c.text for c in CONVENTIONS}
+
+
+def note(key, detail=""):
+    """The note text of convention ``key``, with what this function did (a seed, a scale)."""
+    return TEXT[key] + (f" ({detail})" if detail else "")
