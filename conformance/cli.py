@@ -156,6 +156,12 @@ def _summarize(results, shown=10, strict=False):
             text = r.get("rule") or (r["message"].split(": ", 2)[-1] if status == "note" else r["diagnosis"])
             print(f"  {status.upper()} {suite}.{function}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
         _more(len(found) - shown, f"function(s) with {status}ings" if status == "warn" else "noted function(s)")
+    loading = [n for r in records for n in r.get("load_notes", ())]
+    if loading:
+        print(f"\nwhile loading the code ({len(loading)}; they matter only to a function that uses these names):")
+        for line in loading[:shown]:
+            print(f"  {line}")
+        _more(len(loading) - shown, "loading note(s)")
     if absent:
         suites = [s for s in results["meta"].get("requested", []) if s not in results["meta"]["suites"]]
         single = [a for a in absent if a.split(".")[0] not in suites]

@@ -142,6 +142,7 @@ class Record:
     duration_s: float = None
     source: str = None  # the user's file (and line, or notebook cell) the function was loaded from
     likely_cause: tuple = ()  # failing functions this one really called: its failure probably follows
+    load_notes: tuple = ()  # what could not be loaded from the target's files (a missing package)
 
     @property
     def failed(self):
@@ -182,9 +183,14 @@ def record(index, raw):
         repro=text(raw.get("repro")),
         duration_s=number(raw.get("duration_s")),
         source=text(raw.get("source")),
-        likely_cause=tuple(text(c) for c in raw.get("likely_cause") or () if text(c)) if isinstance(
-            raw.get("likely_cause"), list) else (),
+        likely_cause=_texts(raw.get("likely_cause")),
+        load_notes=_texts(raw.get("load_notes")),
     )
+
+
+def _texts(value):
+    """A tuple of the non-empty texts of a JSON list (anything else: empty)."""
+    return tuple(t for t in map(text, value) if t) if isinstance(value, list) else ()
 
 
 # ----------------------------------------------------------------------------- curves, planar

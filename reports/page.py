@@ -180,7 +180,8 @@ def summary_section(doc):
 
 
 def code_checked(doc):
-    """Where each suite's code came from, and the functions the target does not implement."""
+    """Where each suite's code came from, the conventions noted, what could not be loaded, and the
+    functions the target does not implement (collapsed, last)."""
     lines = doc.meta.get("sources")
     lines = [str(line) for line in lines] if isinstance(lines, list) else []
     absent = sorted({f"{r.suite}.{r.function}" for r in doc.records
@@ -189,6 +190,16 @@ def code_checked(doc):
     if lines:
         out += ('<details class="sources" open><summary>Code checked (where each suite was found)</summary>'
                 f'<pre>{clip(chr(10).join(lines), "repro")}</pre></details>')
+    notes = [r for r in doc.records if r.status == "note"]
+    if notes:
+        items = "".join(f"<li><code>{name(r.suite)}.{name(r.function)}</code>: {clip(r.message, 'message')}</li>"
+                        for r in notes)
+        out += (f'<details class="notes" open><summary>{len(notes)} note(s): accepted conventions of a course '
+                f'version or of the book</summary><ul>{items}</ul></details>')
+    loading = sorted({n for r in doc.records for n in r.load_notes})
+    if loading:
+        out += ('<details class="loading"><summary>While loading the code (these matter only to a function '
+                f'that uses the names)</summary><pre>{clip(chr(10).join(loading), "repro")}</pre></details>')
     if absent:
         out += (f'<details class="absent"><summary>{len(absent)} function(s) not implemented '
                 '(skipped, not failed)</summary>'
