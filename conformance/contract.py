@@ -82,6 +82,8 @@ class Contract:
     allow_mutation = ()  # argument names the SPEC lets the function update in place
     optional_kwargs = ()  # keywords the SPEC makes optional: a target without them is skipped there
 
+    has_conventions = False
+
     def conventions(self, case):
         """Accepted conventions of course versions and the book, as (note, {name: Q}) pairs: when
         the result misses the expected values but matches one of these entirely, the function is
@@ -179,6 +181,7 @@ class FunctionContract(Contract):
         self.labels, self.saturated, self.allow_mutation = labels, saturated, allow_mutation
         self.repeat, self.timeout, self._run = repeat, timeout, run
         self._conventions = conventions
+        self.has_conventions = conventions is not None
 
     def conventions(self, case):
         return self._conventions(case) if self._conventions else ()

@@ -171,11 +171,11 @@ class ContractRun:
         except StructureError as exc:
             self.observe("shape", None, Observation(case.label, "fail", "shape.other", str(exc), source=case))
             return None
-        if c.conventions is not None and not self.matches(case, expected, actual):
-            for note, alternative in c.conventions(case):
+        if c.has_conventions and not self.matches(case, expected, actual):
+            for text, alternative in c.conventions(case):
                 if self.matches(case, alternative, actual):
                     expected = alternative
-                    self.conventions.setdefault(note, case.label)
+                    self.conventions.setdefault(text, case.label)
                     break
         second = None
         if data.get("second") is not None:
