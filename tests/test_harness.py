@@ -319,3 +319,11 @@ def test_the_levels_document_is_generated_from_the_code():
 
     with open(os.path.join(ROOT, "docs", "findings.md")) as handle:
         assert handle.read() == severity.markdown(), "docs/findings.md is stale: python -m nnconf.conformance.severity > docs/findings.md"
+
+
+def test_the_index_of_functions_is_the_contracts():
+    from nnconf.conformance.suites import FUNCTIONS, contracts
+
+    assert list(FUNCTIONS) == list(loader.SUITES)
+    for suite, names in FUNCTIONS.items():
+        assert names == tuple(dict.fromkeys(c.name for c in contracts(suite))), suite
