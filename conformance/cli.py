@@ -1,8 +1,8 @@
-"""Command line: ``nnconf check|report|catalog`` (SPEC Part 3).
+"""Command line: ``nnconf check|list|report|catalog`` (also ``python -m nnconf``).
 
 Exit codes of ``check``: 0 nothing failed (warnings, notes and skips allowed), 1 some check
 failed or errored (or, with ``--strict``, warned), 2 the call itself was wrong (bad TARGET,
-unknown suite, unwritable output).
+unknown suite or function, unwritable output).
 """
 
 import argparse
@@ -12,41 +12,70 @@ import sys
 import tempfile
 import textwrap
 
+from nnconf import __version__
 from nnconf.conformance import loader
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
+CHECK_EPILOG = """\
+exit codes:
+  0  nothing failed (warnings, notes and not-implemented functions allowed)
+  1  some check failed or errored (with --strict: or warned)
+  2  the command itself was wrong: no such path, nothing recognisable in it, an ambiguous name,
+     an unknown suite or function, an output that cannot be written
+
+profiles:
+  fast      {fast[examples]} random examples per function (plus the pinned edge cases), {fast[directions]} random
+            direction per network gradient check
+  thorough  {thorough[examples]} random examples per function, {thorough[directions]} random directions per network check,
+            longer training curves
+
+The API each suite checks, and the levels of finding: docs/api.md and docs/findings.md in the
+repository, or `nnconf api`.
+"""
+
 
 def _parser():
+    from nnconf.conformance.engine import PROFILES
+
     parser = argparse.ArgumentParser(prog="nnconf", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"nnconf {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="check an implementation against the reference")
+    check = commands.add_parser(
+        "check", help="check an implementation against the reference", description=(
+            "Check your NumPy code, function by function, against a PyTorch autograd reference and finite "
+            "differences; say what kind of bug each failure looks like."),
+        epilog=CHECK_EPILOG.format(**PROFILES), formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("target", nargs="*", metavar="TARGET",
                        help="a folder or repository tree, a .py file, a notebook (.ipynb), SUITE=PATH (repeatable), "
                             "or a dotted package; default: the bundled implementation")
     check.add_argument("--impl", action="append", default=[], metavar="TARGET", help="the same as TARGET (repeatable)")
-    check.add_argument("--suite", action="append", default=[], metavar="NAME", help=f"one of {', '.join(loader.SUITES)} (repeatable)")
+    check.add_argument("--suite", action="append", default=[], metavar="NAME",
+                       help=f"check only this suite (repeatable): {', '.join(loader.SUITES)}")
     check.add_argument("--function", action="append", default=[], metavar="NAME",
-                       help="check only this function (repeatable; Class.method for a method)")
+                       help="check only this function (repeatable; Class.method for a method); no training curves")
     check.add_argument("--require", action="store_true",
                        help="a function or suite the target does not implement fails (default: skipped)")
     check.add_argument("--strict", action="store_true",
                        help="warnings (right on ordinary inputs, fragile at an edge) fail too (exit 1)")
-    check.add_argument("--report", metavar="DIR", help="write report.html, its CSV tables and results.json here")
-    check.add_argument("--json", metavar="FILE", help="write the records as a JSON array")
-    check.add_argument("--profile", choices=("fast", "thorough"), default="fast")
-    check.add_argument("--seed", type=int, default=0)
+    check.add_argument("--report", metavar="DIR", help="write report.html, its CSV tables and results.json into DIR "
+                                                       "(created if missing)")
+    check.add_argument("--json", metavar="FILE", help="write the records as a JSON array to FILE (its folder is created "
+                                                      "if missing)")
+    check.add_argument("--profile", choices=tuple(PROFILES), default="fast", help="how many cases (default fast; see below)")
+    check.add_argument("--seed", type=int, default=0, help="seed of the generated inputs and of NumPy's global random "
+                                                           "state before each call (default 0)")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per call of the target (default 10)")
-    check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves")
+    check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves and the planar sweep")
     check.add_argument("-n", "--jobs", type=int, default=1, metavar="N", help="run the work in N processes (default 1)")
-    check.add_argument("--quiet", action="store_true")
+    check.add_argument("--quiet", action="store_true", help="print only the summary")
     report = commands.add_parser("report", help="rebuild the HTML report from a saved results.json")
-    report.add_argument("results")
-    report.add_argument("--out", required=True, metavar="DIR")
+    report.add_argument("results", help="a results.json written by check --report")
+    report.add_argument("--out", required=True, metavar="DIR", help="where to write report.html and the CSV tables")
     listing = commands.add_parser("list", help="the suites and their functions; with a TARGET, which of them it defines and where")
-    listing.add_argument("target", nargs="*", metavar="TARGET")
+    listing.add_argument("target", nargs="*", metavar="TARGET", help="as for check (optional)")
     catalog = commands.add_parser("catalog", help="run the catalog of buggy implementations and print its score")
-    catalog.add_argument("--json", metavar="FILE")
+    catalog.add_argument("--json", metavar="FILE", help="write the score's rows as JSON")
     return parser
 
 
@@ -78,25 +107,26 @@ def check(args):
     if unknown:
         raise loader.UsageError(f"--function {' '.join(unknown)}: no such function in any suite "
                                 f"(functions: {', '.join(sorted(known))})")
+    check_output("--json", args.json, folder=False)
+    check_output("--report", args.report, folder=True)
     target = loader.parse_target(args.target + args.impl)
     absent = [s for s in args.suite if s not in target.suites()]
     if absent and not args.require:
         raise loader.UsageError(f"--suite {' '.join(absent)}: {target.spec or 'the target'} does not implement it "
                                 f"(it implements: {', '.join(target.suites())}); --require makes that a failure")
-    for path in filter(None, (args.json, args.report)):
-        parent = os.path.dirname(os.path.abspath(path)) if path == args.json else os.path.abspath(path)
-        if path == args.json and not os.path.isdir(parent):
-            raise loader.UsageError(f"--json {path}: folder {parent} does not exist")
     if not args.quiet:
-        print(f"checking {target.spec or 'the bundled implementation'}:")
+        print(f"checking {target.spec}:")
         for line in target.describe():
             print(f"  {line}")
-    progress = None if args.quiet else _print_progress
-    results = engine.run(
-        target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
-        progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
-        functions=set(args.function) or None,
-    )
+    functions = set(args.function) or None
+    checked = [s for s in (args.suite or loader.SUITES) if s in target.suites()]
+    total = sum(len(engine.contract_names(s, functions)) for s in checked)
+    with Progress(total, enabled=not args.quiet) as progress:
+        results = engine.run(
+            target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
+            progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
+            functions=functions,
+        )
     if args.json:
         write_json_atomic(args.json, results["records"])
     if args.report:
@@ -107,15 +137,64 @@ def check(args):
     return _summarize(results, strict=args.strict)
 
 
-def _print_progress(suite, function, records):
-    bad = [r for r in records if r["status"] in ("fail", "error")]
-    if not bad and all(r.get("diagnosis") == "api.missing" for r in records):
-        print(f"  --   {suite}.{function}  (not implemented)", flush=True)
+def check_output(flag, path, folder):
+    """Before any check runs: the output's folder exists (made if missing) and can be written."""
+    if not path:
         return
-    mark = "ok  " if not bad else "FAIL"
-    source = next((r["source"] for r in records if r.get("source")), None)
-    print(f"  {mark} {suite}.{function}" + (f"  ({len(bad)} failing check(s))" if bad else "")
-          + (f"  [{source}]" if source else ""), flush=True)
+    where = os.path.abspath(path if folder else os.path.dirname(os.path.abspath(path)))
+    if os.path.exists(path) and os.path.isdir(path) != folder:
+        raise loader.UsageError(f"{flag} {path}: it is a {'file' if folder else 'folder'}; give a "
+                                f"{'folder' if folder else 'file name'}")
+    try:
+        os.makedirs(where, exist_ok=True)
+    except OSError as exc:
+        raise loader.UsageError(f"{flag} {path}: the folder {where} cannot be made ({exc.strerror})") from None
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise loader.UsageError(f"{flag} {path}: the folder {where} is not writable")
+
+
+class Progress:
+    """The engine's progress callback: a progress bar with a line per function on a terminal
+    (coloured unless ``NO_COLOR`` is set), plain lines otherwise."""
+
+    MARKS = {"ok": ("ok  ", "green"), "FAIL": ("FAIL", "bold red"), "WARN": ("warn", "yellow"), "--": ("--  ", "dim")}
+
+    def __init__(self, total, enabled=True):
+        self.total, self.enabled = total, enabled
+        self.bar = None
+
+    def __enter__(self):
+        if self.enabled and sys.stdout.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+            console = Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+            self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("loading the reference", total=self.total or None)
+        return self if self.enabled else None
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, suite, function, records):
+        bad = [r for r in records if r["status"] in ("fail", "error")]
+        source = next((r["source"] for r in records if r.get("source")), None)
+        if not bad and records and all(r.get("diagnosis") == "api.missing" for r in records):
+            mark, rest = "--", "(not implemented)"
+        else:
+            mark = "FAIL" if bad else "WARN" if any(r["status"] == "warn" for r in records) else "ok"
+            rest = (f"({len(bad)} failing check(s))" if bad else "") + (f"  [{source}]" if source else "")
+        word, style = self.MARKS[mark]
+        if self.bar is None:
+            print(f"  {word} {suite}.{function}  {rest}".rstrip(), flush=True)
+            return
+        from rich.text import Text
+
+        self.bar.console.print(Text.assemble("  ", (word, style), f" {suite}.{function}  {rest}".rstrip()))
+        self.bar.update(self.task, advance=1, description=f"{suite}.{function}")
 
 
 def _summarize(results, shown=10, strict=False):
@@ -224,6 +303,7 @@ def rebuild_report(args):
 
     if not os.path.isfile(args.results):
         raise loader.UsageError(f"no such results file {args.results!r}")
+    check_output("--out", args.out, folder=True)
     print(f"report: {write_report(load_results(args.results), args.out)}")
     return EXIT_PASS
 

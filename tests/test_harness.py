@@ -58,7 +58,10 @@ def test_cli_exit_codes_and_json_records(tmp_path):
     ("check", "--suite", "convolution"),
     ("check", "--impl", "deep=/no/such/file.py"),
     ("check", "--impl", "tensors=impl/deep.py"),
-    ("check", "--json", "/no/such/folder/out.json"),
+    ("check", "--json", "README.md/out.json"),
+    ("check", "--report", "README.md"),
+    ("check", "--function", "no_such_function"),
+    ("report", "README.md", "--out", "README.md"),
     ("check", "--impl", "activations=README.md"),
     ("check", "--impl", "activations=impl/activations.py", "--suite", "deep"),
     ("check", "--impl", "activations=impl/activations.py", "--impl", "activations=impl/activations.py"),
@@ -327,3 +330,29 @@ def test_the_index_of_functions_is_the_contracts():
     assert list(FUNCTIONS) == list(loader.SUITES)
     for suite, names in FUNCTIONS.items():
         assert names == tuple(dict.fromkeys(c.name for c in contracts(suite))), suite
+
+
+def test_outputs_are_checked_and_made_before_the_run(tmp_path):
+    import time
+
+    started = time.perf_counter()
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    refused = cli("check", "--json", str(blocked / "records.json"))
+    assert refused.returncode == 2 and "cannot be made" in refused.stderr
+    assert time.perf_counter() - started < 30 and "checking" not in refused.stdout  # before any check
+    made = cli("check", "--function", "initialize_he", "--json", str(tmp_path / "new" / "r.json"),
+               "--report", str(tmp_path / "new" / "report"), "--quiet")
+    assert made.returncode == 0, made.stderr
+    assert json.loads((tmp_path / "new" / "r.json").read_text())
+    assert (tmp_path / "new" / "report" / "report.html").is_file()
+
+
+def test_version_and_help_say_what_they_should():
+    from nnconf import __version__
+
+    assert cli("--version").stdout.strip() == f"nnconf {__version__}"
+    text = cli("check", "--help").stdout
+    for word in ("exit codes", "profiles", "--strict", "--require", "--function", "docs/api.md"):
+        assert word in text
+    assert "SPEC" not in text and "../shared" not in text
