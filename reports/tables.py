@@ -1,20 +1,35 @@
-"""The report's tables, computed once from a Document and shared by the page and the CSVs."""
+"""The report's tables as pandas DataFrames, computed once from a Document and shared by the
+page and the CSVs.
+
+``records_frame`` has one row per record: the record's own fields as they are (object columns,
+so a missing value stays None and apart from a NaN error) and what the tables group, sort and
+colour by. Every other table is a groupby / pivot_table of it. Where an aggregate has nothing to
+show it is ``pd.NA``, which, unlike None, does not turn into NaN on the way.
+"""
 
 import json
 import math
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LogNorm, to_hex
 
 from nnconf.conformance.bug_classes import explain
-from .document import STATUSES, stage_rank, worst_status
+from .document import STATUSES, Record, stage_rank, worst_status
 
 # Where a record gives no tolerance, errors are coloured against this one (the course's
 # gradient-check threshold); the legend says so.
 DEFAULT_TOL = {"atol": 1e-7, "rtol": 1e-7}
 
-AUTOGRAD_STAGES = ("value", "grad_autograd", "layer")  # per-layer gradients are autograd comparisons too
-FD_STAGES = ("grad_fd",)
+# Which reference a stage compares against: autograd (per-layer gradients are autograd
+# comparisons too) or finite differences.
+SIDE_OF_STAGE = {"value": "autograd", "grad_autograd": "autograd", "layer": "autograd",
+                 "grad_fd": "fd"}
+SIDES = ("autograd", "fd")
+FAILED = ("fail", "error")
 
 
 # ----------------------------------------------------------------------------- colour scale
@@ -40,168 +55,23 @@ def tolerance_ratio(abs_err, rel_err, atol, rtol):
     return min(ratios) if ratios else None
 
 
-_STOPS = [(-6.0, (120, 200, 140)), (-3.0, (170, 222, 160)), (-1.0, (226, 238, 150)),
-          (0.0, (255, 224, 120)), (0.5, (250, 170, 110)), (2.0, (236, 96, 86))]
+# Error / tolerance on a log scale centred on the tolerance: green far below, yellow at it, red
+# far above; ratios outside the range take the end colours (0 is green, inf red).
+RATIO_NORM = LogNorm(vmin=1e-6, vmax=1e6, clip=True)
+RATIO_CMAP = matplotlib.colormaps["RdYlGn_r"]
+LEGEND = [("\u2264 1e-6 \u00d7 tol", 1e-6), ("1e-3 \u00d7", 1e-3), ("= tol", 1.0),
+          ("1e3 \u00d7", 1e3), ("\u2265 1e6 \u00d7 tol", 1e6)]
 
 
 def ratio_colour(ratio):
-    """A CSS colour for an error/tolerance ratio on a log scale: green far below, yellow near
-    1, red above; None when there is nothing to colour."""
-    if ratio is None:
+    """A hex colour for an error/tolerance ratio; None when there is nothing to colour."""
+    if ratio is None or pd.isna(ratio):
         return None
-    if ratio <= 0:
-        return _rgb(_STOPS[0][1])
-    r = 9.0 if math.isinf(ratio) else math.log10(ratio)
-    if r <= _STOPS[0][0]:
-        return _rgb(_STOPS[0][1])
-    for (x0, c0), (x1, c1) in zip(_STOPS, _STOPS[1:]):
-        if r <= x1:
-            t = (r - x0) / (x1 - x0)
-            return _rgb(tuple(a + t * (b - a) for a, b in zip(c0, c1)))
-    return _rgb(_STOPS[-1][1])
+    rgb = np.array(RATIO_CMAP(RATIO_NORM(ratio))[:3])
+    return to_hex((rgb + 1) / 2)             # halfway to white: the cell's text stays readable
 
 
-def _rgb(c):
-    return "#%02x%02x%02x" % tuple(int(round(v)) for v in c)
-
-
-LEGEND = [("\u2264 1e-6 \u00d7 tol", 1e-6), ("1e-3 \u00d7", 1e-3), ("1e-1 \u00d7", 1e-1),
-          ("= tol", 1.0), ("3 \u00d7", 3.0), ("\u2265 100 \u00d7 tol", 100.0)]
-
-
-# ----------------------------------------------------------------------------- summary
-
-def counts_by_suite(doc):
-    """[(suite, Counter of statuses)] in suite order, and the total Counter."""
-    per = {s: Counter() for s in doc.suites}
-    for r in doc.records:
-        per.setdefault(r.suite, Counter())[r.status] += 1
-    total = Counter()
-    for c in per.values():
-        total.update(c)
-    return list(per.items()), total
-
-
-def other_count(counter):
-    return sum(n for s, n in counter.items() if s not in STATUSES)
-
-
-def verdict(doc):
-    """FAIL when any check failed or errored; PASS when at least one check ran and every other
-    check passed, warned, noted or was skipped; NO RESULT otherwise (no records, or statuses it
-    cannot read)."""
-    _, total = counts_by_suite(doc)
-    if total["fail"] or total["error"]:
-        return "FAIL"
-    if total["pass"] and not other_count(total):
-        return "PASS"
-    return "NO RESULT"
-
-
-def diagnosis_text(r):
-    """The record's own explanation, else the fallback of the bug class table, else None."""
-    return r.diagnosis_text or (explain(r.diagnosis) if r.diagnosis else None)
-
-
-# ----------------------------------------------------------------------------- failures
-
-def failure_groups(doc, statuses=("fail", "error")):
-    """{(suite, function): [records of those statuses]}: root failures (no failing callee) first,
-    then those that probably follow from another; in suite order, then first appearance; each
-    group's records by stage (errors before fails within a stage)."""
-    order = {s: i for i, s in enumerate(doc.suites)}
-    groups = {}
-    for r in doc.records:
-        if r.status in statuses:
-            groups.setdefault((r.suite, r.function), []).append(r)
-    keys = sorted(groups, key=lambda k: (any(r.likely_cause for r in groups[k]),  # the real bugs first
-                                         order.get(k[0], len(order)), min(r.index for r in groups[k])))
-    return {k: sorted(groups[k], key=lambda r: (stage_rank(r.stage), r.status != "error",
-                                                 r.index)) for k in keys}
-
-
-# ----------------------------------------------------------------------------- gradient errors
-
-@dataclass
-class Side:
-    """Aggregate of the records of one row against one reference (autograd or FD)."""
-    max_abs: float = None
-    max_rel: float = None
-    atol: float = None
-    rtol: float = None
-    ratio: float = None
-    tolerances: set = field(default_factory=set)
-    checks: list = field(default_factory=list)
-
-    def add(self, r):
-        self.checks.append(r.check or r.stage or "")
-        self.max_abs = _max(self.max_abs, r.max_abs_err)
-        self.max_rel = _max(self.max_rel, r.max_rel_err)
-        self.tolerances.add((r.atol, r.rtol))
-        ratio = tolerance_ratio(r.max_abs_err, r.max_rel_err, r.atol, r.rtol)
-        if ratio is not None and (self.ratio is None or ratio > self.ratio):
-            self.ratio, self.atol, self.rtol = ratio, r.atol, r.rtol
-        elif self.ratio is None and self.atol is None and self.rtol is None:
-            self.atol, self.rtol = r.atol, r.rtol
-
-
-def _max(a, b):
-    """Max of two optional floats where NaN wins (a NaN error is the worst error)."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if math.isnan(a) or math.isnan(b):
-        return math.nan
-    return max(a, b)
-
-
-@dataclass
-class GradRow:
-    suite: str
-    function: str
-    quantity: str
-    autograd: Side = None
-    fd: Side = None
-    statuses: list = field(default_factory=list)
-
-    @property
-    def status(self):
-        return worst_status(self.statuses)
-
-
-def gradient_rows(doc):
-    """{suite: [GradRow]} of records with stage value / grad_autograd / grad_fd, one row per
-    function x quantity, in order of first appearance."""
-    rows = {}
-    for r in doc.records:
-        if r.stage not in AUTOGRAD_STAGES + FD_STAGES:
-            continue
-        key = (r.suite, r.function, r.quantity or "(none)")
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = GradRow(*key)
-        side = "fd" if r.stage in FD_STAGES else "autograd"
-        if getattr(row, side) is None:
-            setattr(row, side, Side())
-        getattr(row, side).add(r)
-        row.statuses.append(r.status)
-    out = {s: [] for s in doc.suites}
-    for row in rows.values():
-        out.setdefault(row.suite, []).append(row)
-    return {s: v for s, v in out.items() if v}
-
-
-# ----------------------------------------------------------------------------- shapes
-
-def shape_rows(doc):
-    """Records of stage shape, in suite order then record order."""
-    order = {s: i for i, s in enumerate(doc.suites)}
-    rows = [r for r in doc.records if r.stage == "shape"]
-    return sorted(rows, key=lambda r: (order.get(r.suite, len(order)), r.index))
-
-
-# ----------------------------------------------------------------------------- per-layer grid
+# ----------------------------------------------------------------------------- the records
 
 _KIND_ORDER = ("dW", "db", "dA")
 
@@ -219,76 +89,236 @@ def quantity_kind(quantity):
     return q or "(none)"
 
 
-@dataclass
-class LayerCell:
-    max_abs: float = None
-    max_rel: float = None
-    ratio: float = None
-    statuses: list = field(default_factory=list)
-    records: list = field(default_factory=list)
-
-    @property
-    def status(self):
-        return worst_status(self.statuses)
+def diagnosis_text(r):
+    """The record's own explanation, else the fallback of the bug class table, else None."""
+    return r.diagnosis_text or (explain(r.diagnosis) if r.diagnosis else None)
 
 
-@dataclass
-class LayerGrid:
-    suite: str
-    function: str
-    layers: list
-    kinds: list
-    cells: dict                      # (layer, kind) -> LayerCell
+FIELDS = [f.name for f in fields(Record)]
+# Computed next to each record's fields: what the tables group, sort and colour by.
+DERIVED = {"ratio": float, "side": object, "kind": object, "label": object,
+           "explanation": object, "shape_bad": bool, "follows": bool, "suite_rank": int,
+           "stage_rank": int}
 
 
-def layer_grids(doc):
-    """One LayerGrid per network function with per-layer records (stage layer, layer set)."""
-    grids = {}
-    for r in doc.records:
-        if r.stage != "layer" or r.layer is None:
-            continue
-        key = (r.suite, r.function)
-        cells = grids.setdefault(key, {})
-        cell = cells.setdefault((r.layer, quantity_kind(r.quantity)), LayerCell())
-        cell.max_abs = _max(cell.max_abs, r.max_abs_err)
-        cell.max_rel = _max(cell.max_rel, r.max_rel_err)
-        ratio = tolerance_ratio(r.max_abs_err, r.max_rel_err, r.atol, r.rtol)
-        if ratio is not None:
-            cell.ratio = ratio if cell.ratio is None else max(cell.ratio, ratio)
-        cell.statuses.append(r.status)
-        cell.records.append(r)
-    out = []
-    for (suite, function), cells in grids.items():
-        layers = sorted({k[0] for k in cells}, key=_layer_key)
-        present = {k[1] for k in cells}
-        kinds = [k for k in _KIND_ORDER if k in present] + sorted(present - set(_KIND_ORDER))
-        out.append(LayerGrid(suite, function, layers, kinds, cells))
-    return out
+def _derived(r, suite_rank):
+    return {"ratio": tolerance_ratio(r.max_abs_err, r.max_rel_err, r.atol, r.rtol),
+            "side": SIDE_OF_STAGE.get(r.stage), "kind": quantity_kind(r.quantity),
+            "label": r.check or r.stage or "", "explanation": diagnosis_text(r),
+            "shape_bad": (r.expected_shape is not None and r.actual_shape is not None
+                          and r.expected_shape != r.actual_shape),
+            "follows": bool(r.likely_cause),       # a failing callee probably explains it
+            "suite_rank": suite_rank[r.suite], "stage_rank": stage_rank(r.stage)}
+
+
+def records_frame(doc):
+    """One row per record, in document order: its fields and the DERIVED columns."""
+    suite_rank = {s: i for i, s in enumerate(doc.suites)}
+    rows = [{**vars(r), **_derived(r, suite_rank)} for r in doc.records]
+    frame = pd.DataFrame(rows, columns=FIELDS + list(DERIVED), dtype=object)
+    typed = {c: t for c, t in DERIVED.items() if t is not object}
+    return frame.astype({"index": int, **typed})
+
+
+def worst_error(errors):
+    """The largest of some errors, NaN winning (a NaN error is the worst error); NA when none
+    was measured."""
+    measured = [e for e in errors if e is not None and e is not pd.NA]
+    if not measured:
+        return pd.NA
+    return math.nan if any(math.isnan(e) for e in measured) else max(measured)
+
+
+# ----------------------------------------------------------------------------- summary
+
+def status_counts(frame, suites):
+    """Records per suite (rows, in suite order) and status (columns STATUSES, other, total)."""
+    table = frame.pivot_table(index="suite", columns="status", values="index",
+                              aggfunc="count", fill_value=0).reindex(index=suites, fill_value=0)
+    counts = table.reindex(columns=list(STATUSES), fill_value=0)
+    counts["other"] = table.drop(columns=list(STATUSES), errors="ignore").sum(axis=1)
+    counts["total"] = table.sum(axis=1)
+    return counts.astype(int)
+
+
+def verdict(total):
+    """FAIL when any check failed or errored; PASS when at least one check ran and every other
+    check passed, warned, noted or was skipped; NO RESULT otherwise (no records, or statuses it
+    cannot read). total: the status counts of all suites."""
+    if total["fail"] or total["error"]:
+        return "FAIL"
+    if total["pass"] and not total["other"]:
+        return "PASS"
+    return "NO RESULT"
+
+
+# ----------------------------------------------------------------------------- failures
+
+def failures(frame, statuses=FAILED):
+    """The records of those statuses, grouped by function: root failures (no failing callee)
+    first, then those that probably follow from another; then suite order and first
+    appearance; within a function by stage, errors before fails."""
+    failed = frame[frame.status.isin(statuses)]
+    group = failed.groupby(["suite", "function"], sort=False)
+    return (failed.assign(group_follows=group.follows.transform("any"),
+                          group_first=group["index"].transform("min"),
+                          not_error=failed.status != "error")
+            .sort_values(["group_follows", "suite_rank", "group_first", "stage_rank",
+                          "not_error", "index"], kind="stable"))
+
+
+# ----------------------------------------------------------------------------- gradient errors
+
+SIDE_COLUMNS = ["max_abs_err", "max_rel_err", "atol", "rtol", "ratio", "tolerances", "labels"]
+
+
+def side_errors(records, keys):
+    """Per group: the largest abs and rel error, the largest error/tolerance ratio and the
+    tolerance of that case, how many tolerances the cases have, and the cases' labels."""
+    worst_case = (records.sort_values("ratio", ascending=False, na_position="last", kind="stable")
+                  .drop_duplicates(keys).set_index(keys)[["atol", "rtol"]])
+    tolerance = records.atol.map(repr) + " " + records.rtol.map(repr)
+    return (records.assign(tolerance=tolerance).groupby(keys, sort=False)
+            .agg(max_abs_err=("max_abs_err", worst_error), max_rel_err=("max_rel_err", worst_error),
+                 ratio=("ratio", "max"), tolerances=("tolerance", "nunique"),
+                 labels=("label", list))
+            .join(worst_case))
+
+
+def gradient_table(frame):
+    """One row per suite x function x quantity of the value and gradient comparisons (suite
+    order, then first appearance): how many records and their worst status, and per side
+    (autograd_*, fd_*) the side_errors columns, NA where the side has no record."""
+    compared = frame[frame.side.notna()].assign(quantity=lambda f: f.quantity.fillna("(none)"))
+    keys = ["suite", "function", "quantity"]
+    rows = compared.groupby(keys, sort=False).agg(
+        checks=("status", "size"), status=("status", worst_status),
+        suite_rank=("suite_rank", "first"), first=("index", "min"))
+    sides = side_errors(compared, keys + ["side"]).astype(object).unstack("side", fill_value=pd.NA)
+    sides.columns = [f"{side}_{column}" for column, side in sides.columns]
+    sides = sides.reindex(columns=[f"{s}_{c}" for s in SIDES for c in SIDE_COLUMNS],
+                          fill_value=pd.NA)
+    return rows.join(sides).sort_values(["suite_rank", "first"], kind="stable").reset_index()
+
+
+# ----------------------------------------------------------------------------- shapes, layers
+
+def shape_table(frame):
+    """The shape checks, in suite order then record order."""
+    return frame[frame.stage == "shape"].sort_values(["suite_rank", "index"], kind="stable")
 
 
 def _layer_key(layer):
     return (0, layer, "") if isinstance(layer, int) else (1, 0, str(layer))
 
 
-# ----------------------------------------------------------------------------- CSV tables
+def kind_key(kind):
+    """Sort key of a per-layer quantity kind: dW, db, dA, then the others by name."""
+    return (_KIND_ORDER.index(kind), "") if kind in _KIND_ORDER else (len(_KIND_ORDER), kind)
+
+
+def layer_table(frame):
+    """The per-layer records (stage layer, layer set), by network function (first appearance),
+    layer number, kind (dW, db, dA) and record order."""
+    layered = frame[(frame.stage == "layer") & frame.layer.notna()]
+    grid = layered.groupby(["suite", "function"], sort=False)["index"].transform("min")
+    return (layered.assign(grid=grid, layer_key=layered.layer.map(_layer_key),
+                           kind_key=layered.kind.map(kind_key))
+            .sort_values(["grid", "layer_key", "kind_key", "index"], kind="stable"))
+
+
+def layer_cells(layers):
+    """One row per network function x layer x kind of layer_table: the worst errors, ratio and
+    status of its records, and their checks."""
+    return (layers.groupby(["suite", "function", "layer", "kind"], sort=False)
+            .agg(max_rel_err=("max_rel_err", worst_error), max_abs_err=("max_abs_err", worst_error),
+                 ratio=("ratio", "max"), status=("status", worst_status), checks=("check", list))
+            .reset_index())
+
+
+# ----------------------------------------------------------------------------- curves, sweep
+
+CURVE_COLUMNS = ["curve", "system", "label", "iteration", "target", "reference", "difference",
+                 "document"]
+
+
+def _curve_points(c):
+    series = pd.DataFrame({"iteration": c.iterations, "target": c.target,
+                           "reference": c.reference})
+    printed = pd.DataFrame(np.empty((0, 2)) if c.document is None else c.document,
+                           columns=["iteration", "document"])
+    points = series.merge(printed.drop_duplicates("iteration", keep="last"), on="iteration",
+                          how="outer")
+    return points.assign(curve=c.index, system=c.system, label=c.label,
+                         difference=points.target - points.reference)
+
+
+def curve_table(curves):
+    """Every point of every curve (the figures draw at most 500): target, reference, their
+    difference and the document's printed cost, outer-joined on the iteration."""
+    if not curves:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    table = pd.concat([_curve_points(c) for c in curves], ignore_index=True)[CURVE_COLUMNS]
+    return table.assign(iteration=pd.to_numeric(table.iteration, downcast="integer"))
+
+
+def sweep_table(planar):
+    """The hidden-size sweep, then the logistic baseline: model, n_h, accuracy."""
+    rows = [] if planar is None else [("shallow", e.n_h, e.accuracy) for e in planar.sweep]
+    if planar is not None and planar.logistic_baseline_accuracy is not None:
+        rows.append(("logistic baseline", None, planar.logistic_baseline_accuracy))
+    return pd.DataFrame(rows, columns=["model", "n_h", "accuracy"], dtype=object)
+
+
+# ----------------------------------------------------------------------------- all of them
+
+@dataclass
+class Tables:
+    records: pd.DataFrame
+    failures: pd.DataFrame
+    warnings: pd.DataFrame
+    gradients: pd.DataFrame
+    shapes: pd.DataFrame
+    layers: pd.DataFrame
+    curves: pd.DataFrame
+    sweep: pd.DataFrame
+
+
+def report_tables(doc):
+    """Every table of the report, computed once for the page and the CSVs."""
+    frame = records_frame(doc)
+    return Tables(records=frame, failures=failures(frame), warnings=failures(frame, ("warn",)),
+                  gradients=gradient_table(frame), shapes=shape_table(frame),
+                  layers=layer_table(frame), curves=curve_table(doc.curves),
+                  sweep=sweep_table(doc.planar))
+
+
+# ----------------------------------------------------------------------------- CSV files
 
 RECORD_COLUMNS = ["suite", "function", "check", "stage", "quantity", "layer", "case", "status",
                   "diagnosis", "diagnosis_text", "max_abs_err", "max_rel_err", "atol", "rtol",
                   "reference", "expected_shape", "actual_shape", "worst_index", "expected_value",
                   "actual_value", "message", "repro", "duration_s"]
-
+GRADIENT_COLUMNS = (["suite", "function", "quantity"]
+                    + [f"{s}_{c}" for s in SIDES for c in SIDE_COLUMNS[:4]] + ["checks", "status"])
+SHAPE_COLUMNS = ["suite", "function", "quantity", "case", "check", "expected_shape",
+                 "actual_shape", "status", "diagnosis"]
+LAYER_COLUMNS = ["suite", "function", "layer", "kind", "quantity", "case", "check", "max_abs_err",
+                 "max_rel_err", "atol", "rtol", "status", "diagnosis"]
+CSV_FILES = ("failures.csv", "gradient_errors.csv", "shape_contracts.csv", "layers.csv",
+             "curves.csv", "sweep.csv", "records.csv")
 
 # Longest CSV cell: Python's csv reader refuses fields over 131072 characters by default.
 MAX_CSV_CELL = 100_000
 
 
 def csv_value(v):
-    """A cell: '' for None, full-precision repr for floats, JSON for lists and dicts; text
-    longer than MAX_CSV_CELL is cut with a note (results.json keeps it whole)."""
-    if v is None:
+    """A cell: '' for None and NA, full-precision repr for floats, JSON for lists and dicts;
+    text longer than MAX_CSV_CELL is cut with a note (results.json keeps it whole)."""
+    if v is None or v is pd.NA:
         return ""
     if isinstance(v, float):
-        return repr(v)
+        return repr(float(v))
     if isinstance(v, tuple):
         v = list(v)
     s = json.dumps(v, default=str) if isinstance(v, (list, dict)) else str(v)
@@ -298,87 +328,19 @@ def csv_value(v):
     return s
 
 
-def record_row(r):
-    return [csv_value(getattr(r, c)) for c in RECORD_COLUMNS]
+def _csv(table):
+    return table.map(csv_value).to_csv(index=False, lineterminator="\n")
 
 
-def csv_tables(doc):
-    """{file name: (header, rows)} of every CSV the report writes."""
-    tables = {}
-    tables["records.csv"] = (RECORD_COLUMNS, [record_row(r) for r in doc.records])
-
-    fail_rows = []
-    for group in failure_groups(doc).values():
-        for r in group:
-            fail_rows.append(record_row(r) + [csv_value(diagnosis_text(r))])
-    tables["failures.csv"] = (RECORD_COLUMNS + ["explanation"], fail_rows)
-
-    grad = []
-    for rows in gradient_rows(doc).values():
-        for row in rows:
-            cells = [row.suite, row.function, row.quantity]
-            for side in (row.autograd, row.fd):
-                if side is None:
-                    cells += ["", "", "", ""]
-                else:
-                    cells += [csv_value(side.max_abs), csv_value(side.max_rel),
-                              csv_value(side.atol), csv_value(side.rtol)]
-            n = len(row.statuses)
-            cells += [str(n), row.status]
-            grad.append(cells)
-    tables["gradient_errors.csv"] = (
-        ["suite", "function", "quantity", "autograd_max_abs_err", "autograd_max_rel_err",
-         "autograd_atol", "autograd_rtol", "fd_max_abs_err", "fd_max_rel_err", "fd_atol",
-         "fd_rtol", "checks", "status"], grad)
-
-    tables["shape_contracts.csv"] = (
-        ["suite", "function", "quantity", "case", "check", "expected_shape", "actual_shape",
-         "status", "diagnosis"],
-        [[csv_value(x) for x in (r.suite, r.function, r.quantity, r.case, r.check,
-                                 r.expected_shape, r.actual_shape, r.status, r.diagnosis)]
-         for r in shape_rows(doc)])
-
-    layer_rows = []
-    for g in layer_grids(doc):
-        for layer in g.layers:
-            for kind in g.kinds:
-                for r in g.cells.get((layer, kind), LayerCell()).records:
-                    layer_rows.append([csv_value(x) for x in (
-                        r.suite, r.function, layer, kind, r.quantity, r.case, r.check,
-                        r.max_abs_err, r.max_rel_err, r.atol, r.rtol, r.status, r.diagnosis)])
-    tables["layers.csv"] = (
-        ["suite", "function", "layer", "kind", "quantity", "case", "check", "max_abs_err",
-         "max_rel_err", "atol", "rtol", "status", "diagnosis"], layer_rows)
-
-    curve_rows = []
-    for c in doc.curves:
-        doc_points = {} if c.document is None else {it: cost for it, cost in c.document}
-        for it, t, ref in zip(c.iterations, c.target, c.reference):
-            d = doc_points.pop(it, None)
-            curve_rows.append([str(c.index), c.system, c.label, _num_cell(it), _num_cell(t),
-                               _num_cell(ref), _num_cell(t - ref), _num_cell(d)])
-        for it, d in sorted(doc_points.items()):      # document points off the iteration grid
-            curve_rows.append([str(c.index), c.system, c.label, _num_cell(it), "", "", "",
-                               _num_cell(d)])
-    tables["curves.csv"] = (["curve", "system", "label", "iteration", "target", "reference",
-                             "difference", "document"], curve_rows)
-
-    sweep = []
-    if doc.planar is not None:
-        for e in doc.planar.sweep:
-            sweep.append(["shallow", csv_value(e.n_h), csv_value(e.accuracy)])
-        if doc.planar.logistic_baseline_accuracy is not None:
-            sweep.append(["logistic baseline", "",
-                          csv_value(doc.planar.logistic_baseline_accuracy)])
-    tables["sweep.csv"] = (["model", "n_h", "accuracy"], sweep)
-    return tables
-
-
-def _num_cell(x):
-    if x is None:
-        return ""
-    x = float(x)
-    if x.is_integer() and abs(x) < 2 ** 53:
-        return str(int(x))
-    return repr(x)
-
+def csv_files(t):
+    """{file name: CSV text} of every table the report writes, in CSV_FILES order."""
+    return {
+        "failures.csv": _csv(t.failures[RECORD_COLUMNS + ["explanation"]]),
+        "gradient_errors.csv": _csv(t.gradients[GRADIENT_COLUMNS]),
+        "shape_contracts.csv": _csv(t.shapes[SHAPE_COLUMNS]),
+        "layers.csv": _csv(t.layers[LAYER_COLUMNS]),
+        # numeric columns: a point that is not a number (NaN) is an empty cell
+        "curves.csv": t.curves.to_csv(index=False, lineterminator="\n", na_rep=""),
+        "sweep.csv": _csv(t.sweep),
+        "records.csv": _csv(t.records[RECORD_COLUMNS]),
+    }

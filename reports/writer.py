@@ -6,14 +6,14 @@ exception anywhere before the moves leaves the previous report untouched and no 
 behind; each move is atomic, so a reader never sees a half-written file.
 """
 
-import csv
-import io
 import json
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+from markupsafe import Markup
 
 from . import figures, page, tables
 from .document import as_document, normalise
@@ -24,19 +24,23 @@ from .document import as_document, normalise
 DATA_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, FloatingPointError)
 
 
-def _figure_or_note(fn, *args):
+class Drawn(NamedTuple):
+    svg: Markup = None               # the figure, or None when there was nothing to draw
+    error: str = None                # why the data could not be drawn
+
+
+def _draw(fn, *args):
     try:
-        return fn(*args)
+        svg = fn(*args)
     except DATA_ERRORS as exc:
-        return (f'<div class="figure-note">This figure could not be drawn from the data: '
-                f'{page.esc(type(exc).__name__)}: {page.clip(str(exc), "message")}</div>')
+        return Drawn(error=f"{type(exc).__name__}: {exc}")
+    return Drawn(svg=Markup(svg) if svg else None)   # our SVG, its labels escaped by figures
 
 
 def make_figures(doc):
-    """(SVG or note per curve, SVG or note or None for the planar sweep)."""
-    curve_svgs = [_figure_or_note(figures.curve_figure, c) for c in doc.curves]
-    boundary = (_figure_or_note(figures.boundary_figure, doc.planar)
-                if doc.planar is not None else None)
+    """(a Drawn per curve, a Drawn for the planar sweep or None without a planar block)."""
+    curve_svgs = [_draw(figures.curve_figure, c) for c in doc.curves]
+    boundary = _draw(figures.boundary_figure, doc.planar) if doc.planar is not None else None
     return curve_svgs, boundary
 
 
@@ -48,23 +52,15 @@ def _json_default(obj):
     return str(obj)
 
 
-def _csv_text(header, rows):
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
 def render_files(results):
     """{file name: bytes} of the whole report, computed without touching the disk."""
     document = as_document(results)
     doc = normalise(document)
+    t = tables.report_tables(doc)
     curve_svgs, boundary = make_figures(doc)
-    files = {"report.html": page.render(doc, curve_svgs, boundary).encode("utf-8")}
+    files = {"report.html": page.render(doc, t, curve_svgs, boundary).encode("utf-8")}
     files["results.json"] = json.dumps(document, indent=1, default=_json_default).encode("utf-8")
-    for name, (header, rows) in tables.csv_tables(doc).items():
-        files[name] = _csv_text(header, rows).encode("utf-8")
+    files.update((name, text.encode("utf-8")) for name, text in tables.csv_files(t).items())
     return files
 
 
