@@ -1,4 +1,4 @@
-"""The conformance checks as pytest tests: ``pytest --pyargs nnconf.conformance.checks --impl TARGET``."""
+"""The conformance checks as pytest tests: ``pytest --pyargs nnconf.conformance.checks --nnconf-impl TARGET``."""
 
 import pytest
 
@@ -9,5 +9,5 @@ from nnconf.conformance.pytest_plugin import assert_conforms, functions
     ("suite", "function"),
     [pytest.param(s, f, id=f"{s}.{f}", marks=pytest.mark.xdist_group(s)) for s, f in functions()],
 )
-def test_conforms(nnconf_runner, suite, function, record_property):
-    assert_conforms(nnconf_runner, suite, function, record_property)
+def test_conforms(nnconf_runner, suite, function, request):
+    assert_conforms(nnconf_runner, suite, function, request.node)

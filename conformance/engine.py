@@ -700,7 +700,7 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
             )]
         elapsed = round(time.perf_counter() - started, 4)
         source = _source_text(target, inventory["sources"].get(name.split(".")[0]))
-        calls = _api_calls(run.reached, name, inventory["sources"])
+        calls = _api_calls(suite, run.reached, name, inventory["sources"])
         for record in found:
             record.duration_s = elapsed
             record.extra["source"] = source
@@ -716,12 +716,15 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
     return records
 
 
-def _api_calls(reached, name, sources):
+def _api_calls(suite, reached, name, sources):
     """The suite's API functions (other than ``name``) that the checked calls really reached, in
-    the files the suite's names were loaded from (not a same-named function elsewhere)."""
+    the files the suite's names were loaded from (not a same-named function elsewhere, nor a
+    function's own comprehensions and inner functions)."""
+    from nnconf.conformance.suites import FUNCTIONS
+
     files = {top: where[0] for top, where in sources.items() if where}
     return sorted({qualname for qualname, filename in reached
-                   if qualname != name and files.get(qualname.split(".")[0]) == filename})
+                   if qualname != name and qualname in FUNCTIONS[suite] and files.get(qualname.split(".")[0]) == filename})
 
 
 def not_implemented(suite, name, require, reason=""):

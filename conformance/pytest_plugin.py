@@ -11,6 +11,7 @@ prefixed so that they never collide with a project's own ``--impl``.
 """
 
 import os
+import tempfile
 import warnings
 
 import pytest
@@ -80,20 +81,55 @@ def nnconf_runner(request):
 def functions():
     """Every (suite, function) the harness checks, in suite order (a function checked under
     several variants, e.g. linear_activation_forward for relu and sigmoid, appears once)."""
-    from nnconf.conformance.loader import SUITES
-    from nnconf.conformance.suites import contracts
+    from nnconf.conformance.suites import FUNCTIONS
 
-    seen = []
-    for suite in SUITES:
-        for contract in contracts(suite):
-            if (suite, contract.name) not in seen:
-                seen.append((suite, contract.name))
-    return seen
+    return [(suite, name) for suite, names in FUNCTIONS.items() for name in names]
 
 
-def assert_conforms(runner, suite, function, record_property):
+_STATE = {"xdist worker": False}
+
+
+def pytest_configure(config):
+    """A TARGET that cannot be used is one usage error, before anything is collected."""
+    _STATE["xdist worker"] = hasattr(config, "workerinput")
+    words = target_words(config)
+    if not words:
+        return
+    from nnconf.conformance import loader
+
+    try:
+        loader.parse_target(words)
+    except loader.UsageError as exc:
+        raise pytest.UsageError(f"--nnconf-impl {' '.join(words)}: {exc}") from None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_logreport(report):
+    """JUnit names a check ``nnconf.<suite>`` / ``<function>``: while its report is logged (not in
+    an xdist worker, which reports to the controller by node id) its node id reads
+    ``nnconf/<suite>.py::<function>``."""
+    original = report.nodeid
+    suite_function = _check_of(original)
+    if suite_function is not None and not _STATE["xdist worker"]:
+        report.nodeid = f"nnconf/{suite_function[0]}.py::{suite_function[1]}"
+    try:
+        yield
+    finally:
+        report.nodeid = original
+
+
+def _check_of(nodeid):
+    """(suite, function) of a node id ``...::test_conforms[suite.function]``, else None."""
+    head, _, params = nodeid.partition("::test_conforms[")
+    if not params.endswith("]"):
+        return None
+    suite, _, function = params[:-1].partition(".")
+    return suite, function
+
+
+def assert_conforms(runner, suite, function, item):
     """Run the checks of one function, record each check's figures, fail with the findings; a
-    function or suite the target does not implement is a skip."""
+    function or suite the target does not implement is a skip, a warning a pytest warning."""
     from nnconf.conformance import engine
 
     if suite not in runner.target.suites():
@@ -101,17 +137,36 @@ def assert_conforms(runner, suite, function, record_property):
                                           f"{runner.target.spec} does not implement the {suite} suite").to_json()]
     else:
         records = runner.check(suite, function)
-    for r in records:
-        record_property(r["check"], _figures(r))
+    if item.config.getini("junit_family") != "xunit2":  # xunit2 has no properties per test case
+        item.user_properties.extend((r["check"], _figures(r)) for r in records)
     bad = [r for r in records if r["status"] in ("fail", "error")]
     if bad:
-        pytest.fail("\n\n".join(f"[{r['diagnosis']}] {r['message']}" + (f"\nrepro:\n{r['repro']}" if r.get("repro") else "")
-                                for r in bad), pytrace=False)
+        pytest.fail("\n\n".join(_failure_text(r) for r in bad[:5])
+                    + (f"\n\n... {len(bad) - 5} more failing checks of {function}" if len(bad) > 5 else ""), pytrace=False)
     for r in records:
         if r["status"] == "warn":
-            warnings.warn(ConformanceWarning(f"[{r['diagnosis']}] {r['message']}"), stacklevel=1)
+            warnings.warn(ConformanceWarning(f"{suite}.{function} [{r['diagnosis']}] {r['message']}"), stacklevel=1)
     if records and all(r.get("diagnosis") == "api.missing" for r in records):
         pytest.skip(records[0]["message"])
+
+
+def _failure_text(record, lines=12):
+    """The finding, what to change, and the first lines of its repro (the whole repro in a file)."""
+    parts = [f"[{record['diagnosis']}] {record['message']}"]
+    if record.get("diagnosis_text"):
+        parts.append(f"what to change: {record['diagnosis_text']}")
+    repro = record.get("repro")
+    if repro:
+        folder = os.path.join(tempfile.gettempdir(), "nnconf-repro")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"{record['suite']}.{record['function']}.{record['check']}.py".replace(":", "_").replace("@", "_"))
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(repro + "\n")
+        shown = [line if len(line) <= 160 else line[:160] + " ..." for line in repro.splitlines()[:lines]]
+        more = len(repro.splitlines()) - lines
+        parts.append("repro:\n" + "\n".join(shown) + (f"\n# ... {more} more lines" if more > 0 else "")
+                     + f"\n# the whole repro: {path}")
+    return "\n".join(parts)
 
 
 def _figures(record):

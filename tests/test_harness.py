@@ -261,23 +261,44 @@ def test_a_product_that_cannot_be_formed_is_named_as_a_transposed_product(tmp_pa
     assert {"crash.exception", "shape.transposed"} <= classes
 
 
+def _pytest(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs",
+                           "nnconf.conformance.checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
 def test_pytest_plugin_runs_a_target_and_puts_figures_into_junitxml(tmp_path):
     import xml.etree.ElementTree as ET
 
     bug = os.path.join(ROOT, "conformance", "catalog", "bugs", "init_xavier_b_rank1.py")
     xml_path = tmp_path / "out.xml"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks",
-         "-k", "init", "--nnconf-impl", f"init={bug}", f"--junitxml={xml_path}"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    result = _pytest("-k", "init", "--nnconf-impl", f"init={bug}", f"--junitxml={xml_path}", "-o", "junit_family=xunit1",
+                     cwd=tmp_path)
     assert result.returncode == 1, result.stdout[-2000:]
-    cases = {c.get("name"): c for c in ET.parse(xml_path).getroot().iter("testcase")}
-    xavier = cases["test_conforms[init.initialize_xavier]"]
-    assert xavier.find("failure") is not None and "shape.rank1" in xavier.find("failure").get("message", "") + (xavier.find("failure").text or "")
+    cases = {(c.get("classname"), c.get("name")): c for c in ET.parse(xml_path).getroot().iter("testcase")}
+    xavier = cases[("nnconf.init", "initialize_xavier")]
+    failure = xavier.find("failure")
+    assert failure is not None and "shape.rank1" in failure.get("message", "") + (failure.text or "")
+    assert "what to change" in failure.text and "the whole repro:" in failure.text
     properties = {p.get("name"): p.get("value") for p in xavier.iter("property")}
     assert any("shape.rank1" in v for v in properties.values())
-    he = cases["test_conforms[init.initialize_he]"]
+    he = cases[("nnconf.init", "initialize_he")]
     assert he.find("failure") is None and any(v.startswith("pass") for v in (p.get("value") for p in he.iter("property")))
+
+
+def test_pytest_plugin_fits_other_projects(tmp_path):
+    """Beside a conftest.py with its own --impl; under the default xunit2 with no warning; a bad
+    target is one usage error."""
+    import xml.etree.ElementTree as ET
+
+    write(tmp_path, "conftest.py", "def pytest_addoption(parser):\n    parser.addoption('--impl', default='mine')\n")
+    xml_path = tmp_path / "out.xml"
+    result = _pytest("-k", "init", "--impl", "x", f"--junitxml={xml_path}", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "PytestWarning" not in result.stdout + result.stderr and "warning" not in result.stdout.lower()
+    classes = {c.get("classname") for c in ET.parse(xml_path).getroot().iter("testcase")}
+    assert "nnconf.init" in classes and all(c in {f"nnconf.{s}" for s in loader.SUITES} for c in classes)
+    bad = _pytest("--nnconf-impl", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert bad.returncode == 4 and "nowhere" in bad.stderr and len(bad.stderr.strip().splitlines()) <= 2, bad.stderr
 
 
 def test_parallel_jobs_give_the_same_records_in_the_same_order():
