@@ -72,12 +72,16 @@ def python_files(root):
 
 def claims(scan_result, own, all_names):
     """The suites this file claims, each with its evidence (the suite's own names it defines)."""
-    defined = set(scan_result.defined)
     stem = os.path.splitext(os.path.basename(scan_result.path))[0]
+    return claims_of_names(set(scan_result.defined), scan_result.public, own, all_names, stem)
+
+
+def claims_of_names(defined, public, own, all_names, stem=None):
+    """The suites a set of defined names claims (the rules of this module's docstring)."""
     out = {}
+    public = public or defined
     for suite, names in own.items():
         evidence = sorted(defined & names)
-        public = scan_result.public or defined
         mostly = len(defined & all_names[suite]) * 2 >= len(public)
         if stem == suite:
             out[suite] = evidence or sorted(defined & all_names[suite]) or [f"the file name {stem}.py"]

@@ -522,6 +522,8 @@ def import_line(target, suite, name):
     """The lines a repro snippet starts with: numpy, and ``name`` from the target's own file."""
     if target.kind == "package":
         return f"import numpy as np\nfrom {target.package}.{suite} import {name}"
+    if target.kind == "objects":
+        return f"# in the notebook that defines {name}\nimport numpy as np"
     source = target.sources[suite]
     path = source.names.get(name, source.primary)
     if path.endswith(".ipynb"):

@@ -36,6 +36,11 @@ ALIASES = {
 }
 
 
+# Functions handed over in a running kernel (nnconf.check): token -> {name: object}. A worker is
+# forked from the kernel, so it finds them here as they are.
+OBJECTS = {}
+
+
 class UsageError(ValueError):
     """The command line named a target or suite that cannot be used (exit code 2)."""
 
@@ -59,7 +64,7 @@ class SignatureError(TypeError):
 @dataclass(frozen=True)
 class Target:
     spec: str  # as the user gave it
-    kind: str  # "package" | "path"
+    kind: str  # "package" | "path" | "objects" (functions of a running kernel, under OBJECTS[package])
     package: str | None = None
     root: str | None = None  # the folder a path target's files are relative to
     sources: dict = field(default_factory=dict)  # suite -> discovery.SuiteSource (path targets)
@@ -68,7 +73,7 @@ class Target:
 
     def suites(self):
         """The suites the target implements, in the API's order."""
-        if self.kind == "package":
+        if self.kind in ("package", "objects"):
             return self.package_suites
         return tuple(s for s in SUITES if s in self.sources)
 
@@ -83,6 +88,8 @@ class Target:
         """Lines that say where each suite comes from and why (printed before a run)."""
         if self.kind == "package":
             return [f"package {self.package}: {', '.join(self.suites())} (one module per suite)"]
+        if self.kind == "objects":
+            return [f"{', '.join(self.suites())}: {', '.join(sorted(OBJECTS.get(self.package, {})))}"]
         lines = []
         for suite in self.suites():
             source = self.sources[suite]
@@ -190,6 +197,10 @@ def load_suite(target, suite):
         raise MissingSuite(f"{target.spec} does not implement the {suite} suite")
     if target.kind == "package":
         return importlib.import_module(f"{target.package}.{suite}")
+    if target.kind == "objects":
+        namespace = types.ModuleType(f"nnconf_target_{suite}", f"the {suite} functions of a running kernel")
+        vars(namespace).update(OBJECTS[target.package])
+        return namespace
     source = target.sources[suite]
     files = source.files()
     roots = [target.root] + [d for p in files for d in (os.path.dirname(p), sources.module_name(p)[1])]

@@ -6,7 +6,17 @@ can shadow a user's own folders (``impl/``, ``reports/``, ...) or be shadowed by
 - ``nnconf.impl``: the bundled NumPy implementation of every suite (the default target);
 - ``nnconf.reference``: the same forward formulas in PyTorch, gradients from autograd;
 - ``nnconf.conformance``: the engine, the command line (``nnconf check``) and the pytest plugin;
-- ``nnconf.reports``: the HTML report and its CSV tables.
+- ``nnconf.reports``: the HTML report and its CSV tables;
+- ``nnconf.check``: the notebook door, the same checks on functions of a running kernel.
 """
 
 __version__ = "0.2.0"
+
+
+def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, show=True):
+    """Check functions defined in a running notebook: ``nnconf.check(linear_backward)``, or
+    ``nnconf.check(globals())`` for every suite function it defines. Shows the result inline and
+    returns it (``.records`` is a pandas DataFrame). See ``nnconf.conformance.notebook``."""
+    from nnconf.conformance.notebook import check as _check
+
+    return _check(*objects, suite=suite, profile=profile, timeout=timeout, training=training, show=show)
