@@ -81,7 +81,7 @@ BUG_CLASSES = {
     ),
     "value.wrong": (
         "The values differ from the reference and no more specific bug class matched.",
-        "Compare the function line by line with its formula in SPEC Part 1; run the repro "
+        "Compare the function line by line with its formula (docs/api.md, or nnconf api SUITE); run the repro "
         "snippet and print intermediate values next to the expected ones.",
     ),
     "side_effect.mutates_input": (
@@ -114,12 +114,12 @@ BUG_CLASSES = {
     "api.missing": (
         "The function or class is not defined in the module under test, so its checks did not "
         "run.",
-        "Define it under the name of SPEC Part 2 (or an accepted alias) in the suite's module.",
+        "Define it under its name in docs/api.md (or an accepted alias); nnconf list TARGET shows what was found.",
     ),
     "api.signature": (
         "The function exists but cannot be called with the documented arguments, or returns a "
         "different structure (e.g. a tuple of the wrong length).",
-        "Match the signature and the return value of SPEC Part 2, e.g. "
+        "Match the signature and the return value of docs/api.md (nnconf api SUITE), e.g. "
         "linear_backward(dZ, cache) -> (dA_prev, dW, db).",
     ),
 }

@@ -72,6 +72,8 @@ def _parser():
     report = commands.add_parser("report", help="rebuild the HTML report from a saved results.json")
     report.add_argument("results", help="a results.json written by check --report")
     report.add_argument("--out", required=True, metavar="DIR", help="where to write report.html and the CSV tables")
+    api = commands.add_parser("api", help="the API each suite checks: signatures, shapes, caches, conventions")
+    api.add_argument("suite", nargs="*", metavar="SUITE", help=f"one or more of {', '.join(loader.SUITES)} (default: all)")
     listing = commands.add_parser("list", help="the suites and their functions; with a TARGET, which of them it defines and where")
     listing.add_argument("target", nargs="*", metavar="TARGET", help="as for check (optional)")
     catalog = commands.add_parser("catalog", help="run the catalog of buggy implementations and print its score")
@@ -86,6 +88,8 @@ def main(argv=None):
             return check(args)
         if args.command == "list":
             return list_functions(args)
+        if args.command == "api":
+            return print_api(args)
         if args.command == "report":
             return rebuild_report(args)
         from nnconf.conformance import catalog_score
@@ -295,6 +299,17 @@ def list_functions(args):
         print(f"{suite}: " + ", ".join(marks))
     if target is not None:
         print("(+ defined or imported by the target's files, - not implemented)")
+    return EXIT_PASS
+
+
+def print_api(args):
+    """``nnconf api [SUITE ...]``: the API reference, generated from the contracts."""
+    unknown = [s for s in args.suite if s not in loader.SUITES]
+    if unknown:
+        raise loader.UsageError(f"unknown suite(s) {unknown}; suites are: {', '.join(loader.SUITES)}")
+    from nnconf.conformance import api
+
+    print(api.markdown(args.suite or None), end="")
     return EXIT_PASS
 
 

@@ -389,7 +389,7 @@ class ContractRun:
             if self.notes and record.stage == "smoke":
                 text += f" (noted, not failed: {' | '.join(self.notes[:3])})"
             if self.alias and record.stage == "smoke":
-                text += f" (found under the document's name `{self.alias}`)"
+                text += f" (found under the older name `{self.alias}`)"
             return text
         if record.status == "skip":
             return f"{c.name}: {record.stage} skipped: {obs.detail}"

@@ -7,7 +7,7 @@ STAGES = (
     "side_effect", "saturation", "determinism", "training",
 )
 STAGE_WORDS = {
-    "api": "is not usable as the SPEC names it",
+    "api": "is not usable as the API names it (docs/api.md)",
     "smoke": "does not run",
     "type": "has the wrong type",
     "shape": "has the wrong shape",

@@ -117,7 +117,7 @@ def _digits_binary(m=400):
 
 def _planar_system(profile):
     X, Y, p0 = _planar_setup()
-    return ("planar 2-layer classifier (001), n_h = 4, lr 1.2", loop_shallow, (X, Y, p0, 1.2, 10000),
+    return ("planar 2-layer classifier, n_h = 4, lr 1.2", loop_shallow, (X, Y, p0, 1.2, 10000),
             lambda: ref.train_shallow(p0, X, Y, 1.2, 10000).costs, DOCUMENT_001_COSTS)
 
 
@@ -125,7 +125,7 @@ def _deep_system(profile):
     X, Y = _digits_binary()
     params = initialization([64, 20, 7, 5, 1], lambda fan_in: np.sqrt(2 / fan_in), np.random.default_rng(1).standard_normal)
     n = 1000 if profile == "thorough" else 300
-    return ("L-layer network (000) on digits >= 5, [64, 20, 7, 5, 1], lr 0.05", loop_deep, (X, Y, params, 0.05, n),
+    return ("L-layer network on digits >= 5, [64, 20, 7, 5, 1], lr 0.05", loop_deep, (X, Y, params, 0.05, n),
             lambda: ref.train_deep(params, X, Y, 0.05, n).costs, None)
 
 
@@ -133,7 +133,7 @@ def _logistic_system(profile):
     split = data.load_breast_cancer_split()
     X, Y = split.x_train, split.t_train.astype(float)
     params = {"w": np.zeros((X.shape[0], 1)), "b": 0.0}
-    return ("logistic regression (002) on breast cancer, lr 0.5", loop_logistic, (X, Y, params, 0.5, 300),
+    return ("logistic regression on breast cancer, lr 0.5", loop_logistic, (X, Y, params, 0.5, 300),
             lambda: ref.train_logistic(params["w"], params["b"], X, Y, 0.5, 300).costs, None)
 
 
@@ -141,7 +141,7 @@ def _xor_system(profile):
     X, Y = data.load_xor()
     state = np.random.RandomState(3)
     params = [state.randn(2, 2), np.zeros((2, 1)), state.randn(2, 1), np.zeros((1, 1))]
-    return ("XOR network (003), 2 hidden units, lr 0.5", loop_xor, (X, Y, params, 0.5, 3000),
+    return ("XOR network, 2 hidden units, lr 0.5", loop_xor, (X, Y, params, 0.5, 3000),
             lambda: ref.train_xor(params, X, Y, 0.5, 3000).costs, None)
 
 
@@ -151,7 +151,7 @@ def _two_layer_system(profile):
     params = {"W1": 0.01 * rng.standard_normal((64, 50)), "b1": np.zeros(50),
               "W2": 0.01 * rng.standard_normal((50, 10)), "b2": np.zeros(10)}
     batches = [rng.choice(rows.x_train.shape[0], 100) for _ in range(1000 if profile == "thorough" else 300)]
-    return ("TwoLayerNet (004) on digits, batches of 100, lr 0.1", loop_two_layer,
+    return ("TwoLayerNet on digits, batches of 100, lr 0.1", loop_two_layer,
             (rows.x_train, rows.t_train, params, 0.1, batches),
             lambda: ref.train_two_layer(params, rows.x_train, rows.t_train, 0.1, len(batches), batch_indices=batches).costs,
             None)

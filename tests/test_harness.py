@@ -377,3 +377,13 @@ def test_version_and_help_say_what_they_should():
     for word in ("exit codes", "profiles", "--strict", "--require", "--function", "docs/api.md"):
         assert word in text
     assert "SPEC" not in text and "../shared" not in text
+
+
+def test_the_api_document_is_generated_from_the_contracts():
+    from nnconf.conformance import api
+
+    with open(os.path.join(ROOT, "docs", "api.md")) as handle:
+        text = handle.read()
+    assert text == api.markdown(), "docs/api.md is stale: python -m nnconf.conformance.api > docs/api.md"
+    assert "linear_backward(dZ=(3, 4), cache=((2, 4), (3, 2), (3, 1))) -> (dA_prev (2, 4), dW (3, 2), db (3, 1))" in text
+    assert "SPEC" not in text and "../shared" not in text

@@ -229,7 +229,7 @@ def _run_layer(worker, case):
     if missing:
         return replace(outcome, ok=False, value=None, error_type="MissingName", error=(
             f"after backward the {s['cls']} object has no attribute {', '.join(f'`{m}`' for m in missing)} "
-            f"(the SPEC: {s['cls']} keeps {', '.join(s['attrs'])} after backward)"))
+            f"(the API: {s['cls']} keeps {', '.join(s['attrs'])} after backward)"))
     second_result = _collect(s, second["steps"])[0] if second is not None else None
     stale = _stale(case, first["steps"], result, outcome)
     if stale is not None:
