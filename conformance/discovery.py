@@ -12,7 +12,8 @@ and assembles each suite from where its names are defined:
   ``.py`` helper, a file that nothing imports before a library); every name of the suite is taken
   from the primary file's namespace (what it defines and imports) first, then from another
   claiming file that defines it (one the primary imports or that imports the primary first, then
-  the one the tree imports most);
+  the one the tree imports most); a name only this suite has may also come from a file that
+  claims no suite (the course's application notebook defines ``L_layer_model`` beside helpers);
 - ``SUITE=PATH`` on the command line and a ``[tool.nnconf]`` table in the tree's ``pyproject.toml``
   override the detection; where it stays ambiguous, the usage error says how to settle it.
 """
@@ -131,6 +132,8 @@ def detect(root, files=None, overrides=None, pyproject=True):
                 source.names[name] = names_table[name]
                 continue
             defining = [p for p in candidates[1:] if name in scans[p].defined]
+            if not defining and name in own[suite]:  # a name only this suite has, in a file claiming none
+                defining = [p for p in scans if p != primary and name in scans[p].defined]
             if defining and not _reaches(scans[primary], name, scans, root):
                 source.names[name] = _choose(name, suite, defining, primary, scans, importers, root)
         sources[suite] = source

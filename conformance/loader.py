@@ -214,6 +214,7 @@ def load_suite(target, suite):
         owner = _import_file(path)
         if hasattr(owner, name):
             setattr(namespace, name, getattr(owner, name))
+        namespace.__nnconf_notes__ += [n for n in getattr(owner, "__nnconf_notes__", []) if n not in namespace.__nnconf_notes__]
     return namespace
 
 

@@ -408,3 +408,55 @@ def test_nbconvert_export(tmp_path, scratch):
     for suite in SUITES:
         if suite != "shallow":
             assert_suite_skipped(records, suite)
+
+
+# --- W4A2: the application notebook, whose only graded function sits beside the course's helpers ------------
+
+
+def test_w4a2_application_notebook_beside_dnn_app_utils(tmp_path, scratch):
+    """The course's dnn_app_utils_v3.py defines the step-by-step functions (and seeds its own
+    initializer, randn / sqrt(n[l-1])); the notebook defines only L_layer_model (and returns
+    parameters only, as until 2020), two_layer_model and plot_costs: it claims no suite on its own,
+    yet its L_layer_model is the one checked, from the notebook."""
+    import nbformat
+
+    from real_code.sources import function, functions, replace_line, write
+
+    marker = tmp_path / notebooks.MARKER
+    folder = tmp_path / "W4A2"
+    helper_functions = [n for n in DEEP_FUNCTIONS if n != "initialize_parameters_deep"] + ["predict"]
+    initializer = replace_line(function("deep", "initialize_parameters_deep"), "parameters = {}",
+                               "np.random.seed(1)\n    parameters = {}")
+    initializer = replace_line(initializer,
+                               "parameters['W' + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01",
+                               "parameters['W' + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) "
+                               "/ np.sqrt(layer_dims[l - 1])")
+    write(folder, "dnn_app_utils_v3.py", "import numpy as np\nimport h5py\n\n\n" + initializer + "\n\n"
+          + functions("deep", *helper_functions) + "\n\ndef load_data():\n    with h5py.File('datasets/train.h5') as f:\n"
+          "        return f\n")
+    model = function("deep", "L_layer_model").replace(", print_cost=False,\n                  initializer=initialize_he)",
+                                                        ", print_cost=False)")
+    model = replace_line(model, "parameters = initializer(layers_dims)", "parameters = initialize_parameters_deep(layers_dims)")
+    model = replace_line(model, "return parameters, costs", "return parameters")
+    cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nimport h5py\nimport matplotlib.pyplot as plt\n"
+                                  "from dnn_app_utils_v3 import *\n%matplotlib inline\nnp.random.seed(1)"),
+        nbformat.v4.new_code_cell(notebooks._loud(str(marker), "data cell")),
+        nbformat.v4.new_code_cell("def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000):\n"
+                                  "    return initialize_parameters_deep(layers_dims)\n"),
+        nbformat.v4.new_code_cell("# GRADED FUNCTION: L_layer_model\n\n" + model),
+        nbformat.v4.new_code_cell("def plot_costs(costs, learning_rate=0.0075):\n    plt.plot(np.squeeze(costs))\n"),
+        nbformat.v4.new_code_cell(notebooks._loud(str(marker), "training cell")),
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(folder / "Deep Neural Network - Application.ipynb"))
+    result = nnconf("check", folder, "--suite", "deep", "--no-training", "--json", scratch / "records.json", cwd=scratch)
+    assert result.returncode == 0, output(result)
+    assert not marker.exists()
+    records = by_function(load(scratch / "records.json"), "deep")
+    model_records = records["L_layer_model"]
+    assert {r["status"] for r in model_records} <= {"pass", "note"}, output(result)
+    assert all("Application.ipynb, cell 4" in r["source"] for r in model_records if r.get("source"))
+    notes = " ".join(r["message"] for r in model_records if r["status"] == "note")
+    assert "returns only `parameters`" in notes
+    assert any(r["status"] == "note" and "np.random.seed(1)" in r["message"] for r in records["initialize_parameters_deep"])
+    assert "h5py" in result.stdout  # the failed import is a note of loading, not a failure
