@@ -21,11 +21,9 @@ and assembles each suite from where its names are defined:
 import os
 from dataclasses import dataclass, field
 
-from nnconf.conformance.sources import NOTEBOOK_SUFFIX, scan
+from nnconf.conformance.sources import NOTEBOOK_SUFFIX, SKIPPED_FOLDERS, scan
 from nnconf.conformance.suites import suite_names
 
-SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "node_modules", "site-packages", "venv", "env", "build",
-                   "dist", ".git", ".venv", ".tox", ".nox"}
 MAX_FILES = 5000
 
 

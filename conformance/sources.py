@@ -1,8 +1,9 @@
 """Reading a user's code as it is: course notebooks as downloaded, and ``.py`` files whose top level
 runs tests or training.
 
-A file is taken as *definitions*: its imports, functions, classes and constant assignments. Every
-other top-level statement (a test call such as ``linear_forward_test(linear_forward)``, plotting,
+A file is taken as *definitions*: its imports, functions, classes, constant assignments and
+additions to ``sys.path`` (the book's chapters import ``common`` after ``sys.path.append(os.pardir)``).
+Every other top-level statement (a test call such as ``linear_forward_test(linear_forward)``, plotting,
 data loading, a training run, ``if __name__ == "__main__":``) is left out, and so are IPython
 magics and ``!`` shell lines of notebooks. An import that fails (a package that is not installed,
 such as ``h5py``) binds its names to a stand-in that raises when it is used, and becomes a note:
@@ -17,7 +18,6 @@ import ast
 import importlib.abc
 import importlib.machinery
 import importlib.util
-import json
 import linecache
 import os
 import re
@@ -25,6 +25,9 @@ import sys
 from dataclasses import dataclass, field
 
 NOTEBOOK_SUFFIX = ".ipynb"
+# Folders that hold no user code: environments, caches, checkpoints, builds (and hidden folders).
+SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "node_modules", "site-packages", "venv", "env", "build",
+                   "dist", ".git", ".venv", ".tox", ".nox"}
 MAX_SOURCE_BYTES = 20 * 2**20  # a notebook with its outputs may be large; its code is not
 
 # Calls a kept top-level assignment may make: building a constant, not loading data or drawing
@@ -108,6 +111,8 @@ def keep(node, bound=None):
         return node
     if isinstance(node, ast.Delete) and all(isinstance(t, ast.Name) for t in node.targets):
         return node  # ``del helper``: the namespace the user's code leaves behind
+    if isinstance(node, ast.Expr) and _extends_sys_path(node.value):
+        return node  # ``sys.path.append(os.pardir)``, as the book's chapters do before their imports
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = node.value
@@ -145,6 +150,14 @@ def _with_bodies(node, fields, handlers=False):
     if isinstance(node, ast.Try) and not node.handlers and not node.finalbody:
         node.finalbody = [ast.Pass()]
     return node
+
+
+def _extends_sys_path(call):
+    """``sys.path.append(...)``, ``sys.path.insert(...)`` or ``sys.path.extend(...)``."""
+    func = getattr(call, "func", None)
+    return (isinstance(call, ast.Call) and isinstance(func, ast.Attribute) and func.attr in ("append", "insert", "extend")
+            and isinstance(func.value, ast.Attribute) and func.value.attr == "path"
+            and isinstance(func.value.value, ast.Name) and func.value.value.id == "sys")
 
 
 def _plain_target(target):
@@ -301,7 +314,6 @@ class Scan:
     imports: set = field(default_factory=set)  # dotted module names imported at top level
     star: set = field(default_factory=set)  # modules imported with ``from M import *``
     imported: set = field(default_factory=set)  # names bound by an import (``from dnn_utils import relu``)
-    methods: dict = field(default_factory=dict)  # class name -> set of method names
     error: str | None = None
 
     @property
@@ -335,9 +347,6 @@ def scan(path):
                 _note_imports(result, node)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
                 result.public.add(node.name)
-            if isinstance(node, ast.ClassDef):
-                result.methods[node.name] = {
-                    n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return result
 
 
@@ -383,8 +392,14 @@ class TreeImporter(importlib.abc.MetaPathFinder):
         self.roots = [os.path.join(os.path.realpath(r), "") for r in roots]
 
     def owns(self, path):
+        """Whether ``path`` is the user's code: under a root, and not in an environment or cache
+        folder inside it (a project's own ``.venv`` holds installed packages, imported as they are)."""
         real = os.path.realpath(path)
-        return any(real.startswith(root) for root in self.roots)
+        for root in self.roots:
+            if real.startswith(root):
+                parts = real[len(root):].split(os.sep)[:-1]
+                return not any(p in SKIPPED_FOLDERS or p.startswith(".") or p == "dist-packages" for p in parts)
+        return False
 
     def find_spec(self, fullname, path=None, target=None):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
@@ -460,7 +475,3 @@ def module_name(path):
         parts.insert(0, package)
     return ".".join(parts), folder
 
-
-def read_json(path):
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)

@@ -460,3 +460,23 @@ def test_w4a2_application_notebook_beside_dnn_app_utils(tmp_path, scratch):
     assert "returns only `parameters`" in notes
     assert any(r["status"] == "note" and "np.random.seed(1)" in r["message"] for r in records["initialize_parameters_deep"])
     assert "h5py" in result.stdout  # the failed import is a note of loading, not a failure
+
+
+def test_packages_installed_in_a_projects_own_venv_are_imported_whole(tmp_path, scratch):
+    """A project's .venv lives inside the tree it checks: its packages are not the user's code
+    and run as they are (their top level is not filtered down to definitions)."""
+    from real_code.sources import function, write
+
+    project = tmp_path / "project"
+    write(project, ".venv/lib/python3.11/site-packages/scaler/__init__.py",
+          "def _compute():\n    return 0.01\n\n\nSCALE = _compute()  # a call at top level, which the filter would leave out\n")
+    source = function("init", "initialize_random").replace("scale=0.01", "scale=None")
+    source = source.replace("    parameters = {}", "    scale = SCALE if scale is None else scale\n    parameters = {}", 1)
+    assert "SCALE" in source
+    write(project, "init.py", "import sys, os\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), "
+          "'.venv', 'lib', 'python3.11', 'site-packages'))\nimport numpy as np\nfrom scaler import SCALE\n\n\n"
+          + function("init", "_randn") + "\n\n" + source)
+    result = nnconf("check", project, "--function", "initialize_random", "--json", scratch / "records.json", cwd=scratch)
+    assert result.returncode == 0, output(result)
+    records = load(scratch / "records.json")
+    assert {r["status"] for r in records} == {"pass"}, output(result)
