@@ -93,8 +93,9 @@ def detect(root, files=None, overrides=None, pyproject=True):
     """suite -> :class:`SuiteSource` for the tree at ``root`` (or the given ``files`` in it).
 
     ``overrides``: suite -> path, from ``SUITE=PATH`` words (they win over everything).
-    Returns (sources, unclaimed): ``unclaimed`` maps a suite to the lone names seen for it that
-    were not enough evidence, so that the run can say so.
+    Returns (sources, unclaimed, unreadable): ``unclaimed`` maps a suite to the lone names seen
+    for it that were not enough evidence, ``unreadable`` a file to why it could not be read (a
+    broken notebook), so that the run can say so.
     """
     overrides = dict(overrides or {})
     names_table = {}
@@ -135,7 +136,8 @@ def detect(root, files=None, overrides=None, pyproject=True):
             if defining and not _reaches(scans[primary], name, scans, root):
                 source.names[name] = _choose(name, suite, defining, primary, scans, importers, root)
         sources[suite] = source
-    return sources, unclaimed
+    unreadable = {path: s.error for path, s in scans.items() if s.error}
+    return sources, unclaimed, unreadable
 
 
 def _choose(name, suite, defining, primary, scans, importers, root):

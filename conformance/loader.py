@@ -69,6 +69,7 @@ class Target:
     root: str | None = None  # the folder a path target's files are relative to
     sources: dict = field(default_factory=dict)  # suite -> discovery.SuiteSource (path targets)
     unclaimed: dict = field(default_factory=dict)  # suite -> lone names that were not enough evidence
+    unreadable: dict = field(default_factory=dict)  # path -> why it could not be read (not checked)
     package_suites: tuple = ()
 
     def suites(self):
@@ -100,6 +101,8 @@ class Target:
         for suite, names in self.unclaimed.items():
             lines.append(f"{suite:<12} not checked: only {', '.join(names)} seen, not enough to tell "
                          f"(name the file: {suite}=PATH)")
+        for path, why in self.unreadable.items():
+            lines.append(f"{'not read':<12} {self.relative(path)}: {why}")
         return lines
 
 
@@ -135,12 +138,12 @@ def parse_target(words):
     else:
         root, files = os.path.commonpath([os.path.dirname(p) for p in overrides.values()]), []
     try:
-        found, unclaimed = discovery.detect(root, files, overrides)
+        found, unclaimed, unreadable = discovery.detect(root, files, overrides)
     except discovery.DetectionError as exc:
         raise UsageError(str(exc)) from None
     if not found:
         raise UsageError(_nothing_found(plain[0] if plain else spec, root, files, unclaimed))
-    return Target(spec=spec, kind="path", root=root, sources=found, unclaimed=unclaimed)
+    return Target(spec=spec, kind="path", root=root, sources=found, unclaimed=unclaimed, unreadable=unreadable)
 
 
 def _source_file(word, path):

@@ -1,6 +1,7 @@
 """The harness's own contract (SPEC Part 3): targets, exit codes, JSON records, isolation."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -387,3 +388,11 @@ def test_the_api_document_is_generated_from_the_contracts():
     assert text == api.markdown(), "docs/api.md is stale: python -m nnconf.conformance.api > docs/api.md"
     assert "linear_backward(dZ=(3, 4), cache=((2, 4), (3, 2), (3, 1))) -> (dA_prev (2, 4), dW (3, 2), db (3, 1))" in text
     assert "SPEC" not in text and "../shared" not in text
+
+
+def test_a_file_that_cannot_be_read_is_named_not_silently_dropped(tmp_path):
+    write(tmp_path, "init.py", "from nnconf.impl.init import *\n")
+    write(tmp_path, "broken.ipynb", '{"cells": [')
+    result = cli("check", str(tmp_path), "--suite", "init", "--no-training")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"not read\s+\S*broken\.ipynb: .*cannot be read as a Jupyter notebook", result.stdout)
