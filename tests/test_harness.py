@@ -1,8 +1,8 @@
 """The harness's own contract (SPEC Part 3): targets, exit codes, JSON records, isolation."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import textwrap
