@@ -111,6 +111,12 @@ BUG_CLASSES = {
         "Python loop far too slow for the input.",
         "Check the loop bounds and the stopping condition; vectorize per-example loops.",
     ),
+    "crash.resource": (
+        "The function went past a bound of the run: it asked for more memory than a worker may use "
+        "(--max-memory) or wrote a file larger than allowed (--max-file).",
+        "Look for an allocation that grows with the wrong dimension (an (m, m) matrix where (n, m) was "
+        "meant) or output written in a loop; checked functions need neither.",
+    ),
     "api.missing": (
         "The function or class is not defined in the module under test, so its checks did not "
         "run.",

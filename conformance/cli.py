@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import textwrap
+import time
 
 from nnconf import __version__
 from nnconf.conformance import loader
@@ -66,6 +67,12 @@ def _parser():
     check.add_argument("--seed", type=int, default=0, help="seed of the generated inputs and of NumPy's global random "
                                                            "state before each call (default 0)")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per call of the target (default 10)")
+    check.add_argument("--max-time", type=float, default=1800.0, metavar="SECONDS",
+                       help="seconds for the whole run (default 1800); what is left then is reported as not run")
+    check.add_argument("--max-memory", type=int, default=2048, metavar="MB",
+                       help="memory the target may allocate in each worker (default 2048 MB)")
+    check.add_argument("--max-file", type=int, default=100, metavar="MB",
+                       help="the largest file the target may write (default 100 MB)")
     check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves and the planar sweep")
     check.add_argument("-n", "--jobs", type=int, default=1, metavar="N", help="run the work in N processes (default 1)")
     check.add_argument("--quiet", action="store_true", help="print only the summary")
@@ -102,6 +109,7 @@ def main(argv=None):
 
 def check(args):
     from nnconf.conformance import engine
+    from nnconf.conformance.worker import Limits
 
     unknown = [s for s in args.suite if s not in loader.SUITES]
     if unknown:
@@ -125,11 +133,12 @@ def check(args):
     functions = set(args.function) or None
     checked = [s for s in (args.suite or loader.SUITES) if s in target.suites()]
     total = sum(len(engine.contract_names(s, functions)) for s in checked)
+    limits = Limits(memory_mb=args.max_memory, file_mb=args.max_file, deadline=time.time() + args.max_time)
     with Progress(total, enabled=not args.quiet) as progress:
         results = engine.run(
             target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
             progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
-            functions=functions,
+            functions=functions, limits=limits,
         )
     if args.json:
         write_json_atomic(args.json, results["records"])

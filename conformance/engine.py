@@ -537,11 +537,14 @@ def import_line(target, suite, name):
 
 
 def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True,
-        functions=None, jobs=1, require=False):
+        functions=None, jobs=1, require=False, limits=None):
     """Check ``target`` (a loader.Target) on ``suites``; returns the results document.
 
     The work is a list of tasks (the checks of a suite, a training curve, the planar sweep), each
-    with its own isolated worker; ``jobs`` > 1 runs them in that many processes at once.
+    with its own isolated worker; ``jobs`` > 1 runs them in that many processes at once. A suite
+    or function the target does not implement is a ``skip`` (``api.missing``, "not implemented"),
+    a ``fail`` with ``require``. ``limits`` (a worker.Limits) bounds each worker's memory and files
+    and the whole run's time.
     """
     import datetime
     import platform
@@ -552,7 +555,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
         wanted, training = [s for s in wanted if contract_names(s, functions)], False
     suites = [s for s in wanted if s in target.suites()]
     tasks = plan(suites, training)
-    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require)
+    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits)
     records, curves, planar = [], [], None
     for suite in wanted:
         if suite not in suites:
@@ -595,9 +598,9 @@ def plan(suites, training):
     return tasks + [("checks", s) for s in suites]
 
 
-def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require):
+def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits):
     """Each task's (records, curves, planar), in the order of ``tasks``."""
-    arguments = [(target, task, profile, seed, timeout, functions, require) for task in tasks]
+    arguments = [(target, task, profile, seed, timeout, functions, require, limits) for task in tasks]
     if jobs <= 1:
         results = []
         for task, args in zip(tasks, arguments):
@@ -631,14 +634,16 @@ def _progress_of_task(progress, task, records):
         progress(suite, function, found)
 
 
-def run_task(target, task, profile, seed, timeout, functions, require=False, progress=None):
+def run_task(target, task, profile, seed, timeout, functions, require=False, limits=None, progress=None):
     """One unit of work in its own worker process for the target: (records, curves, planar)."""
     from nnconf.conformance import probes, training
     from nnconf.conformance.suites import contracts
     from nnconf.conformance.worker import Worker
 
     kind, suite = task
-    with Worker(target, suite, seed=seed, timeout=timeout) as worker:
+    from nnconf.conformance.worker import Limits
+
+    with Worker(target, suite, seed=seed, timeout=timeout, limits=limits or Limits()) as worker:
         if kind == "checks":
             chosen = [c for c in contracts(suite) if functions is None or c.name in functions]
             records = run_suite(worker, target, suite, chosen, profile, seed, progress, require)

@@ -52,7 +52,24 @@ class Record:
         data = asdict(self)
         extra = data.pop("extra")
         data.update(extra)
-        return {k: _json_number(v) for k, v in data.items()}
+        return {k: _json_number(safe_text(v)) for k, v in data.items()}
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9, 10)} | {127: "\\x7f"}
+
+
+def safe_text(value):
+    """Text from the target made safe for a file and a terminal: valid UTF-8 (a lone surrogate
+    becomes U+FFFD) and no control characters but tab and newline (an escape sequence shows as
+    ``\\x1b``). Lists and dicts are cleaned throughout; other values are returned as they are."""
+    if isinstance(value, str):
+        value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return value.translate(_CONTROL)
+    if isinstance(value, list):
+        return [safe_text(v) for v in value]
+    if isinstance(value, dict):
+        return {safe_text(k): safe_text(v) for k, v in value.items()}
+    return value
 
 
 def _json_number(value):

@@ -9,11 +9,15 @@ The worker runs *probes*: module-level functions of :mod:`conformance.probes` ca
 several calls (forward, then backward) or run a finite-difference loop next to the target.
 """
 
+import errno
 import io
 import multiprocessing
 import os
 import pickle
+import shutil
 import sys
+import tempfile
+import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -24,6 +28,19 @@ from nnconf.conformance import loader
 
 _CONTEXT = multiprocessing.get_context("fork")
 _DEFAULT_ERR = np.geterr()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one worker may use, each a finding (``crash.resource``) when hit; ``deadline`` is the
+    wall-clock time (time.time()) by which the whole run must end (``--max-time``)."""
+
+    memory_mb: int = 2048  # memory the target may allocate beyond what the worker holds at start
+    file_mb: int = 100  # the largest file the target may write
+    deadline: float | None = None
+
+
+RESOURCE_ERRORS = ("MemoryError", "FileTooLarge")
 
 
 @dataclass
@@ -48,8 +65,10 @@ class Outcome:
         """The bug class for a failed call (SPEC Part 3)."""
         if self.diagnosis:
             return self.diagnosis
-        if self.error_type == "Timeout":
+        if self.error_type in ("Timeout", "RunTimeLimit"):
             return "crash.timeout"
+        if self.error_type in RESOURCE_ERRORS:
+            return "crash.resource"
         if self.error_type == "MissingName":
             return "api.missing"
         if self.error_type == "SignatureError":
@@ -95,8 +114,10 @@ def _patched_numpy():
     return [name for name, value in _NUMPY.items() if vars(np).get(name) is not value]
 
 
-def _serve(conn, target, suite, seed):
+def _serve(conn, target, suite, seed, limits, scratch):
     _one_blas_thread()
+    _limit_resources(limits)
+    _private_scratch(scratch)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting for a terminal
     os.dup2(devnull, 1)  # C-level and stray output of the target goes nowhere
@@ -114,6 +135,38 @@ def _serve(conn, target, suite, seed):
         except (EOFError, OSError):
             return
         conn.send_bytes(_run(probe, args, module, load_error, seed))
+
+
+def _limit_resources(limits):
+    """Bound the worker: memory (address space beyond what it holds now), the size of any file it
+    writes (a write past it raises instead of killing), no core files."""
+    import resource
+    import signal
+
+    with open("/proc/self/statm") as handle:
+        held = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    memory = held + limits.memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * 2**20, limits.file_mb * 2**20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+# The environment a worker keeps: what Python, NumPy and the locale need; nothing else (no tokens,
+# no keys). HOME, TMPDIR and the working directory are the worker's own scratch folder.
+ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "PYTHONHASHSEED", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+               "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def _private_scratch(scratch):
+    """Work in a private scratch folder (HOME, TMPDIR and the working directory), removed with the
+    worker; keep only the allowed environment variables."""
+    kept = {k: v for k, v in os.environ.items() if k in ENVIRONMENT or k.startswith("LC_")}
+    os.environ.clear()
+    os.environ.update(kept, HOME=scratch, TMPDIR=scratch, TMP=scratch, TEMP=scratch)
+    tempfile.tempdir = scratch
+    sys.path[:] = [os.getcwd() if p in ("", ".") else p for p in sys.path]  # the caller's folder stays importable
+    os.chdir(scratch)
 
 
 def _one_blas_thread():
@@ -140,7 +193,7 @@ def _run(probe, args, module, load_error, seed):
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are findings too
         outcome = Outcome(
             False,
-            error_type=type(exc).__name__,
+            error_type="FileTooLarge" if getattr(exc, "errno", None) == errno.EFBIG else type(exc).__name__,
             error=_short(exc),
             traceback=_target_traceback(exc),
             raised_in=_innermost_target_function(exc),
@@ -192,16 +245,17 @@ def _target_traceback(exc, limit=6):
 class Worker:
     """A worker process for one suite of one target; ``call`` runs a probe with a time limit."""
 
-    def __init__(self, target, suite, seed=0, timeout=10.0):
-        self.target, self.suite, self.seed, self.timeout = target, suite, seed, timeout
+    def __init__(self, target, suite, seed=0, timeout=10.0, limits=Limits()):
+        self.target, self.suite, self.seed, self.timeout, self.limits = target, suite, seed, timeout, limits
         self._process = None
         self._conn = None
         self.broken = set()  # names that failed their own checks (not used to judge other functions)
 
     def _start(self):
         parent, child = _CONTEXT.Pipe()
+        self._scratch = tempfile.mkdtemp(prefix="nnconf-worker-")
         self._process = _CONTEXT.Process(
-            target=_serve, args=(child, self.target, self.suite, self.seed), daemon=True
+            target=_serve, args=(child, self.target, self.suite, self.seed, self.limits, self._scratch), daemon=True
         )
         self._process.start()
         child.close()
@@ -209,9 +263,15 @@ class Worker:
 
     def call(self, probe, *args, timeout=None):
         """Run ``probe(module, *args)`` in the worker; never raises for anything the target does."""
+        timeout = self.timeout if timeout is None else timeout
+        if self.limits.deadline is not None:
+            left = self.limits.deadline - time.time()
+            if left <= 0:
+                return Outcome(False, error_type="RunTimeLimit",
+                               error="not run: the run's time limit (--max-time) was reached before this call")
+            timeout = min(timeout, left)
         if self._process is None or not self._process.is_alive():
             self._start()
-        timeout = self.timeout if timeout is None else timeout
         try:
             self._conn.send((probe, args))
             if not self._conn.poll(timeout):
@@ -239,6 +299,7 @@ class Worker:
                 self._process.kill()
             self._process.join(2.0)
             self._conn.close()
+            shutil.rmtree(self._scratch, ignore_errors=True)
         self._process = self._conn = None
 
     def __enter__(self):

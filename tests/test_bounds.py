@@ -1,0 +1,78 @@
+"""What a target may use is bounded, and its text is made safe: memory and file size per worker
+(``crash.resource`` when hit), the whole run's time (``--max-time``), a private scratch folder as
+working directory, HOME and TMPDIR (removed afterwards), an environment without the caller's
+secrets, and messages that are valid UTF-8 without control characters."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+HOSTILE = '''
+from nnconf.impl.xor import *
+import os
+import time
+import numpy as np
+
+
+def affine(W, X, B):
+    hoard = np.ones(3 * 2**30 // 8)  # 3 GB, past the default bound of 2 GB
+    return W.T @ X + B
+
+
+def sigmoid(z):
+    with open("big.bin", "wb") as handle:  # relative: lands in the worker's scratch folder
+        for _ in range(300):
+            handle.write(b"x" * 2**20)  # 300 MB, past the default bound of 100 MB
+    return 1 / (1 + np.exp(-z))
+
+
+def binary_cross_entropy(Y, YHat):
+    raise ValueError("bad \\udcff surrogate and \\x1b[2J escape; secret " + os.environ.get("NNCONF_TEST_SECRET", "absent")
+                     + "; home " + os.environ["HOME"] + "; cwd " + os.getcwd())
+
+
+def forward_loss(X, Y, params):
+    time.sleep(2.5)
+    return 0
+'''
+
+
+def run(tmp_path, *args):
+    target = tmp_path / "xor.py"
+    target.write_text(textwrap.dedent(HOSTILE))
+    env = dict(os.environ, NNCONF_TEST_SECRET="hunter2")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", f"xor={target}", "--no-training",
+                             "--json", str(tmp_path / "r.json"), *args],
+                            cwd=tmp_path, env=env, capture_output=True, timeout=300)
+    return result, json.loads((tmp_path / "r.json").read_text(encoding="utf-8")), time.monotonic() - started
+
+
+def test_bounds_hold_and_text_is_safe(tmp_path):
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "nnconf-worker-*")))
+    result, records, _ = run(tmp_path, "--function", "affine", "--function", "sigmoid",
+                             "--function", "binary_cross_entropy")
+    assert result.returncode == 1
+    errors = {r["function"]: r for r in records if r["status"] == "error"}
+    assert errors["affine"]["diagnosis"] == "crash.resource" and "MemoryError" in errors["affine"]["message"]
+    assert errors["sigmoid"]["diagnosis"] == "crash.resource" and "too large" in errors["sigmoid"]["message"]
+    message = errors["binary_cross_entropy"]["message"]
+    assert "\ufffd" in message and "\\x1b[2J" in message and "\x1b" not in message
+    assert "secret absent" in message and "hunter2" not in (tmp_path / "r.json").read_text(encoding="utf-8")
+    assert "nnconf-worker-" in message.split("; home ")[1]  # HOME and cwd: the worker's own scratch folder
+    assert b"\x1b" not in result.stdout and "hunter2".encode() not in result.stdout
+    assert not (tmp_path / "big.bin").exists()
+    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "nnconf-worker-*"))) <= before  # scratch removed
+
+
+def test_the_whole_run_has_a_time_limit(tmp_path):
+    result, records, took = run(tmp_path, "--function", "forward_loss", "--function", "get_gradients",
+                                "--function", "optimize", "--timeout", "5", "--max-time", "4")
+    assert result.returncode == 1
+    assert took < 60
+    assert any("--max-time" in r["message"] and r["diagnosis"] == "crash.timeout" for r in records)
