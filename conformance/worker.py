@@ -9,14 +9,17 @@ The worker runs *probes*: module-level functions of :mod:`conformance.probes` ca
 several calls (forward, then backward) or run a finite-difference loop next to the target.
 """
 
+import contextlib
 import errno
 import io
 import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import warnings
@@ -41,6 +44,7 @@ class Limits:
 
 
 RESOURCE_ERRORS = ("MemoryError", "FileTooLarge")
+MAX_ANSWER_BYTES = 256 * 2**20  # one answer of the worker; more is garbage
 
 
 @dataclass
@@ -115,6 +119,7 @@ def _patched_numpy():
 
 
 def _serve(conn, target, suite, seed, limits, scratch):
+    os.setpgrp()  # its own process group: whatever the target starts is ended with it
     _one_blas_thread()
     _limit_resources(limits)
     _private_scratch(scratch)
@@ -141,7 +146,6 @@ def _limit_resources(limits):
     """Bound the worker: memory (address space beyond what it holds now), the size of any file it
     writes (a write past it raises instead of killing), no core files."""
     import resource
-    import signal
 
     with open("/proc/self/statm") as handle:
         held = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -272,19 +276,31 @@ class Worker:
             timeout = min(timeout, left)
         if self._process is None or not self._process.is_alive():
             self._start()
+        started = time.monotonic()
         try:
             self._conn.send((probe, args))
             if not self._conn.poll(timeout):
                 self.close()
                 return Outcome(False, error_type="Timeout", error=f"no answer within {timeout:g} s (an endless loop?)")
-            return pickle.loads(self._conn.recv_bytes())
-        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            # a partial answer must not hang the harness: whatever is left of the time ends the worker
+            guard = threading.Timer(max(1.0, timeout - (time.monotonic() - started)), self._kill)
+            guard.start()
+            try:
+                data = self._conn.recv_bytes(MAX_ANSWER_BYTES)
+            finally:
+                guard.cancel()
+            outcome = pickle.loads(data)
+            if not isinstance(outcome, Outcome):
+                raise TypeError(f"the worker answered with a {type(outcome).__name__}")
+            return outcome
+        except Exception as exc:  # noqa: BLE001 - a dead, garbled or oversized answer is the target's doing
             code = self._exit_code()
             self.close()
             return Outcome(
                 False,
                 error_type="ProcessDied",
-                error=f"the process running the code ended (exit code {code}; os._exit or a crash?) [{exc.__class__.__name__}]",
+                error=f"the process running the code ended or answered garbage (exit code {code}; os._exit, "
+                      f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}]",
             )
 
     def _exit_code(self):
@@ -293,10 +309,17 @@ class Worker:
         self._process.join(1.0)
         return self._process.exitcode
 
+    def _kill(self):
+        """End the worker and every process it started in its process group."""
+        if self._process is not None and self._process.pid:
+            with contextlib.suppress(OSError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError, AttributeError):
+                self._process.kill()
+
     def close(self):
         if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
+            self._kill()
             self._process.join(2.0)
             self._conn.close()
             shutil.rmtree(self._scratch, ignore_errors=True)

@@ -76,3 +76,39 @@ def test_the_whole_run_has_a_time_limit(tmp_path):
     assert result.returncode == 1
     assert took < 60
     assert any("--max-time" in r["message"] and r["diagnosis"] == "crash.timeout" for r in records)
+
+
+def test_no_process_outlives_the_run_and_a_partial_answer_does_not_hang_it(tmp_path):
+    marker = f"nnconf-left-behind-{os.getpid()}"
+    target = tmp_path / "activations.py"
+    target.write_text(textwrap.dedent(f'''
+        from nnconf.impl.activations import *
+        import os
+        import subprocess
+        import time
+        import numpy as np
+
+
+        def sigmoid(z):
+            subprocess.Popen(["sh", "-c", "sleep 300 # {marker}"])  # a child left behind
+            return 1 / (1 + np.exp(-z))
+
+
+        def tanh(z):
+            for fd in range(3, 64):  # a partial answer written straight into the harness's pipe
+                try:
+                    os.write(fd, (1000).to_bytes(4, "big") + b"abc")
+                except OSError:
+                    pass
+            time.sleep(60)
+            return np.tanh(z)
+    '''))
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", f"activations={target}", "--suite", "activations",
+                             "--function", "sigmoid", "--function", "tanh", "--no-training", "--timeout", "3",
+                             "--json", str(tmp_path / "r.json")], cwd=tmp_path, capture_output=True, timeout=240)
+    assert result.returncode == 1 and time.monotonic() - started < 200
+    records = json.loads((tmp_path / "r.json").read_text())
+    assert any(r["function"] == "tanh" and r["status"] == "error" for r in records)
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert not left, f"processes outlived the run: {left}"
