@@ -248,6 +248,14 @@ def _summarize(results, shown=10, strict=False):
             text = r.get("rule") or (r["message"].split(": ", 2)[-1] if status == "note" else r["diagnosis"])
             print(f"  {status.upper()} {suite}.{function}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
         _more(len(found) - shown, f"function(s) with {status}ings" if status == "warn" else "noted function(s)")
+    runs = {k: [r for r in v if r["stage"] in ("smoke", "training")] for k, v in by_function.items()}
+    blocked = [(k, runs[k][0]["message"]) for k, v in by_function.items()
+               if runs[k] and all(r["status"] == "skip" for r in runs[k])]  # not one call of it ran
+    if blocked:
+        print(f"\n{len(blocked)} function(s) could not run (skipped, not failed: fix what they need first):")
+        for (suite, function), why in blocked[:shown]:
+            print(f"  SKIP {suite}.{function}: {why.split(': ', 1)[-1][:300]}")
+        _more(len(blocked) - shown, "function(s) that could not run")
     loading = [n for r in records for n in r.get("load_notes", ())]
     if loading:
         print(f"\nwhile loading the code ({len(loading)}; they matter only to a function that uses these names):")

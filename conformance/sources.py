@@ -220,9 +220,12 @@ def definitions(chunk, bound=None):
 
 def _guarded(node):
     names = sorted(bound_names(node))
+    imports = [n for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    star = [n.module for n in imports if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)]
     call = ast.Expr(ast.Call(
         func=ast.Name(_GUARD, ast.Load()),
-        args=[ast.Constant(tuple(names)), ast.Constant(node.lineno), ast.Name("__nnconf_error__", ast.Load())],
+        args=[ast.Constant(tuple(names)), ast.Constant(node.lineno), ast.Name("__nnconf_error__", ast.Load()),
+              ast.Constant(bool(imports)), ast.Constant(tuple(filter(None, star)))],
         keywords=[]))
     handler = ast.ExceptHandler(type=ast.Name("Exception", ast.Load()), name="__nnconf_error__", body=[call])
     return ast.copy_location(ast.Try(body=[node], handlers=[handler], orelse=[], finalbody=[]), node)
@@ -276,12 +279,15 @@ def run_definitions(module, path):
     imports and constants go to ``module.__nnconf_notes__``."""
     namespace = module.__dict__
     notes = namespace.setdefault("__nnconf_notes__", [])
+    failed_star = namespace.setdefault("__nnconf_failed_star__", [])
 
-    def guard(names, line, error):
+    def guard(names, line, error, is_import, star):
         where = f"{os.path.basename(path)}:{line}"
         reason = f"{type(error).__name__}: {error}"
-        if not isinstance(error, NameError):  # a constant made from data the filter left out: no news
+        if is_import:  # a constant made from data the filter left out is no news
             notes.append(f"{where}: {', '.join(names) or 'a statement'} left undefined ({reason})")
+        for module in star:
+            failed_star.append(f"`from {module} import *` ({where}) failed: {reason}")
         for name in names:
             if name != "*":
                 namespace[name] = Unavailable(name, f"{where} failed ({reason})")

@@ -187,6 +187,11 @@ def run_curve(worker, suite, profile):
              "target": [], "reference": reference_costs, "document": document}
     record = Record(suite=suite, function=f"training loop ({label})", check=f"training:{suite}", stage="training",
                     status="error", reference="autograd")
+    if not outcome.ok and outcome.error_type == "UnavailableError":  # a helper it needs could not be loaded
+        record.status = "skip"
+        record.message = f"the target's training loop could not run: {outcome.error}"
+        curve.update(status="skip", message=record.message)
+        return curve, record
     if not outcome.ok:
         record.diagnosis = outcome.kind
         record.message = f"the target's training loop failed: {outcome.error_type}: {outcome.error}"

@@ -195,10 +195,12 @@ def _run(probe, args, module, load_error, seed):
             value = probe(module, *args)
         outcome = Outcome(True, value)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are findings too
+        unloaded = _unloaded_name(exc)
         outcome = Outcome(
             False,
-            error_type="FileTooLarge" if getattr(exc, "errno", None) == errno.EFBIG else type(exc).__name__,
-            error=_short(exc),
+            error_type="UnavailableError" if unloaded else
+            "FileTooLarge" if getattr(exc, "errno", None) == errno.EFBIG else type(exc).__name__,
+            error=unloaded or _short(exc),
             traceback=_target_traceback(exc),
             raised_in=_innermost_target_function(exc),
             missing=getattr(exc, "name", None) if isinstance(exc, loader.MissingName) else None,
@@ -215,6 +217,20 @@ def _run(probe, args, module, load_error, seed):
         return pickle.dumps(
             Outcome(False, error_type="Unpicklable", error=f"returned an object that cannot be sent back ({exc})")
         )
+
+
+def _unloaded_name(exc):
+    """For a NameError of an API function inside a file whose ``from helper import *`` failed to
+    load (a course helper file that is not there): why the name is missing; else None."""
+    from nnconf.conformance.suites import suite_names
+
+    if not isinstance(exc, NameError) or exc.name not in set().union(*suite_names().values()):
+        return None
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    failed = tb.tb_frame.f_globals.get("__nnconf_failed_star__")
+    return f"`{exc.name}` is not defined: {failed[0]}" if failed else None
 
 
 def _short(exc, limit=2000):

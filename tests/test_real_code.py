@@ -480,3 +480,40 @@ def test_packages_installed_in_a_projects_own_venv_are_imported_whole(tmp_path, 
     assert result.returncode == 0, output(result)
     records = load(scratch / "records.json")
     assert {r["status"] for r in records} == {"pass"}, output(result)
+
+
+def test_a_notebook_whose_helper_files_were_not_committed(tmp_path, scratch):
+    """Learners often commit the notebook alone: `from dnn_app_utils_v3 import *` and
+    `from dnn_utils_v2 import sigmoid, ...` fail. The functions that need those names could not
+    run, which is a skip with the reason, never a failure; nor is the training curve."""
+    import nbformat
+
+    from real_code.sources import function, functions
+
+    marker = tmp_path / notebooks.MARKER
+    folder = tmp_path / "alone"
+    folder.mkdir()
+    model = function("deep", "L_layer_model").replace(", print_cost=False,\n                  initializer=initialize_he)",
+                                                        ", print_cost=False)")
+    model = model.replace("parameters = initializer(layers_dims)", "parameters = initialize_parameters_deep(layers_dims)")
+    own = functions("deep", "initialize_parameters_deep", "linear_forward", "linear_activation_forward", "L_model_forward",
+                    "compute_cost", "linear_backward", "linear_activation_backward", "L_model_backward",
+                    "update_parameters")
+    cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nfrom dnn_utils_v2 import sigmoid, sigmoid_backward, relu, relu_backward\n"
+                                  "from dnn_app_utils_v3 import *\n%matplotlib inline"),
+        nbformat.v4.new_code_cell(own),
+        nbformat.v4.new_code_cell(notebooks._loud(str(marker), "training cell")),
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(folder / "Step_by_Step.ipynb"))
+    application = [nbformat.v4.new_code_cell("import numpy as np\nfrom dnn_app_utils_v3 import *"),
+                   nbformat.v4.new_code_cell(model)]
+    nbformat.write(nbformat.v4.new_notebook(cells=application), str(folder / "Application.ipynb"))
+    result = nnconf("check", folder, "--suite", "deep", "--json", scratch / "records.json", cwd=scratch)
+    assert result.returncode == 0, output(result)
+    assert not marker.exists()
+    records = load(scratch / "records.json")
+    assert not [r for r in records if r["status"] in ("fail", "error")], output(result)
+    skipped = by_function(records, "deep")
+    assert any("dnn_utils_v2" in r["message"] for r in skipped["L_model_forward"] if r["status"] == "skip")
+    assert "could not run" in result.stdout
