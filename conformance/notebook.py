@@ -35,7 +35,10 @@ def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, sh
     top_names = set(namespace)
     functions = {f for s in suites for f in FUNCTIONS[s] if f.split(".")[0] in top_names
                  or any(a in top_names for a in loader.ALIASES.get(s, {}).get(f, ()))}
-    results = engine.run(target, suites, profile=profile, timeout=timeout, training=training, functions=functions)
+    try:
+        results = engine.run(target, suites, profile=profile, timeout=timeout, training=training, functions=functions)
+    finally:
+        loader.OBJECTS.pop(target.package, None)  # the workers that needed them are gone
     result = CheckResult(results)
     if show:
         result.show()
