@@ -57,7 +57,12 @@ def chunks(path):
         raise ValueError(f"{path} is larger than {MAX_SOURCE_BYTES // 2**20} MB; is it really source code?")
     if not path.endswith(NOTEBOOK_SUFFIX):
         with open(path, "rb") as handle:
-            return [Chunk(_decode(handle.read(), path), path)]
+            source = _decode(handle.read(), path)
+        try:
+            ast.parse(source)
+        except SyntaxError:  # a notebook copied by hand keeps its magics: read it as the notebook it was
+            source = _strip_ipython(source)
+        return [Chunk(source, path)]
     out = []
     for index, cell in enumerate(_notebook_cells(path), start=1):
         if cell.get("cell_type") == "code":

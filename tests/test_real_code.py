@@ -517,3 +517,25 @@ def test_a_notebook_whose_helper_files_were_not_committed(tmp_path, scratch):
     skipped = by_function(records, "deep")
     assert any("dnn_utils_v2" in r["message"] for r in skipped["L_model_forward"] if r["status"] == "skip")
     assert "could not run" in result.stdout
+
+
+def test_a_notebook_copied_by_hand_into_a_py_file_keeps_its_magics(tmp_path, scratch):
+    """Learners paste cells into a .py file with `%matplotlib inline` and `!ls` still in it (not
+    Python); and the application's file defines L_layer_model beside two_layer_model and
+    plot_costs, which is enough to tell the suite."""
+    from real_code.sources import function, functions, write
+
+    write(tmp_path, "copied/deep_nn.py", "import numpy as np\n%matplotlib inline\n%load_ext autoreload\n!ls\n\n"
+          + functions("deep", "linear_forward", "linear_backward"))
+    result = nnconf("check", tmp_path / "copied" / "deep_nn.py", "--no-training", "--json", scratch / "a.json", cwd=scratch)
+    assert result.returncode == 0, output(result)
+    checked = {r["function"] for r in load(scratch / "a.json") if r["status"] == "pass"}
+    assert {"linear_forward", "linear_backward"} <= checked
+
+    write(tmp_path, "app/application.py", "import numpy as np\nfrom nnconf.impl.deep import *\nfrom nnconf.impl.init import initialize_he\n\n"
+          "def two_layer_model(X, Y, layers_dims):\n    return {}\n\n\n"
+          "def plot_costs(costs, learning_rate=0.0075):\n    pass\n\n\n" + function("deep", "L_layer_model"))
+    result = nnconf("check", tmp_path / "app" / "application.py", "--function", "L_layer_model",
+                    "--json", scratch / "b.json", cwd=scratch)
+    assert result.returncode == 0, output(result)
+    assert {r["status"] for r in load(scratch / "b.json")} <= {"pass", "note"}
