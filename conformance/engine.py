@@ -736,7 +736,7 @@ def _api_calls(suite, reached, name, sources):
 
 def not_implemented(suite, name, require, reason=""):
     """The record of a function the target does not define: a skip, or a fail with ``--require``."""
-    detail = reason if reason and "not implemented" not in reason else ""
+    detail = reason if reason and "not implemented" not in reason else reason.partition("; ")[2] if reason else ""
     return Record(
         suite=suite, function=name, check=f"api:{name}", stage="api", status="fail" if require else "skip",
         diagnosis="api.missing", diagnosis_text=explain("api.missing"),

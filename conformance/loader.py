@@ -14,6 +14,7 @@ worker process only, through :class:`~nnconf.conformance.sources.TreeImporter` (
 under names that never meet the harness's own modules, which all live under ``nnconf``).
 """
 
+import difflib
 import importlib
 import importlib.util
 import os
@@ -246,7 +247,9 @@ def resolve(module, suite, name):
             return value, candidate
         if isinstance(value, sources.Unavailable):
             raise MissingName(f"`{top}` could not be loaded: {value._reason}", top)
-    raise MissingName(f"`{top}` is not implemented (not defined in {getattr(module, '__file__', module)})", top)
+    near = difflib.get_close_matches(top, [n for n in dir(module) if not n.startswith("_")], n=1, cutoff=0.85)
+    hint = f"; `{near[0]}` is defined: a misspelling?" if near else ""
+    raise MissingName(f"`{top}` is not implemented (not defined in {getattr(module, '__file__', module)}){hint}", top)
 
 
 def implemented(module, suite, name):

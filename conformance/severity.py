@@ -43,6 +43,10 @@ WARNINGS = (
          "`SoftmaxWithLoss.backward(dout)` that returns (y - t) / batch whatever `dout` is (off by the "
          "factor `dout` on the case dout=2.5)",
          "the book's listing does this; right for its only use, dout = 1"),
+    Rule("one-hot targets only", "warn",
+         "`SoftmaxWithLoss` or `TwoLayerNet` that fails only when the targets are integer labels (N,) "
+         "instead of one-hot (N, C)",
+         "the book's chapter 5 text handles one-hot targets only; its repository added labels later"),
     Rule("crash at zero iterations", "warn",
          "a training or optimize loop that raises when asked for zero iterations",
          "the course templates build `grads` after the loop; every real run has iterations"),
@@ -56,6 +60,7 @@ _PREDICATES = {
     "writes into an argument": lambda stage, q, case, diag, status:
         diag == "side_effect.mutates_input" and q != "numpy",
     "ignores dout": lambda stage, q, case, diag, status: case == "dout=2.5" and diag == "value.scale",
+    "one-hot targets only": lambda stage, q, case, diag, status: case == "labels",
     "crash at zero iterations": lambda stage, q, case, diag, status:
         case == ZERO_ITERATIONS and diag == "crash.exception",  # a hang there is no edge: it fails
 }

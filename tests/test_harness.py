@@ -396,3 +396,32 @@ def test_a_file_that_cannot_be_read_is_named_not_silently_dropped(tmp_path):
     result = cli("check", str(tmp_path), "--suite", "init", "--no-training")
     assert result.returncode == 0, result.stderr
     assert re.search(r"not read\s+\S*broken\.ipynb: .*cannot be read as a Jupyter notebook", result.stdout)
+
+
+def test_a_misspelt_function_is_not_implemented_with_a_hint(tmp_path):
+    write(tmp_path, "layers.py", "from nnconf.impl.layers import *\ncros_entropy_error = cross_entropy_error\n"
+                                 "del cross_entropy_error\n")
+    records = run([str(tmp_path)], ["layers"], functions={"cross_entropy_error"})
+    assert [(r["status"], r["diagnosis"]) for r in records] == [("skip", "api.missing")]
+    assert "`cros_entropy_error` is defined: a misspelling?" in records[0]["message"]
+
+
+def test_the_book_texts_one_hot_softmax_with_loss_is_a_warning(tmp_path):
+    write(tmp_path, "layers.py", """
+        from nnconf.impl.layers import *
+
+
+        class SoftmaxWithLoss:  # as the book's chapter 5 prints it: one-hot targets only
+            def forward(self, x, t):
+                self.t = t
+                self.y = softmax(x)
+                self.loss = cross_entropy_error(self.y, self.t)
+                return self.loss
+
+            def backward(self, dout=1):
+                batch_size = self.t.shape[0]
+                return dout * (self.y - self.t) / batch_size
+    """)
+    records = run([str(tmp_path)], ["layers"], functions={"SoftmaxWithLoss.backward"})
+    bad = [r for r in records if r["status"] != "pass"]
+    assert bad and all(r["status"] == "warn" and r["rule"] == "one-hot targets only" and r["case"] == "labels" for r in bad)
