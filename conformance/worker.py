@@ -120,6 +120,7 @@ def _patched_numpy():
 
 def _serve(conn, target, suite, seed, limits, scratch):
     os.setpgrp()  # its own process group: whatever the target starts is ended with it
+    _no_network()
     _one_blas_thread()
     _limit_resources(limits)
     _private_scratch(scratch)
@@ -171,6 +172,16 @@ def _private_scratch(scratch):
     tempfile.tempdir = scratch
     sys.path[:] = [os.getcwd() if p in ("", ".") else p for p in sys.path]  # the caller's folder stays importable
     os.chdir(scratch)
+
+
+def _no_network():
+    """A network namespace of its own, with not even a loopback up: the target can reach nothing.
+    (Where the system refuses namespaces, the worker goes on without this.)"""
+    import ctypes
+
+    clone_newnet = 0x40000000
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).unshare(clone_newnet)
 
 
 def _one_blas_thread():

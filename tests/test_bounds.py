@@ -111,3 +111,35 @@ def test_no_process_outlives_the_run_and_a_partial_answer_does_not_hang_it(tmp_p
     assert any(r["function"] == "tanh" and r["status"] == "error" for r in records)
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
     assert not left, f"processes outlived the run: {left}"
+
+
+def test_a_target_reaches_no_network(tmp_path):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    target = tmp_path / "init.py"
+    target.write_text(textwrap.dedent(f'''
+        from nnconf.impl.init import *
+        import socket
+
+
+        def initialize_zeros(layer_dims):
+            socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"secret")
+            return {{}}
+    '''))
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", f"init={target}", "--function", "initialize_zeros",
+                             "--json", str(tmp_path / "r.json")], cwd=tmp_path, capture_output=True, timeout=240)
+    assert result.returncode == 1
+    records = json.loads((tmp_path / "r.json").read_text())
+    assert any(r["status"] == "error" and "unreachable" in r["message"].lower() for r in records), records[:3]
+    try:
+        connection, _ = listener.accept()
+        raise AssertionError(f"the target connected: {connection.recv(16)!r}")
+    except socket.timeout:
+        pass
+    finally:
+        listener.close()
