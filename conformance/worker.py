@@ -121,6 +121,7 @@ def _patched_numpy():
 def _serve(conn, target, suite, seed, limits, scratch):
     os.setpgrp()  # its own process group: whatever the target starts is ended with it
     _no_network()
+    _own_pid_namespace()
     _one_blas_thread()
     _limit_resources(limits)
     _private_scratch(scratch)
@@ -182,6 +183,26 @@ def _no_network():
     clone_newnet = 0x40000000
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).unshare(clone_newnet)
+
+
+def _own_pid_namespace():
+    """Serve from the first process of a PID namespace of its own: the target sees no process of
+    the harness (``os.getppid()`` is 0; a harness PID means nothing there), and when that process
+    ends, the kernel ends everything the target started. The process the harness started stays
+    behind only to pass the exit status on. (Where the system refuses, the worker serves itself.)"""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    clone_newpid = 0x20000000
+    if libc.unshare(clone_newpid) != 0:
+        return
+    child = os.fork()
+    if child == 0:
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)  # die with the process the harness holds
+        return
+    _, status = os.waitpid(child, 0)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
 def _one_blas_thread():

@@ -143,3 +143,22 @@ def test_a_target_reaches_no_network(tmp_path):
         pass
     finally:
         listener.close()
+
+
+def test_a_target_cannot_signal_the_harness(tmp_path):
+    target = tmp_path / "shallow.py"
+    target.write_text(textwrap.dedent('''
+        from nnconf.impl.shallow import *
+        import os
+        import signal
+
+
+        def layer_sizes(X, Y):
+            os.kill(os.getppid(), signal.SIGKILL)  # the parent it sees is none of the harness's
+            return X.shape[0], 4, Y.shape[0]
+    '''))
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", f"shallow={target}", "--function", "layer_sizes",
+                             "--json", str(tmp_path / "r.json")], cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    records = json.loads((tmp_path / "r.json").read_text())
+    assert records and "layer_sizes" in {r["function"] for r in records}
