@@ -24,7 +24,8 @@ class Comparison:
 
 
 def as_array(value):
-    """``value`` as a float64 array, or None when it is not numeric (a dict, None, a string)."""
+    """``value`` as a float64 array (complex128 where it is complex: its imaginary part is not
+    dropped), or None when it is not numeric (a dict, None, a string)."""
     if isinstance(value, (str, bytes, dict)) or value is None:
         return None
     try:
@@ -33,7 +34,7 @@ def as_array(value):
         return None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         return None
-    return array.astype(np.float64)
+    return array.astype(np.complex128 if np.iscomplexobj(array) else np.float64)
 
 
 def close_mask(actual, expected, atol, rtol):

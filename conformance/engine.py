@@ -222,6 +222,10 @@ class ContractRun:
             self.observe("type", name, obs("pass"))
         expected = q.value
         e_arr, a_arr = as_array(expected), as_array(value)
+        if isinstance(value, (np.ndarray, np.generic, complex)) and np.iscomplexobj(value):
+            self.observe("type", name, obs("fail", "type.dtype", f"{name} is complex ({np.asarray(value).dtype}) where "
+                                                                   "the result is real: a complex value never passes"))
+            return
         if isinstance(value, Opaque) or (a_arr is None and e_arr is not None):
             self.observe("shape", name, obs("fail", "shape.other", f"{name} is {describe(value)}, not an array"))
             return

@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from nnconf.conformance import loader
+from nnconf.conformance.channel import Described
 from nnconf.conformance.tolerances import FD_STEP
 
 
@@ -292,14 +293,7 @@ def _safe_repr(value):
         return "<unprintable>"
 
 
-class Opaque:
-    """Stands for a returned object that is neither an array, a number nor a container."""
-
-    def __init__(self, type_name, text):
-        self.type_name, self.text = type_name, text
-
-    def __repr__(self):
-        return f"<{self.type_name} object>"
+Opaque = Described  # stands for a returned object that is neither an array, a number nor a container
 
 
 def defaults(module, suite, name):

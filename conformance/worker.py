@@ -14,7 +14,6 @@ import errno
 import io
 import multiprocessing
 import os
-import pickle
 import shutil
 import signal
 import sys
@@ -23,11 +22,11 @@ import threading
 import time
 import traceback
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from nnconf.conformance import loader
+from nnconf.conformance import channel, loader
 
 _CONTEXT = multiprocessing.get_context("fork")
 _DEFAULT_ERR = np.geterr()
@@ -53,7 +52,7 @@ class Outcome:
 
     ok: bool
     value: object = None
-    error_type: str | None = None  # exception class name, "Timeout", "ProcessDied", "Unpicklable"
+    error_type: str | None = None  # exception class name, "Timeout", "ProcessDied", "Unsendable"
     error: str | None = None  # message
     traceback: str | None = None
     warnings: list = field(default_factory=list)
@@ -244,11 +243,28 @@ def _run(probe, args, module, load_error, seed):
     outcome.patched = _patched_numpy()
     outcome.stdout = captured.getvalue()
     try:
-        return pickle.dumps(outcome)
+        return channel.encode({f.name: getattr(outcome, f.name) for f in fields(Outcome)})
     except Exception as exc:  # noqa: BLE001 - the target returned something that cannot travel
-        return pickle.dumps(
-            Outcome(False, error_type="Unpicklable", error=f"returned an object that cannot be sent back ({exc})")
-        )
+        return channel.encode({"ok": False, "error_type": "Unsendable",
+                               "error": f"returned an object that cannot be sent back ({type(exc).__name__})"})
+
+
+def _read_outcome(data):
+    """The worker's answer as an Outcome, read as data only (channel); ValueError if it is not one."""
+    answer = channel.decode(data)
+    if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
+        raise ValueError("the worker's answer is not an outcome")
+    known = {f.name for f in fields(Outcome)}
+    outcome = Outcome(**{k: v for k, v in answer.items() if k in known})
+    for name in ("error_type", "error", "traceback", "diagnosis", "raised_in", "missing"):
+        if getattr(outcome, name) is not None and not isinstance(getattr(outcome, name), str):
+            raise ValueError(f"the worker's answer has a {name} that is not text")
+    outcome.warnings = [w for w in outcome.warnings if isinstance(w, str)] if isinstance(outcome.warnings, list) else []
+    outcome.patched = [p for p in outcome.patched if isinstance(p, str)] if isinstance(outcome.patched, list) else []
+    outcome.reached = [tuple(r) for r in outcome.reached if isinstance(r, tuple) and len(r) == 2
+                       and all(isinstance(x, str) for x in r)] if isinstance(outcome.reached, list) else []
+    outcome.stdout = outcome.stdout if isinstance(outcome.stdout, str) else ""
+    return outcome
 
 
 def _unloaded_name(exc):
@@ -337,10 +353,7 @@ class Worker:
                 data = self._conn.recv_bytes(MAX_ANSWER_BYTES)
             finally:
                 guard.cancel()
-            outcome = pickle.loads(data)
-            if not isinstance(outcome, Outcome):
-                raise TypeError(f"the worker answered with a {type(outcome).__name__}")
-            return outcome
+            return _read_outcome(data)
         except Exception as exc:  # noqa: BLE001 - a dead, garbled or oversized answer is the target's doing
             code = self._exit_code()
             self.close()

@@ -162,3 +162,72 @@ def test_a_target_cannot_signal_the_harness(tmp_path):
     assert result.returncode in (0, 1), result.stderr[-2000:]
     records = json.loads((tmp_path / "r.json").read_text())
     assert records and "layer_sizes" in {r["function"] for r in records}
+
+
+def test_an_answer_forged_by_the_target_runs_no_code_in_the_harness(tmp_path):
+    """The target writes a pickle that would run a command when unpickled straight into the
+    worker's answer pipe: the harness reads answers as data only, so it is a dead worker."""
+    marker = tmp_path / "forged"
+    target = tmp_path / "init.py"
+    target.write_text(textwrap.dedent(f'''
+        from nnconf.impl.init import *
+        import os
+        import pickle
+
+
+        class Forged:
+            def __reduce__(self):
+                # runs wherever it is unpickled; only the harness has NNCONF_HARNESS_MARK in its environment
+                return (os.system, ('test -n "$NNCONF_HARNESS_MARK" && touch {marker}',))
+
+
+        def initialize_zeros(layer_dims):
+            payload = pickle.dumps(Forged())
+            frame = len(payload).to_bytes(4, "big") + payload
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, frame)
+                except OSError:
+                    pass
+            return {{}}
+    '''))
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", f"init={target}", "--function", "initialize_zeros",
+                             "--json", str(tmp_path / "r.json")], cwd=tmp_path, capture_output=True, text=True, timeout=240,
+                            env=dict(os.environ, NNCONF_HARNESS_MARK="1"))
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert not marker.exists(), "the forged answer ran code in the harness"
+    records = json.loads((tmp_path / "r.json").read_text())
+    assert any(r["status"] == "error" for r in records)
+
+
+def test_the_answer_channel_carries_data_and_nothing_else():
+    import numpy as np
+    import pickle
+
+    from nnconf.conformance import channel
+
+    value = {"result": (np.arange(6.0).reshape(2, 3), np.float32(1.5), 2, 0.25, float("nan"), "text", None, True,
+                        [np.array([1, 2], dtype=np.int64)], 1 + 2j, np.array([1j])),
+             3: {"nested": (channel.Described("Thing", "repr"),)}, "objects": np.array([object()], dtype=object)}
+    back = channel.decode(channel.encode(value))
+    result = back["result"]
+    assert np.array_equal(result[0], value["result"][0]) and result[1] == np.float32(1.5) and result[1].dtype == np.float32
+    assert result[2:4] == (2, 0.25) and np.isnan(result[4]) and result[5:8] == ("text", None, True)
+    assert np.array_equal(result[8][0], [1, 2]) and result[9] == 1 + 2j and result[10].dtype == np.complex128
+    assert back[3]["nested"][0].type_name == "Thing" and isinstance(back["objects"], channel.Described)
+    for garbage in (pickle.dumps({"ok": True}), b"\x00\x00\x00\x02{}", b"\x00\x00\x00\x0b{\"x\": [1]}"):
+        try:
+            channel.decode(garbage)
+        except (ValueError, UnicodeDecodeError, IndexError, KeyError, TypeError) as exc:
+            assert not isinstance(exc, pickle.UnpicklingError)
+        else:
+            raise AssertionError(f"{garbage!r} was read as an answer")
+
+
+def test_a_complex_result_fails(tmp_path):
+    from nnconf.conformance import engine, loader
+
+    (tmp_path / "activations.py").write_text("from nnconf.impl.activations import *\nimport numpy as np\n\n\n"
+                                             "def relu(z):\n    return np.maximum(z, 0) + 0j\n")
+    records = engine.run(loader.parse_target([str(tmp_path)]), ["activations"], training=False, functions={"relu"})["records"]
+    assert any(r["status"] == "fail" and r["diagnosis"] == "type.dtype" and "complex" in r["message"] for r in records)

@@ -175,7 +175,7 @@ def test_worker_survives_everything_a_target_can_do(tmp_path):
     assert outcomes["leave"].kind == "crash.exception" and "sys.exit(3)" in outcomes["leave"].error
     assert outcomes["die"].kind == "crash.exception" and "exit code 4" in outcomes["die"].error
     assert outcomes["shout"].ok and outcomes["shout"].value["result"] == 1.0
-    assert outcomes["odd"].ok and type(outcomes["odd"].value["result"]).__name__ == "Opaque"
+    assert outcomes["odd"].ok and isinstance(outcomes["odd"].value["result"], probes.Opaque)
     # NumPy's global state is reset before every call: the same draw both times
     assert again.value["result"] == outcomes["global_state"].value["result"]
 

@@ -1,0 +1,116 @@
+"""What a worker may send back to the harness: data, never code.
+
+The worker runs beside the target's code, so its answer is untrusted: it is read with the JSON
+parser and NumPy's ``np.load(allow_pickle=False)``, never with pickle (an unpickled answer can run
+code in the harness). An answer is a JSON header followed by the NumPy buffers it refers to:
+
+- ``None``, booleans, integers, floats (NaN and infinities included) and strings as themselves;
+- lists; ``{"t": [...]}`` a tuple; ``{"d": [[key, value], ...]}`` a dict;
+- ``{"a": i}`` the i-th array, ``{"s": i}`` a NumPy scalar (a 0-d array read back as a scalar),
+  ``{"c": [re, im]}`` a complex number;
+- ``{"o": [type name, text]}`` any other object, which the harness only describes.
+
+Object arrays cannot be written this way; :func:`encode` turns them into descriptions too.
+"""
+
+import io
+import json
+import struct
+
+import numpy as np
+
+MAX_DEPTH = 64
+
+
+class Described:
+    """An object the worker could only describe (its type's name and a short repr)."""
+
+    def __init__(self, type_name, text):
+        self.type_name, self.text = str(type_name), str(text)
+
+    def __repr__(self):
+        return f"<{self.type_name} object>"
+
+
+def encode(value):
+    """Bytes for ``value``: a length-prefixed JSON header, then each array as an .npy buffer."""
+    arrays = []
+    header = json.dumps(_encode(value, arrays, 0), allow_nan=True).encode("utf-8")
+    parts = [struct.pack(">I", len(header)), header]
+    for array in arrays:
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        data = buffer.getvalue()
+        parts += [struct.pack(">Q", len(data)), data]
+    return b"".join(parts)
+
+
+def decode(data):
+    """The value of an answer; raises ValueError for anything that is not one."""
+    (size,) = struct.unpack_from(">I", data, 0)
+    header = json.loads(data[4:4 + size].decode("utf-8"))
+    arrays, offset = [], 4 + size
+    while offset < len(data):
+        (length,) = struct.unpack_from(">Q", data, offset)
+        offset += 8
+        arrays.append(np.load(io.BytesIO(data[offset:offset + length]), allow_pickle=False))
+        offset += length
+    return _decode(header, arrays, 0)
+
+
+def _encode(value, arrays, depth):
+    if depth > MAX_DEPTH:
+        return {"o": ["deep structure", "nested more than 64 levels"]}
+    if value is None or isinstance(value, (bool, str)) or type(value) in (int, float):
+        return value
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            return {"o": ["object array", f"shape {value.shape}"]}
+        arrays.append(np.asarray(value))
+        return {"a": len(arrays) - 1}
+    if isinstance(value, np.generic):
+        if isinstance(value, np.object_):
+            return {"o": [type(value).__name__, ""]}
+        arrays.append(np.asarray(value))
+        return {"s": len(arrays) - 1}
+    if type(value) is complex:
+        return {"c": [value.real, value.imag]}
+    if isinstance(value, list):
+        return [_encode(v, arrays, depth + 1) for v in value]
+    if isinstance(value, tuple):
+        return {"t": [_encode(v, arrays, depth + 1) for v in value]}
+    if isinstance(value, dict):
+        return {"d": [[_encode(k, arrays, depth + 1), _encode(v, arrays, depth + 1)] for k, v in value.items()]}
+    if hasattr(value, "__dict__") and hasattr(value, "type_name") and hasattr(value, "text"):  # a description
+        return {"o": [str(value.type_name), str(value.text)]}
+    return {"o": [type(value).__name__, ""]}
+
+
+def _decode(node, arrays, depth):
+    if depth > MAX_DEPTH:
+        raise ValueError("an answer nested too deep")
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    if isinstance(node, list):
+        return [_decode(n, arrays, depth + 1) for n in node]
+    if isinstance(node, dict) and len(node) == 1:
+        (kind, body), = node.items()
+        if kind == "a":
+            return arrays[int(body)]
+        if kind == "s":
+            return arrays[int(body)][()]
+        if kind == "c":
+            return complex(float(body[0]), float(body[1]))
+        if kind == "t":
+            return tuple(_decode(n, arrays, depth + 1) for n in body)
+        if kind == "d":
+            return {_hashable(_decode(k, arrays, depth + 1)): _decode(v, arrays, depth + 1) for k, v in body}
+        if kind == "o":
+            return Described(body[0], body[1])
+    raise ValueError(f"not part of an answer: {str(node)[:80]}")
+
+
+def _hashable(key):
+    if isinstance(key, np.ndarray) or isinstance(key, list):
+        raise ValueError("a dict key that is not hashable")
+    return key
