@@ -245,6 +245,8 @@ def resolve(module, suite, name):
         value = getattr(module, candidate, None)
         if value is not None and not isinstance(value, sources.Unavailable):
             return value, candidate
+        if isinstance(value, sources.Unavailable) and value._forbidden:
+            value._fail()
         if isinstance(value, sources.Unavailable):
             raise MissingName(f"`{top}` could not be loaded: {value._reason}", top)
     near = difflib.get_close_matches(top, [n for n in dir(module) if not n.startswith("_")], n=1, cutoff=0.85)

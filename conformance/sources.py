@@ -259,14 +259,21 @@ class UnavailableError(ImportError):
     """A checked function used a name whose import (or definition) failed when its file loaded."""
 
 
-class Unavailable:
-    """Stands for a name whose import failed; using it raises :class:`UnavailableError`."""
+class ForbiddenImport(ImportError):
+    """The code under check imported the harness's own reference (or PyTorch, which the reference
+    is built on): an answer copied from the harness is a finding, not something to check."""
 
-    def __init__(self, name, reason):
-        self._name, self._reason = name, reason
+
+class Unavailable:
+    """Stands for a name whose import failed; using it raises :class:`UnavailableError` (or
+    :class:`ForbiddenImport` again, for a name that came from the harness's reference)."""
+
+    def __init__(self, name, reason, forbidden=False):
+        self._name, self._reason, self._forbidden = name, reason, forbidden
 
     def _fail(self, *args, **kwargs):
-        raise UnavailableError(f"`{self._name}` is not available: {self._reason}")
+        error = ForbiddenImport if self._forbidden else UnavailableError
+        raise error(f"`{self._name}` is not available: {self._reason}")
 
     __call__ = _fail
 
@@ -295,7 +302,7 @@ def run_definitions(module, path):
             failed_star.append(f"`from {module} import *` ({where}) failed: {reason}")
         for name in names:
             if name != "*":
-                namespace[name] = Unavailable(name, f"{where} failed ({reason})")
+                namespace[name] = Unavailable(name, f"{where} failed ({reason})", isinstance(error, ForbiddenImport))
 
     namespace[_GUARD] = guard
     bound = set()

@@ -11,6 +11,7 @@ several calls (forward, then backward) or run a finite-difference loop next to t
 
 import contextlib
 import errno
+import importlib.abc
 import io
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from nnconf.conformance import channel, loader
+from nnconf.conformance import channel, loader, sources
 
 _CONTEXT = multiprocessing.get_context("fork")
 _DEFAULT_ERR = np.geterr()
@@ -124,6 +125,7 @@ def _serve(conn, target, suite, seed, limits, scratch):
     _one_blas_thread()
     _limit_resources(limits)
     _private_scratch(scratch)
+    _hide_the_reference()
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting for a terminal
     os.dup2(devnull, 1)  # C-level and stray output of the target goes nowhere
@@ -172,6 +174,25 @@ def _private_scratch(scratch):
     tempfile.tempdir = scratch
     sys.path[:] = [os.getcwd() if p in ("", ".") else p for p in sys.path]  # the caller's folder stays importable
     os.chdir(scratch)
+
+
+HIDDEN = ("torch", "nnconf.reference")  # what the code under check may not import: the answers
+
+
+class _Hidden(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        if any(fullname == h or fullname.startswith(h + ".") for h in HIDDEN):
+            raise sources.ForbiddenImport(f"{fullname} is the harness's reference: code that imports it copies "
+                                          "its answers instead of computing them")
+        return None
+
+
+def _hide_the_reference():
+    """The worker was forked from the harness, which holds the reference and PyTorch: take them out
+    of its modules and refuse to import them again (the harness's own probes keep what they hold)."""
+    for name in [m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in HIDDEN)]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, _Hidden())
 
 
 def _no_network():

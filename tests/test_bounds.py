@@ -231,3 +231,19 @@ def test_a_complex_result_fails(tmp_path):
                                              "def relu(z):\n    return np.maximum(z, 0) + 0j\n")
     records = engine.run(loader.parse_target([str(tmp_path)]), ["activations"], training=False, functions={"relu"})["records"]
     assert any(r["status"] == "fail" and r["diagnosis"] == "type.dtype" and "complex" in r["message"] for r in records)
+
+
+def test_a_target_that_imports_the_harness_reference_fails(tmp_path):
+    """For a teacher, code that calls the harness's own reference is a copied answer."""
+    from nnconf.conformance import engine, loader
+
+    (tmp_path / "deep.py").write_text("from nnconf.impl.deep import *\nfrom nnconf.reference.deep import linear_backward"
+                                      " as _answer\nimport torch\n\n\ndef linear_backward(dZ, cache):\n"
+                                      "    return _answer(dZ, cache)\n")
+    records = engine.run(loader.parse_target([str(tmp_path)]), ["deep"], training=False,
+                         functions={"linear_backward", "linear_forward"})["records"]
+    copied = [r for r in records if r["function"] == "linear_backward" and r["status"] == "error"]
+    assert copied and "harness's reference" in copied[0]["message"] and "ForbiddenImport" in copied[0]["message"]
+    assert all(r["status"] == "pass" for r in records if r["function"] == "linear_forward")
+    notes = [n for r in records for n in r.get("load_notes", ())]
+    assert any("torch" in n for n in notes)
