@@ -237,31 +237,22 @@ def _summarize(results, shown=10, strict=False):
         for suite, function in followers:
             print(f"      then {suite}.{function} fails too, probably because it calls {key[1]}")
     _more(len(roots) - shown, "root failure(s)")
-    for status, title in (("warn", "warning(s): right on ordinary inputs, fragile at an edge"),
-                          ("note", "note(s): accepted conventions of a course version or the book")):
-        found = [(k, [r for r in v if r["status"] == status]) for k, v in by_function.items()]
-        found = [(k, v) for k, v in found if v]
-        if found:
-            print(f"\n{len(found)} function(s) with {title}:")
-        for (suite, function), found_records in found[:shown]:
-            r = found_records[0]
-            text = r.get("rule") or (r["message"].split(": ", 2)[-1] if status == "note" else r["diagnosis"])
-            print(f"  {status.upper()} {suite}.{function}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
-        _more(len(found) - shown, f"function(s) with {status}ings" if status == "warn" else "noted function(s)")
+    for status, title in (("warn", "with warning(s): right on ordinary inputs, fragile at an edge"),
+                          ("note", "with note(s): accepted conventions of a course version or the book")):
+        lines = []
+        for (suite, function), v in by_function.items():
+            r = next((r for r in v if r["status"] == status), None)
+            if r is not None:
+                text = r.get("rule") or (r["message"].split(": ", 2)[-1] if status == "note" else r["diagnosis"])
+                lines.append(f"{status.upper()} {suite}.{function}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
+        _listing(f"function(s) {title}", lines, shown)
     runs = {k: [r for r in v if r["stage"] in ("smoke", "training")] for k, v in by_function.items()}
-    blocked = [(k, runs[k][0]["message"]) for k, v in by_function.items()
-               if runs[k] and all(r["status"] == "skip" for r in runs[k])]  # not one call of it ran
-    if blocked:
-        print(f"\n{len(blocked)} function(s) could not run (skipped, not failed: fix what they need first):")
-        for (suite, function), why in blocked[:shown]:
-            print(f"  SKIP {suite}.{function}: {why.split(': ', 1)[-1][:300]}")
-        _more(len(blocked) - shown, "function(s) that could not run")
-    loading = [n for r in records for n in r.get("load_notes", ())]
-    if loading:
-        print(f"\nwhile loading the code ({len(loading)}; they matter only to a function that uses these names):")
-        for line in loading[:shown]:
-            print(f"  {line}")
-        _more(len(loading) - shown, "loading note(s)")
+    _listing("function(s) could not run (skipped, not failed: fix what they need first)",
+             [f"SKIP {suite}.{function}: {runs[(suite, function)][0]['message'].split(': ', 1)[-1][:300]}"
+              for suite, function in by_function
+              if runs[(suite, function)] and all(r["status"] == "skip" for r in runs[(suite, function)])], shown)
+    _listing("note(s) while loading the code (they matter only to a function that uses these names)",
+             [n for r in records for n in r.get("load_notes", ())], shown)
     if absent:
         suites = [s for s in results["meta"].get("requested", []) if s not in results["meta"]["suites"]]
         single = [a for a in absent if a.split(".")[0] not in suites]
@@ -283,6 +274,16 @@ def _print_root(key, found):
     others = sorted({r["diagnosis"] for r in found[1:] if r.get("diagnosis")} - {first.get("diagnosis")})
     if others:
         print(f"      also: {', '.join(others)}")
+
+
+def _listing(title, lines, shown):
+    """A titled block of at most ``shown`` lines, saying how many more there are and where."""
+    if not lines:
+        return
+    print(f"\n{len(lines)} {title}:")
+    for line in lines[:shown]:
+        print(f"  {line}")
+    _more(len(lines) - shown, "of these")
 
 
 def _more(count, what):

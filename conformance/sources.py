@@ -439,7 +439,7 @@ class TreeImporter(importlib.abc.MetaPathFinder):
         for name in self.top_level_names():
             module = sys.modules.get(name)
             if module is not None and not self.owns(getattr(module, "__file__", None) or "/nonexistent"):
-                for loaded in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+                for loaded in [m for m in sys.modules if within(m, (name,))]:
                     del sys.modules[loaded]
         importlib.invalidate_caches()
 
@@ -461,6 +461,11 @@ class TreeImporter(importlib.abc.MetaPathFinder):
 
 # The worker's own dependencies: a user's file or folder of the same name does not replace them.
 _PROTECTED = {"numpy", "nnconf"} | set(sys.stdlib_module_names)
+
+
+def within(module, packages):
+    """Whether ``module`` is one of ``packages`` or a submodule of one."""
+    return any(module == p or module.startswith(p + ".") for p in packages)
 
 
 def load_file(path, name):

@@ -181,7 +181,7 @@ HIDDEN = ("torch", "nnconf.reference")  # what the code under check may not impo
 
 class _Hidden(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
-        if any(fullname == h or fullname.startswith(h + ".") for h in HIDDEN):
+        if sources.within(fullname, HIDDEN):
             raise sources.ForbiddenImport(f"{fullname} is the harness's reference: code that imports it copies "
                                           "its answers instead of computing them")
         return None
@@ -190,19 +190,23 @@ class _Hidden(importlib.abc.MetaPathFinder):
 def _hide_the_reference():
     """The worker was forked from the harness, which holds the reference and PyTorch: take them out
     of its modules and refuse to import them again (the harness's own probes keep what they hold)."""
-    for name in [m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in HIDDEN)]:
+    for name in [m for m in sys.modules if sources.within(m, HIDDEN)]:
         del sys.modules[name]
     sys.meta_path.insert(0, _Hidden())
+
+
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _no_network():
     """A network namespace of its own, with not even a loopback up: the target can reach nothing.
     (Where the system refuses namespaces, the worker goes on without this.)"""
-    import ctypes
-
     clone_newnet = 0x40000000
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).unshare(clone_newnet)
+        _libc().unshare(clone_newnet)
 
 
 def _own_pid_namespace():
@@ -210,9 +214,7 @@ def _own_pid_namespace():
     the harness (``os.getppid()`` is 0; a harness PID means nothing there), and when that process
     ends, the kernel ends everything the target started. The process the harness started stays
     behind only to pass the exit status on. (Where the system refuses, the worker serves itself.)"""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     clone_newpid = 0x20000000
     if libc.unshare(clone_newpid) != 0:
         return
