@@ -16,7 +16,6 @@ network uses them. Two traces of a stale state are turned into ``value.stale_sta
 (the book's layers hold references to them), never by replacing them.
 """
 
-import copy
 import difflib
 import re
 from dataclasses import dataclass, replace
@@ -24,13 +23,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from nnconf.conformance import loader, probes
 from nnconf.conformance.compare import as_array, compare
-from nnconf.conformance.contract import Case, FunctionContract, Q, describe, flatten
+from nnconf.conformance.contract import Case, FunctionContract, Q, flatten
 from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import case_rng, normal, saturated, with_zeros
 from nnconf.conformance.tolerances import tolerance
-from nnconf.conformance.worker import _target_traceback
+from nnconf.conformance.probes.layers import layer_session, net_call_probe, net_init_probe, numerical_gradient_probe
 from nnconf.reference import layers as ref
 from nnconf.reference._torch import vjp
 
@@ -45,171 +43,6 @@ class _Contract(FunctionContract):
 
     def call_text(self, case):
         return getattr(case, "text", None) or super().call_text(case)
-
-
-# --- probes (run in the worker, next to the target) ---------------------------------------------
-
-
-def layer_session(module, class_name, ctor_args, steps, repeat=True):
-    """``Class(*ctor_args)`` then each step ``(method, args)`` or ``("attr", name)``, on copies.
-
-    Returns ``{"first", "second"}`` (second: the same session on a fresh object, from the same
-    global random state, when the first had no failed step). Each session: ``{"steps": [...],
-    "ctor_mutated": [...]}``; a step entry is ``{"result", "mutated", "none_attrs", "new_attrs"}``
-    or ``{"error": (type, text), "traceback", "none_attrs", "new_attrs", "attrs"}`` (no further
-    steps): ``none_attrs`` are attributes still None, ``new_attrs`` those that appeared after
-    construction, the traces of a stale or misspelt state.
-    """
-    cls, used = loader.resolve(module, SUITE, class_name)
-    ctor_names = probes._bind(cls, class_name, ctor_args, {})
-    state = np.random.get_state()
-    first = _session_once(cls, class_name, ctor_args, ctor_names, steps)
-    second = None
-    if repeat and not any("error" in entry for entry in first["steps"]):
-        np.random.set_state(state)
-        second = _session_once(cls, class_name, ctor_args, ctor_names, steps)
-    return {"first": first, "second": second, "used": used}
-
-
-def _session_once(cls, class_name, ctor_args, ctor_names, steps):
-    ctor_args, steps = copy.deepcopy((ctor_args, steps))
-    ctor_snapshot = copy.deepcopy(ctor_args)
-    obj = cls(*ctor_args)
-    declared = set(_state(obj))
-    entries = []
-    for method, args in steps:
-        if method == "attr":
-            try:
-                value, present = getattr(obj, args), True
-            except AttributeError:
-                value, present = None, False
-            entries.append({"result": probes._plain(value), "present": present})
-            continue
-        bound = getattr(obj, method, None)
-        if bound is None:
-            raise loader.MissingName(f"`{class_name}.{method}` is not defined")
-        names = probes._bind(bound, f"{class_name}.{method}", args, {})
-        snapshot = copy.deepcopy(args)
-        try:
-            result = probes._plain(bound(*args))
-        except Exception as exc:  # noqa: BLE001 - reported as the step's finding
-            entries.append({
-                "error": (type(exc).__name__, str(exc)[:2000]),
-                "traceback": _target_traceback(exc),
-                **_traces(obj, declared),
-                "attrs": sorted(_state(obj)),
-                "type": type(obj).__name__,
-            })
-            break
-        entries.append({"result": result, "mutated": probes._mutations((snapshot, {}), (args, {}), names),
-                        **_traces(obj, declared)})
-    ctor_mutated = probes._mutations((ctor_snapshot, {}), (ctor_args, {}), ctor_names)
-    return {"steps": entries, "ctor_mutated": ctor_mutated}
-
-
-def _state(obj):
-    try:
-        return dict(vars(obj))
-    except TypeError:
-        return {}
-
-
-def _traces(obj, declared):
-    state = _state(obj)
-    return {
-        "none_attrs": sorted(k for k, v in state.items() if v is None),
-        "new_attrs": sorted(set(state) - declared),
-    }
-
-
-def numerical_gradient_probe(module, x, c, repeat=True):
-    """``numerical_gradient(f, x)`` with f(x) = sum(sin(x) * c); x must come back bitwise equal."""
-    fn, used = loader.resolve(module, SUITE, "numerical_gradient")
-
-    def f(v):
-        return float(np.sum(np.sin(v) * c))
-
-    probes._bind(fn, "numerical_gradient", (f, x), {})
-    runs = []
-    for _ in range(2 if repeat else 1):
-        own = np.array(x, copy=True)
-        result = probes._plain(fn(f, own))
-        restored = own.dtype == x.dtype and own.shape == x.shape and own.tobytes() == x.tobytes()
-        runs.append((result, restored))
-    return {
-        "result": runs[0][0],
-        "second": runs[1][0] if repeat else None,
-        "mutated": [] if runs[0][1] else ["x"],
-        "used": used,
-    }
-
-
-def net_init_probe(module, ctor_args, seed, repeat=True):
-    """``TwoLayerNet(*ctor_args).params`` right after ``np.random.seed(seed)``."""
-    cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
-    probes._bind(cls, "TwoLayerNet", ctor_args, {})
-    results = []
-    for _ in range(2 if repeat else 1):
-        np.random.seed(seed)
-        net = cls(*copy.deepcopy(ctor_args))
-        results.append(probes._plain(getattr(net, "params", None)))
-    return {"result": results[0], "second": results[1] if repeat else None, "mutated": [], "used": used}
-
-
-def net_call_probe(module, sizes, params, method, args, earlier=None, repeat=True):
-    """``TwoLayerNet(*sizes)``, ``params`` written into ``net.params``'s own arrays, then
-    ``net.<method>(*args)`` (after ``net.<method>(*earlier)`` on the same net, when given);
-    reports the inputs and the parameters the call changed."""
-    cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
-    state = np.random.get_state()
-    first = _net_once(cls, sizes, params, method, args, earlier)
-    second = None
-    if repeat:
-        np.random.set_state(state)
-        second = _net_once(cls, sizes, params, method, args, earlier)["result"]
-    return {"result": first["result"], "second": second, "mutated": first["mutated"], "used": used}
-
-
-def _net_once(cls, sizes, params, method, args, earlier=None):
-    args = copy.deepcopy(args)
-    try:
-        net = cls(*sizes)
-    except Exception as exc:  # noqa: BLE001 - TwoLayerNet.__init__'s own check reports it
-        raise probes.Precondition(
-            f"TwoLayerNet{tuple(sizes)} itself failed ({type(exc).__name__}: {exc}); "
-            "see TwoLayerNet.__init__") from None
-    _load(net, params)
-    bound = getattr(net, method, None)
-    if bound is None:
-        raise loader.MissingName(f"`TwoLayerNet.{method}` is not defined")
-    names = probes._bind(bound, f"TwoLayerNet.{method}", args, {})
-    if earlier is not None:
-        bound(*copy.deepcopy(earlier))  # a net must not keep what an earlier call saw
-        _load(net, params)
-    snapshot = copy.deepcopy(args)
-    before = {k: np.array(net.params[k], copy=True) for k in params}
-    result = probes._plain(bound(*args))
-    mutated = probes._mutations((snapshot, {}), (args, {}), names)
-    for k, value in before.items():
-        now = net.params.get(k) if isinstance(getattr(net, "params", None), dict) else None
-        if not (isinstance(now, np.ndarray) and now.shape == value.shape and now.tobytes() == value.tobytes()):
-            mutated.append(f'net.params["{k}"]')
-    return {"result": result, "mutated": mutated}
-
-
-def _load(net, params):
-    """Write ``params`` into the arrays the net already holds (its layers share them)."""
-    held = getattr(net, "params", None)
-    if not isinstance(held, dict):
-        raise probes.Precondition(
-            "the TwoLayerNet has no `params` dict to load parameters into; see TwoLayerNet.__init__")
-    for key, value in params.items():
-        array = held.get(key)
-        if not isinstance(array, np.ndarray) or array.shape != value.shape:
-            raise probes.Precondition(
-                f"net.params[{key!r}] is {describe(array)}, the contract loads shape {value.shape}; "
-                "see TwoLayerNet.__init__")
-        array[...] = value
 
 
 # --- the parent side of a layer session ----------------------------------------------------------

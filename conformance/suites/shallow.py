@@ -6,7 +6,6 @@ X (n_x, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); n_x, n
 
 import numpy as np
 
-from nnconf.conformance import probes
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.conventions import note
 from nnconf.conformance.strategies import distinct_dims
