@@ -14,7 +14,7 @@ import textwrap
 import time
 
 from nnconf import __version__
-from nnconf.conformance import loader
+from nnconf.conformance import loader, sandbox
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -73,6 +73,17 @@ def _parser():
                        help="memory the target may allocate in each worker (default 2048 MB)")
     check.add_argument("--max-file", type=int, default=100, metavar="MB",
                        help="the largest file the target may write (default 100 MB)")
+    check.add_argument("--max-disk", type=int, default=200, metavar="MB",
+                       help="all the target may write into its scratch folder, per worker (default 200 MB)")
+    check.add_argument("--max-processes", type=int, default=32, metavar="N",
+                       help="processes and threads the target may run at once, per worker (default 32; where the "
+                            "system lets the harness make control groups)")
+    check.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default=os.environ.get("NNCONF_SANDBOX", "auto"),
+                       help="box each worker with bubblewrap (bwrap; an error if it cannot run), with resource limits "
+                            "only (none), or bubblewrap where it runs, loudly without it (auto, the default)")
+    check.add_argument("--allow-bundled", action="store_true", default=os.environ.get("NNCONF_ALLOW_BUNDLED") == "1",
+                       help="let the code under check import nnconf.impl (code that builds on the bundled "
+                            "implementation; refused by default: for a teacher, that is a copied answer)")
     check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves and the planar sweep")
     check.add_argument("-n", "--jobs", type=int, default=1, metavar="N", help="run the work in N processes (default 1)")
     check.add_argument("--quiet", action="store_true", help="print only the summary")
@@ -102,7 +113,7 @@ def main(argv=None):
         from nnconf.conformance import catalog_score
 
         return catalog_score.main(args)
-    except loader.UsageError as exc:
+    except (loader.UsageError, sandbox.SandboxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -133,7 +144,12 @@ def check(args):
     functions = set(args.function) or None
     checked = [s for s in (args.suite or loader.SUITES) if s in target.suites()]
     total = sum(len(engine.contract_names(s, functions)) for s in checked)
-    limits = Limits(memory_mb=args.max_memory, file_mb=args.max_file, deadline=time.time() + args.max_time)
+    box = sandbox.choose(args.sandbox)
+    if box.warning:
+        print(f"warning: {box.warning}", file=sys.stderr)
+    limits = Limits(memory_mb=args.max_memory, file_mb=args.max_file, disk_mb=args.max_disk,
+                    processes=args.max_processes, deadline=time.time() + args.max_time, sandbox=args.sandbox,
+                    allow_bundled=args.allow_bundled)
     with Progress(total, enabled=not args.quiet) as progress:
         results = engine.run(
             target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
@@ -259,6 +275,8 @@ def _summarize(results, shown=10, strict=False):
         listed = ", ".join(single[:8]) + (f" and {len(single) - 8} more" if len(single) > 8 else "")
         parts = ([f"the suites {', '.join(suites)}"] if suites else []) + ([listed] if single else [])
         print(f"\nnot implemented (skipped, not failed): {'; '.join(parts)}")
+    if results["meta"].get("sandbox_warning"):
+        print(f"\nwarning: {results['meta']['sandbox_warning']}")
     failed = counts["fail"] or counts["error"] or (strict and counts["warn"])
     return EXIT_FAIL if failed else EXIT_PASS
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from nnconf.conformance import probes
+from nnconf.conformance import probes, shared
 
 
 @dataclass
@@ -108,9 +108,9 @@ class Contract:
     def run(self, worker, case):
         """Run the target on ``case``; returns (outcome, {"result", "second", "mutated"}). A function
         that cannot be called as the API says is called as an older course version did, and noted."""
-        outcome = worker.call(probes.call, self.suite, self.name, case.args, case.kwargs, self.repeat, timeout=self.timeout)
+        outcome = call_target(worker, self.suite, self.name, case.args, case.kwargs, self.repeat, timeout=self.timeout)
         for note, older_args in self.older_signatures if not outcome.ok and outcome.kind == "api.signature" else ():
-            older = worker.call(probes.call, self.suite, self.name, older_args(case), case.kwargs, self.repeat,
+            older = call_target(worker, self.suite, self.name, older_args(case), case.kwargs, self.repeat,
                                 timeout=self.timeout)
             if older.ok or older.kind != "api.signature":
                 outcome = older
@@ -123,6 +123,20 @@ class Contract:
         """How the repro calls the function."""
         args = ", ".join(list(case.arg_names[: len(case.args)]) + [f"{k}={k}" for k in case.kwargs])
         return f"out = {self.name}({args})"
+
+
+def call_target(worker, suite, name, args, kwargs=None, repeat=True, timeout=None, seed=None):
+    """``probes.call`` (after ``np.random.seed(seed)``, if given) with the arguments in the
+    harness's shared memory; the outcome's value gets ``mutated``: the arguments the call wrote
+    into, as the harness saw them (``dZ``, ``cache[0]``, ``parameters["W1"]``)."""
+    if seed is None:
+        outcome = worker.call(probes.call, suite, name, args, kwargs or {}, repeat, timeout=timeout, share=True)
+    else:
+        outcome = worker.call(probes.call_seeded, suite, name, args, seed, timeout=timeout, share=True)
+    if outcome.ok and isinstance(outcome.value, dict):
+        names = [n for n in outcome.value.get("names") or () if isinstance(n, str)]
+        outcome.value["mutated"] = [shared.label(path[1:], names) for path in outcome.changed if path[0] in (2, 3)]
+    return outcome
 
 
 MISSING = object()  # a leaf whose dict key the result lacks

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnconf.conformance import diagnosis, loader, severity
+from nnconf.conformance import diagnosis, loader, sandbox, severity
 from nnconf.conformance.bug_classes import explain
 from nnconf.conformance.compare import as_array, compare
 from nnconf.conformance.contract import MISSING, StructureError, describe, flatten
@@ -558,6 +558,10 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     if functions is not None:  # the suites holding those functions; no curves for a choice of functions
         wanted, training = [s for s in wanted if contract_names(s, functions)], False
     suites = [s for s in wanted if s in target.suites()]
+    from nnconf.conformance.worker import Limits
+
+    limits = limits or Limits()
+    box = sandbox.choose(limits.sandbox) if target.kind != "objects" else sandbox.Box("none", "notebook door")
     tasks = plan(suites, training)
     results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits)
     records, curves, planar = [], [], None
@@ -570,8 +574,12 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
         curves += task_curves
         planar = task_planar or planar
     note_likely_causes(records)
+    for record in records:
+        record["sandbox"] = box.mode
     return {
         "meta": {
+            "sandbox": box.mode,
+            "sandbox_warning": box.warning,
             "target": target.spec,
             "target_kind": target.kind,
             "sources": target.describe(),
@@ -642,10 +650,9 @@ def run_task(target, task, profile, seed, timeout, functions, require=False, lim
     """One unit of work in its own worker process for the target: (records, curves, planar)."""
     from nnconf.conformance import probes, training
     from nnconf.conformance.suites import contracts
-    from nnconf.conformance.worker import Worker
+    from nnconf.conformance.worker import Limits, Worker
 
     kind, suite = task
-    from nnconf.conformance.worker import Limits
 
     with Worker(target, suite, seed=seed, timeout=timeout, limits=limits or Limits()) as worker:
         if kind == "checks":

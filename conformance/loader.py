@@ -79,6 +79,19 @@ class Target:
             return self.package_suites
         return tuple(s for s in SUITES if s in self.sources)
 
+    def bundled(self):
+        """Is this the harness's own code (the bundled implementation, or a file of its catalog)?"""
+        if self.kind == "package":
+            return sources.within(self.package, ("nnconf",))
+        own = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog") + os.sep
+        return self.kind == "path" and bool(self.root) and os.path.abspath(self.root).startswith(own)
+
+    def files(self):
+        """The folders and files a worker must see to load this target."""
+        if self.kind != "path":
+            return []
+        return [self.root] + [p for s in self.sources.values() for p in s.files()]
+
     def relative(self, path):
         """``path`` as the user would write it (relative to the working folder when below it)."""
         if not path:

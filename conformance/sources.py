@@ -422,7 +422,7 @@ class TreeImporter(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or not spec.origin or not spec.origin.endswith(".py") or not self.owns(spec.origin):
-            return spec
+            return None  # not the user's: the finders after this one decide (the worker's refusals first)
         spec.loader = FilteredLoader(fullname, spec.origin)
         return spec
 

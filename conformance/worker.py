@@ -1,22 +1,30 @@
-"""Isolation: the code under test runs in a forked worker process, one call at a time.
+"""Isolation: the code under test runs in a worker process of its own, one call at a time.
 
-Whatever the target does - raise, loop forever, call ``sys.exit`` or ``os._exit``, print
-megabytes, change NumPy's global state, return something that cannot be sent back - the parent
-gets an :class:`Outcome` and goes on; a dead or hung worker is replaced for the next call.
+Each worker is a fresh Python process (``python -m nnconf.conformance.worker``) started in the
+run's box (:mod:`~nnconf.conformance.sandbox`: bubblewrap where it can run). Whatever the target
+does - raise, loop forever, call ``sys.exit`` or ``os._exit``, print megabytes, change NumPy's
+global state, fork, fill the disk, return something that cannot be sent back - the parent gets an
+:class:`Outcome` and goes on; a dead or hung worker is replaced for the next call.
 
-The worker runs *probes*: module-level functions of :mod:`conformance.probes` called as
+The worker runs *probes*: functions of :mod:`nnconf.conformance.probes` called as
 ``probe(module, *args)`` with the target's suite module, so a probe can drive a class through
 several calls (forward, then backward) or run a finite-difference loop next to the target.
+Nothing the worker says is trusted: its answers are data only (:mod:`channel`), a call's inputs
+live in memory the harness owns (:mod:`shared`), and NumPy's state is judged from values the
+worker computes after each call, compared here.
 """
 
 import contextlib
 import errno
+import importlib
 import importlib.abc
 import io
-import multiprocessing
+import itertools
 import os
 import shutil
 import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -24,26 +32,32 @@ import time
 import traceback
 import warnings
 from dataclasses import dataclass, field, fields
+from multiprocessing.connection import Connection
 
 import numpy as np
 
-from nnconf.conformance import channel, loader, sources
+from nnconf.conformance import channel, loader, sandbox, shared, sources
 
-_CONTEXT = multiprocessing.get_context("fork")
 _DEFAULT_ERR = np.geterr()
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one worker may use, each a finding (``crash.resource``) when hit; ``deadline`` is the
-    wall-clock time (time.time()) by which the whole run must end (``--max-time``)."""
+    """What one worker may use and how it is boxed; each bound hit is a finding (``crash.resource``).
+    ``deadline`` is the wall-clock time (time.time()) by which the whole run must end (``--max-time``)."""
 
-    memory_mb: int = 2048  # memory the target may allocate beyond what the worker holds at start
+    memory_mb: int = 2048  # memory the target may allocate (per process; and in all, where cgroups can be made)
     file_mb: int = 100  # the largest file the target may write
+    disk_mb: int = 200  # all it may write into its scratch folder
+    processes: int = 32  # processes (and threads) at once, where cgroups can be made
     deadline: float | None = None
+    sandbox: str = field(default_factory=lambda: os.environ.get("NNCONF_SANDBOX", "auto"))  # sandbox.MODES
+    # may the code import nnconf.impl (never nnconf.reference or torch): for code that builds on it
+    allow_bundled: bool = field(default_factory=lambda: os.environ.get("NNCONF_ALLOW_BUNDLED") == "1")
 
 
-RESOURCE_ERRORS = ("MemoryError", "FileTooLarge")
+RESOURCE_ERRORS = ("MemoryError", "FileTooLarge", "DiskFull", "ProcessLimit", "MemoryLimit")
+_RESOURCE_ERRNO = {errno.EFBIG: "FileTooLarge", errno.ENOSPC: "DiskFull", errno.EDQUOT: "DiskFull"}
 MAX_ANSWER_BYTES = 256 * 2**20  # one answer of the worker; more is garbage
 
 
@@ -59,7 +73,8 @@ class Outcome:
     warnings: list = field(default_factory=list)
     stdout: str = ""
     diagnosis: str | None = None  # set by a probe that knows better than the exception type
-    patched: list = field(default_factory=list)  # names of numpy the call replaced (undone before the next)
+    patched: list = field(default_factory=list)  # NumPy functions that gave other values after the call (harness's)
+    changed: list = field(default_factory=list)  # paths of input arrays the call wrote into (harness's, from shared memory)
     raised_in: str | None = None  # the function of the target's innermost frame, when it raised
     missing: str | None = None  # the name a MissingName was about
     reached: list = field(default_factory=list)  # (qualified name, file) the call reached before it raised
@@ -103,7 +118,58 @@ class _BoundedText(io.TextIOBase):
         return text + (f"... [{self.size - self.limit} more characters]" if self.size > self.limit else "")
 
 
+HARNESS_FIELDS = ("patched", "changed")  # filled in by the harness from what it sees, never by the worker
 _NUMPY = dict(vars(np))  # NumPy's own namespace, as the harness imported it
+
+_X = np.linspace(-2.0, 2.0, 6).reshape(2, 3)
+_P = np.abs(_X) + 0.5
+CANARY = {  # the NumPy the code under check leans on, each on fixed inputs: computed after every call
+    "exp": lambda: np.exp(_X), "log": lambda: np.log(_P), "tanh": lambda: np.tanh(_X), "sqrt": lambda: np.sqrt(_P),
+    "maximum": lambda: np.maximum(0, _X), "minimum": lambda: np.minimum(0, _X), "abs": lambda: np.abs(_X),
+    "sum": lambda: np.sum(_X, axis=1, keepdims=True), "mean": lambda: np.mean(_X, axis=0),
+    "max": lambda: np.max(_X, axis=1), "min": lambda: np.min(_X), "argmax": lambda: np.argmax(_X, axis=1),
+    "dot": lambda: np.dot(_X, _X.T), "matmul": lambda: np.matmul(_X.T, _X), "multiply": lambda: np.multiply(_X, _P),
+    "divide": lambda: np.divide(_X, _P), "power": lambda: np.power(_P, 2), "square": lambda: np.square(_X),
+    "log1p": lambda: np.log1p(_P), "where": lambda: np.where(_X > 0, _X, -_X), "clip": lambda: np.clip(_X, -1, 1),
+    "squeeze": lambda: np.squeeze(_X[:1]), "reshape": lambda: np.reshape(_X, (3, 2)),
+    "transpose": lambda: np.transpose(_X), "zeros": lambda: np.zeros((2, 1)), "ones": lambda: np.ones(3),
+    "zeros_like": lambda: np.zeros_like(_X), "array": lambda: np.array([1.5, 2.5]), "asarray": lambda: np.asarray(_P),
+    "allclose": lambda: np.allclose(_X, _X + 1e-12), "isnan": lambda: np.isnan(_X), "sign": lambda: np.sign(_X),
+    "random": lambda: (np.random.seed(1), np.random.randn(3), np.random.rand(2))[1:],
+}
+
+
+def numpy_canary():
+    """{name: value} of CANARY, as NumPy gives them now (an error's name where one raised)."""
+    values = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, compute in CANARY.items():
+            try:
+                values[name] = compute()
+            except BaseException as exc:  # noqa: BLE001 - a replaced function may do anything
+                values[name] = f"raised {type(exc).__name__}"
+    return values
+
+
+_OWN_CANARY = numpy_canary()  # the harness's: NumPy as imported, untouched
+
+
+def patched_numpy(canary):
+    """Names of CANARY whose value the worker gave differs from the harness's own."""
+    if not isinstance(canary, dict):
+        return sorted(CANARY)
+    return [name for name, value in _OWN_CANARY.items() if not _same_value(canary.get(name), value)]
+
+
+def _same_value(a, b):
+    if isinstance(b, tuple):
+        return isinstance(a, tuple) and len(a) == len(b) and all(map(_same_value, a, b))
+    if isinstance(b, (np.ndarray, np.generic, bool)):
+        a_ = np.asarray(a) if isinstance(a, (np.ndarray, np.generic, bool)) else None
+        b_ = np.asarray(b)
+        return a_ is not None and a_.dtype == b_.dtype and a_.shape == b_.shape and a_.tobytes() == b_.tobytes()
+    return a == b
 
 
 def _reset_global_state(seed):
@@ -118,31 +184,75 @@ def _patched_numpy():
     return [name for name, value in _NUMPY.items() if vars(np).get(name) is not value]
 
 
-def _serve(conn, target, suite, seed, limits, scratch):
-    os.setpgrp()  # its own process group: whatever the target starts is ended with it
-    _no_network()
-    _own_pid_namespace()
+def main(argv=None):
+    """The worker process: ``python -m nnconf.conformance.worker SOCKET_FD ARENA_FD ARENA_SIZE``."""
+    sock, arena_fd, arena_size = (int(a) for a in (argv or sys.argv)[1:4])
+    conn = Connection(sock)
+    setup = conn.recv()  # from the harness, before any target code runs
+    _serve(conn, setup, shared.View(arena_fd, arena_size))
+
+
+def _serve(conn, setup, arena):
+    sys.path[:] = setup["path"]
+    if setup["mode"] != "bwrap":  # bubblewrap has done these already
+        os.setpgrp()
+        _no_network()
+        _own_pid_namespace()
     _one_blas_thread()
-    _limit_resources(limits)
-    _private_scratch(scratch)
-    _hide_the_reference()
+    probes = _probe_table()  # the harness's probes, as they are before the target loads
+    _limit_resources(setup["limits"])
+    _private_scratch(setup["scratch"])
+    _hide(HIDDEN if not setup["allow_bundled"] else HIDDEN_ALWAYS)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting for a terminal
     os.dup2(devnull, 1)  # C-level and stray output of the target goes nowhere
     os.dup2(devnull, 2)
     sys.stdin = open(os.devnull)
     module, load_error = None, None
+    seed = setup["seed"]
     try:
         _reset_global_state(seed)
-        module = loader.load_suite(target, suite)
+        module = loader.load_suite(setup["target"], setup["suite"])
     except BaseException as exc:  # noqa: BLE001 - an import may raise anything, even SystemExit
         load_error = exc
     while True:
         try:
-            probe, args = conn.recv()
+            name, args, placed = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send_bytes(_run(probe, args, module, load_error, seed))
+        if placed:
+            args = arena.arrays(args)
+        conn.send_bytes(_run(probes.get(name, _unknown_probe), args, module, load_error, seed))
+
+
+def _serve_forked(conn, setup, arena_fd, arena_size):
+    """The notebook door's worker: forked from the kernel, whose functions it checks as they are."""
+    _serve(conn, setup, shared.View(arena_fd, arena_size))
+
+
+PROBE_MODULES = ("nnconf.conformance.probes", "nnconf.conformance.probes.layers", "nnconf.conformance.probes.training")
+
+
+def _probe_table():
+    """{"module:qualname": function} of every probe, taken before the target loads: a target that
+    replaces a probe in its module does not change what the worker runs."""
+    table = {}
+    for name in PROBE_MODULES:
+        for value in vars(importlib.import_module(name)).values():
+            if callable(value) and getattr(value, "__module__", None) == name:
+                table[f"{name}:{value.__qualname__}"] = value
+    return table
+
+
+def _unknown_probe(module, *args):
+    raise RuntimeError("the harness asked for a probe the worker does not have")
+
+
+def probe_name(probe):
+    name = f"{probe.__module__}:{probe.__qualname__}"
+    if probe.__module__ not in PROBE_MODULES:
+        raise ValueError(f"{name} is not a probe (probes live in {', '.join(PROBE_MODULES)})")
+    return name
 
 
 def _limit_resources(limits):
@@ -172,27 +282,37 @@ def _private_scratch(scratch):
     os.environ.clear()
     os.environ.update(kept, HOME=scratch, TMPDIR=scratch, TMP=scratch, TEMP=scratch)
     tempfile.tempdir = scratch
-    sys.path[:] = [os.getcwd() if p in ("", ".") else p for p in sys.path]  # the caller's folder stays importable
     os.chdir(scratch)
 
 
-HIDDEN = ("torch", "nnconf.reference")  # what the code under check may not import: the answers
+def environment(scratch):
+    """The environment a worker starts with: the allowed variables of the harness's, and the scratch."""
+    kept = {k: v for k, v in os.environ.items() if k in ENVIRONMENT or k.startswith("LC_")}
+    return {**kept, "HOME": scratch, "TMPDIR": scratch, "TMP": scratch, "TEMP": scratch,
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+HIDDEN_ALWAYS = ("torch", "nnconf.reference")  # the reference's answers
+HIDDEN = HIDDEN_ALWAYS + ("nnconf.impl",)  # and the bundled implementation's, unless the run allows it
 
 
 class _Hidden(importlib.abc.MetaPathFinder):
+    def __init__(self, hidden):
+        self.hidden = hidden
+
     def find_spec(self, fullname, path=None, target=None):
-        if sources.within(fullname, HIDDEN):
-            raise sources.ForbiddenImport(f"{fullname} is the harness's reference: code that imports it copies "
+        if sources.within(fullname, self.hidden):
+            what = "bundled implementation" if sources.within(fullname, ("nnconf.impl",)) else "reference"
+            raise sources.ForbiddenImport(f"{fullname} is the harness's {what}: code that imports it copies "
                                           "its answers instead of computing them")
         return None
 
 
-def _hide_the_reference():
-    """The worker was forked from the harness, which holds the reference and PyTorch: take them out
-    of its modules and refuse to import them again (the harness's own probes keep what they hold)."""
-    for name in [m for m in sys.modules if sources.within(m, HIDDEN)]:
+def _hide(hidden):
+    """Refuse to import the harness's answers (and drop any the worker holds)."""
+    for name in [m for m in sys.modules if sources.within(m, hidden)]:
         del sys.modules[name]
-    sys.meta_path.insert(0, _Hidden())
+    sys.meta_path.insert(0, _Hidden(hidden))
 
 
 def _libc():
@@ -252,8 +372,8 @@ def _run(probe, args, module, load_error, seed):
         unloaded = _unloaded_name(exc)
         outcome = Outcome(
             False,
-            error_type="UnavailableError" if unloaded else
-            "FileTooLarge" if getattr(exc, "errno", None) == errno.EFBIG else type(exc).__name__,
+            error_type="UnavailableError" if unloaded else _RESOURCE_ERRNO.get(getattr(exc, "errno", None),
+                                                                               type(exc).__name__),
             error=unloaded or _short(exc),
             traceback=_target_traceback(exc),
             raised_in=_innermost_target_function(exc),
@@ -263,10 +383,10 @@ def _run(probe, args, module, load_error, seed):
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     outcome.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
-    outcome.patched = _patched_numpy()
     outcome.stdout = captured.getvalue()
+    answer = {f.name: getattr(outcome, f.name) for f in fields(Outcome) if f.name not in HARNESS_FIELDS}
     try:
-        return channel.encode({f.name: getattr(outcome, f.name) for f in fields(Outcome)})
+        return channel.encode({**answer, "canary": numpy_canary()})
     except Exception as exc:  # noqa: BLE001 - the target returned something that cannot travel
         return channel.encode({"ok": False, "error_type": "Unsendable",
                                "error": f"returned an object that cannot be sent back ({type(exc).__name__})"})
@@ -277,13 +397,13 @@ def _read_outcome(data):
     answer = channel.decode(data)
     if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
         raise ValueError("the worker's answer is not an outcome")
-    known = {f.name for f in fields(Outcome)}
+    known = {f.name for f in fields(Outcome)} - set(HARNESS_FIELDS)
     outcome = Outcome(**{k: v for k, v in answer.items() if k in known})
+    outcome.patched = patched_numpy(answer.get("canary"))
     for name in ("error_type", "error", "traceback", "diagnosis", "raised_in", "missing"):
         if getattr(outcome, name) is not None and not isinstance(getattr(outcome, name), str):
             raise ValueError(f"the worker's answer has a {name} that is not text")
     outcome.warnings = [w for w in outcome.warnings if isinstance(w, str)] if isinstance(outcome.warnings, list) else []
-    outcome.patched = [p for p in outcome.patched if isinstance(p, str)] if isinstance(outcome.patched, list) else []
     outcome.reached = [tuple(r) for r in outcome.reached if isinstance(r, tuple) and len(r) == 2
                        and all(isinstance(x, str) for x in r)] if isinstance(outcome.reached, list) else []
     outcome.stdout = outcome.stdout if isinstance(outcome.stdout, str) else ""
@@ -333,27 +453,76 @@ def _target_traceback(exc, limit=6):
     return "".join(traceback.format_list(frames[-limit:])) or None
 
 
+ARENA_BYTES = 16 * 2**20  # shared memory for one call's inputs; a worker with larger inputs gets a larger one
+_NAMES = itertools.count()
+
+
 class Worker:
     """A worker process for one suite of one target; ``call`` runs a probe with a time limit."""
 
     def __init__(self, target, suite, seed=0, timeout=10.0, limits=Limits()):
         self.target, self.suite, self.seed, self.timeout, self.limits = target, suite, seed, timeout, limits
-        self._process = None
-        self._conn = None
+        self.box = sandbox.choose(limits.sandbox) if target.kind != "objects" else sandbox.Box("none", "notebook door")
+        self._process = self._conn = self._arena = self._group = None
+        self._arena_bytes = ARENA_BYTES
         self.broken = set()  # names that failed their own checks (not used to judge other functions)
 
+    @property
+    def allow_bundled(self):
+        return self.limits.allow_bundled or self.target.bundled()
+
     def _start(self):
-        parent, child = _CONTEXT.Pipe()
-        self._scratch = tempfile.mkdtemp(prefix="nnconf-worker-")
-        self._process = _CONTEXT.Process(
-            target=_serve, args=(child, self.target, self.suite, self.seed, self.limits, self._scratch), daemon=True
-        )
+        self._host = tempfile.mkdtemp(prefix="nnconf-worker-")
+        self._arena = shared.Arena(self._arena_bytes)
+        self._counters = None
+        boxed = self.box.mode == "bwrap"
+        scratch = sandbox.SCRATCH if boxed else os.path.join(self._host, "home")
+        os.makedirs(scratch, exist_ok=True)
+        setup = {"path": [os.getcwd() if p in ("", ".") else p for p in sys.path], "scratch": scratch,
+                 "mode": self.box.mode, "limits": self.limits, "allow_bundled": self.allow_bundled,
+                 "target": self.target, "suite": self.suite, "seed": self.seed}
+        memory = (self.limits.memory_mb + self.limits.disk_mb + 512) * 2**20  # target + tmpfs + Python and NumPy
+        self._group = sandbox.Group.create(f"nnconf-{os.getpid()}-{next(_NAMES)}", self.limits.processes, memory)
+        if self.target.kind == "objects":
+            self._start_forked(setup)
+            return
+        parent, child = socket.socketpair()
+        argv = [sys.executable, "-I", "-B", "-m", "nnconf.conformance.worker",
+                str(child.fileno()), str(self._arena.fd), str(self._arena_bytes)]
+        env = environment(scratch)
+        if boxed:
+            visible = sandbox.masked_paths(setup["path"] + [os.getcwd()] + self.target.files())
+            argv = sandbox.bwrap_command(argv, disk_mb=self.limits.disk_mb, visible=visible, environment=env)
+        with open(os.path.join(self._host, "worker.log"), "wb") as log:
+            self._process = subprocess.Popen(
+                argv, pass_fds=(child.fileno(), self._arena.fd), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                env=env, cwd=scratch if not boxed else None, start_new_session=True,
+                preexec_fn=self._group.join if self._group else None)
+        child.close()
+        self._conn = Connection(parent.detach())
+        self._conn.send(setup)
+        self._counters = self._group.counters() if self._group else None
+
+    def _start_forked(self, setup):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        parent, child = context.Pipe()
+        os.set_inheritable(self._arena.fd, True)
+        self._process = context.Process(target=_serve_forked, daemon=True,
+                                        args=(child, setup, self._arena.fd, self._arena_bytes))
         self._process.start()
         child.close()
         self._conn = parent
+        self._counters = self._group.counters() if self._group else None
+        if self._group:
+            with contextlib.suppress(OSError):
+                sandbox._write(self._group.folders["pids"], "cgroup.procs", self._process.pid)
 
-    def call(self, probe, *args, timeout=None):
-        """Run ``probe(module, *args)`` in the worker; never raises for anything the target does."""
+    def call(self, probe, *args, timeout=None, share=False):
+        """Run ``probe(module, *args)`` in the worker; never raises for anything the target does.
+        With ``share``, the arrays of ``args`` travel in shared memory and ``outcome.changed`` names
+        those the call wrote into."""
         timeout = self.timeout if timeout is None else timeout
         if self.limits.deadline is not None:
             left = self.limits.deadline - time.time()
@@ -361,14 +530,20 @@ class Worker:
                 return Outcome(False, error_type="RunTimeLimit",
                                error="not run: the run's time limit (--max-time) was reached before this call")
             timeout = min(timeout, left)
-        if self._process is None or not self._process.is_alive():
+        if share and shared.need(args) > self._arena_bytes:
+            self.close()
+            self._arena_bytes = 2 * shared.need(args)
+        if not self._alive():
             self._start()
         started = time.monotonic()
         try:
-            self._conn.send((probe, args))
+            placed = self._arena.place(args) if share else args
+            self._conn.send((probe_name(probe), placed, share))
             if not self._conn.poll(timeout):
+                limit = self._limit_hit()
                 self.close()
-                return Outcome(False, error_type="Timeout", error=f"no answer within {timeout:g} s (an endless loop?)")
+                return limit or Outcome(False, error_type="Timeout",
+                                        error=f"no answer within {timeout:g} s (an endless loop?)")
             # a partial answer must not hang the harness: whatever is left of the time ends the worker
             guard = threading.Timer(max(1.0, timeout - (time.monotonic() - started)), self._kill)
             guard.start()
@@ -376,41 +551,115 @@ class Worker:
                 data = self._conn.recv_bytes(MAX_ANSWER_BYTES)
             finally:
                 guard.cancel()
-            return _read_outcome(data)
+            outcome = _read_outcome(data)
         except Exception as exc:  # noqa: BLE001 - a dead, garbled or oversized answer is the target's doing
+            limit = self._limit_hit()
             code = self._exit_code()
+            log = self._log()
             self.close()
-            return Outcome(
+            return limit or Outcome(
                 False,
                 error_type="ProcessDied",
                 error=f"the process running the code ended or answered garbage (exit code {code}; os._exit, "
-                      f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}]",
+                      f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}]{log}",
             )
+        if share:
+            outcome.changed = self._arena.changed()
+        return self._limit_hit() or self._disk_full() or outcome
+
+    def _limit_hit(self):
+        """A finding if the kernel refused a process or ran out of memory in the worker's group
+        since the last call (read from the group's counters, never from the worker)."""
+        if self._group is None or self._counters is None:
+            return None
+        now = self._group.counters()
+        before, self._counters = self._counters, now
+        if now["processes"] > before["processes"]:
+            self.close()
+            return Outcome(False, error_type="ProcessLimit",
+                           error=f"the code tried to run more than {self.limits.processes} processes or threads at "
+                                 "once (--max-processes); a fork bomb?")
+        if now["memory"] > before["memory"]:
+            self.close()
+            return Outcome(False, error_type="MemoryLimit",
+                           error=f"the code used more memory than the worker may ({self.limits.memory_mb} MB, "
+                                 "--max-memory), counting every process it started")
+        return None
+
+    def _disk_full(self):
+        """Without bubblewrap's bounded tmpfs: a finding if the scratch folder grew past --max-disk."""
+        if self.box.mode == "bwrap" or self._process is None:
+            return None
+        if _size_of(os.path.join(self._host, "home")) <= self.limits.disk_mb * 2**20:
+            return None
+        self.close()
+        return Outcome(False, error_type="DiskFull",
+                       error=f"the code wrote more than {self.limits.disk_mb} MB into its scratch folder (--max-disk)")
+
+    def _alive(self):
+        if self._process is None:
+            return False
+        return self._process.poll() is None if isinstance(self._process, subprocess.Popen) else self._process.is_alive()
 
     def _exit_code(self):
         if self._process is None:
             return None
+        if isinstance(self._process, subprocess.Popen):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(1.0)
+            return self._process.returncode
         self._process.join(1.0)
         return self._process.exitcode
 
+    def _log(self):
+        """What the worker process itself printed before it served (a failed start), if anything."""
+        try:
+            with open(os.path.join(self._host, "worker.log"), "rb") as handle:
+                text = handle.read(1000).decode("utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+        return f"; the worker printed: {text}" if text else ""
+
     def _kill(self):
-        """End the worker and every process it started in its process group."""
+        """End the worker and every process it started."""
         if self._process is not None and self._process.pid:
             with contextlib.suppress(OSError):
                 os.killpg(self._process.pid, signal.SIGKILL)
             with contextlib.suppress(OSError, AttributeError):
                 self._process.kill()
+        if self._group is not None:
+            self._group.kill_all()
 
     def close(self):
         if self._process is not None:
             self._kill()
-            self._process.join(2.0)
+            if isinstance(self._process, subprocess.Popen):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._process.wait(2.0)
+            else:
+                self._process.join(2.0)
             self._conn.close()
-            shutil.rmtree(self._scratch, ignore_errors=True)
-        self._process = self._conn = None
+            self._arena.close()
+            if self._group is not None:
+                self._group.remove()
+            shutil.rmtree(self._host, ignore_errors=True)
+        self._process = self._conn = self._arena = self._group = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _size_of(folder):
+    total = 0
+    for where, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(where, name)).st_blocks * 512
+    return total
+
+
+if __name__ == "__main__":
+    main()

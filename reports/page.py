@@ -120,7 +120,9 @@ def summary(doc, records):
         why = "no checks ran" if not n else "some checks have a status this report cannot read"
     absent = records[(records.diagnosis == "api.missing") & (records.status == "skip")]
     sources = doc.meta.get("sources")
+    warning = doc.meta.get("sandbox_warning")
     return {"verdict": word, "why": why, "facts": meta_facts(doc.meta),
+            "sandbox_warning": warning if isinstance(warning, str) else None,
             "statuses": STATUSES + (("other",) if total["other"] else ()),
             "rows": counts.to_dict("index"), "total": total.to_dict(), "skipped": doc.skipped,
             "sources": "\n".join(map(str, sources)) if isinstance(sources, list) else "",
@@ -137,7 +139,7 @@ def meta_facts(meta):
         duration = f"{duration:.1f} s"
     facts = [("Target", meta.get("target")), ("Kind", meta.get("target_kind")),
              ("Date", meta.get("date")), ("Profile", meta.get("profile")),
-             ("Seed", meta.get("seed")), ("Duration", duration),
+             ("Seed", meta.get("seed")), ("Duration", duration), ("Sandbox", meta.get("sandbox")),
              ("Python", versions.get("python")), ("NumPy", versions.get("numpy")),
              ("PyTorch", versions.get("torch")), ("nnconf", versions.get("nnconf"))]
     return [(label, None if value == "" else value) for label, value in facts]

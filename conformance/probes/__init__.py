@@ -18,8 +18,10 @@ from nnconf.conformance.tolerances import FD_STEP
 
 
 def call(module, suite, name, args, kwargs=None, repeat=True):
-    """Call ``name(*args, **kwargs)``; report the result, which inputs it changed, and (with
-    ``repeat``) the result of a second call on fresh copies from the same global random state."""
+    """Call ``name(*args, **kwargs)``; report the result, the parameter names the arguments bound
+    to, and (with ``repeat``) the result of a second call on fresh copies from the same global
+    random state. The arguments are the harness's shared memory (``Worker.call(share=True)``):
+    which of them the call changed, the harness sees for itself."""
     kwargs = kwargs or {}
     fn, used = loader.resolve(module, suite, name)
     names = _bind(fn, name, args, kwargs)
@@ -27,13 +29,12 @@ def call(module, suite, name, args, kwargs=None, repeat=True):
     state = np.random.get_state()
     result, reached = traced(fn, *args, **kwargs)
     result = _plain(result)
-    mutated = _mutations(snapshot, (args, kwargs), names)
     second = None
     if repeat:
         np.random.set_state(state)
         args2, kwargs2 = copy.deepcopy(snapshot)
         second = _plain(fn(*args2, **kwargs2))
-    return {"result": result, "second": second, "mutated": mutated, "used": used, "reached": reached}
+    return {"result": result, "second": second, "names": names, "used": used, "reached": reached}
 
 
 def traced(fn, *args, **kwargs):

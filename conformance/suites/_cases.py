@@ -89,12 +89,10 @@ def run_from_own_start(suite, name, iterations_at, documented_start, seed=None, 
     which returns its initial parameters (the global random state is the same before each call,
     and ``seed`` is set before both where the documents seed first), then as the case asks.
     ``case.start`` holds that start; ``case.only_parameters`` a result that is the parameters alone."""
-    from nnconf.conformance import probes
+    from nnconf.conformance.contract import call_target
 
     def call(worker, args):
-        if seed is None:
-            return worker.call(probes.call, suite, name, args, {}, True, timeout=30.0)
-        return worker.call(probes.call_seeded, suite, name, args, seed, timeout=30.0)
+        return call_target(worker, suite, name, args, {}, True, timeout=30.0, seed=seed)
 
     def run(worker, case):
         zero = list(case.args)

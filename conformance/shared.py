@@ -1,0 +1,110 @@
+"""Inputs in memory the harness owns: a sealed memfd both processes map.
+
+The harness writes each array of a call's inputs into the arena and sends the worker only where
+they are (:class:`Shared`); the worker hands the target views of that memory. After the answer,
+the harness compares the arena with what it wrote: a write into an argument is seen from the
+harness's side, whatever the code in the worker reports or patches.
+"""
+
+import fcntl
+import mmap
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Shared:
+    """An array of the call's inputs: ``shape`` and ``dtype`` at ``offset`` of the arena."""
+
+    offset: int
+    shape: tuple
+    dtype: str
+
+
+ALIGN = 64
+
+
+class Arena:
+    """The harness's side: a memfd of ``size`` bytes, sealed against shrinking (a worker that
+    truncated it would crash the harness on its next read)."""
+
+    def __init__(self, size):
+        self.size = size
+        self.fd = os.memfd_create("nnconf-inputs", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        os.ftruncate(self.fd, size)
+        fcntl.fcntl(self.fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL)
+        self.memory = mmap.mmap(self.fd, size)
+        self.placed = []  # (path, offset, bytes written)
+
+    def place(self, value):
+        """``value`` with each plain numeric array replaced by a Shared written into the arena;
+        raises ValueError if they do not fit."""
+        self.placed = []
+        self._end = 0
+        return self._place(value, ())
+
+    def _place(self, value, path):
+        if type(value) is np.ndarray and value.dtype.kind in "biuf" and value.flags.c_contiguous:
+            data = value.tobytes()
+            offset = -(-self._end // ALIGN) * ALIGN
+            if offset + len(data) > self.size:
+                raise ValueError(f"the call's inputs need more than the {self.size} bytes of shared memory")
+            self.memory[offset:offset + len(data)] = data
+            self._end = offset + len(data)
+            self.placed.append((path, offset, data))
+            return Shared(offset, value.shape, value.dtype.str)
+        if type(value) in (list, tuple):
+            items = [self._place(v, path + (i,)) for i, v in enumerate(value)]
+            return tuple(items) if type(value) is tuple else items
+        if type(value) is dict:
+            return {k: self._place(v, path + (k,)) for k, v in value.items()}
+        return value
+
+    def changed(self):
+        """Paths (tuples of indexes and keys) of the placed arrays whose bytes differ now."""
+        return [path for path, offset, data in self.placed if self.memory[offset:offset + len(data)] != data]
+
+    def close(self):
+        self.memory.close()
+        os.close(self.fd)
+
+
+def need(value):
+    """Bytes the arrays of ``value`` take in an arena (with alignment)."""
+    if type(value) is np.ndarray:
+        return value.nbytes + ALIGN
+    if type(value) in (list, tuple):
+        return sum(need(v) for v in value)
+    if type(value) is dict:
+        return sum(need(v) for v in value.values())
+    return 0
+
+
+class View:
+    """The worker's side: the arena mapped from the inherited descriptor."""
+
+    def __init__(self, fd, size):
+        self.memory = mmap.mmap(fd, size)
+
+    def arrays(self, value):
+        """``value`` with each Shared replaced by a writable array over the arena."""
+        if isinstance(value, Shared):
+            return np.ndarray(value.shape, np.dtype(value.dtype), buffer=self.memory, offset=value.offset)
+        if type(value) in (list, tuple):
+            items = [self.arrays(v) for v in value]
+            return tuple(items) if type(value) is tuple else items
+        if type(value) is dict:
+            return {k: self.arrays(v) for k, v in value.items()}
+        return value
+
+
+def label(path, names):
+    """``("dZ",)``-style paths as the report names them: ``cache[0]``, ``parameters["W1"]``;
+    ``path`` starts at a positional index (named by ``names``) or a keyword."""
+    head, rest = path[0], path[1:]
+    text = (names[head] if head < len(names) else f"arg{head}") if isinstance(head, int) else str(head)
+    for step in rest:
+        text += f"[{step}]" if isinstance(step, int) else f'["{step}"]'
+    return text
