@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup browser report test bench catalog systems
+.PHONY: setup browser sandbox report test bench catalog systems
 
 setup: $(VENV)/.installed
 
@@ -19,10 +19,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-report: setup
+# Debian's bubblewrap: each worker runs the code under check in its box (see README, "Untrusted code").
+sandbox:
+	@command -v bwrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; }
+
+report: setup sandbox
 	$(BIN)/nnconf check --report report -n 2
 
-test: setup browser
+test: setup browser sandbox
 	$(BIN)/python -m pytest -n 2
 
 systems: setup
@@ -31,5 +35,5 @@ systems: setup
 bench: setup
 	$(BIN)/python bench/benchmark.py
 
-catalog: setup
+catalog: setup sandbox
 	$(BIN)/nnconf catalog

@@ -112,10 +112,12 @@ BUG_CLASSES = {
         "Check the loop bounds and the stopping condition; vectorize per-example loops.",
     ),
     "crash.resource": (
-        "The function went past a bound of the run: it asked for more memory than a worker may use "
-        "(--max-memory) or wrote a file larger than allowed (--max-file).",
+        "The function went past a bound of the run: more memory than a worker may use (--max-memory), "
+        "a file larger than allowed (--max-file), more than its scratch folder holds (--max-disk), or "
+        "more processes at once than allowed (--max-processes).",
         "Look for an allocation that grows with the wrong dimension (an (m, m) matrix where (n, m) was "
-        "meant) or output written in a loop; checked functions need neither.",
+        "meant), output written in a loop, or processes started by the function; checked functions "
+        "need none of these.",
     ),
     "api.missing": (
         "The function or class is not defined in the module under test, so its checks did not "

@@ -28,23 +28,29 @@ def pytest_addoption(parser):
     group.addoption("--nnconf-profile", choices=("fast", "thorough"), default="fast")
     group.addoption("--nnconf-seed", type=int, default=0)
     group.addoption("--nnconf-require", action="store_true", help="a function the target does not implement fails")
+    group.addoption("--nnconf-sandbox", choices=("auto", "bwrap", "none"), default=os.environ.get("NNCONF_SANDBOX", "auto"),
+                    help="box the code under check with bubblewrap (as nnconf check --sandbox)")
 
 
 class Runner:
     """Runs contracts of one target; one isolated worker per suite, started on first use."""
 
-    def __init__(self, target_words, profile, seed, require=False):
+    def __init__(self, target_words, profile, seed, require=False, sandbox="auto"):
         from nnconf.conformance import loader
+        from nnconf.conformance.worker import Limits
 
         self.target = loader.parse_target(target_words)
         self.profile, self.seed, self.require = profile, seed, require
+        self.limits = Limits(sandbox=sandbox)
         self.workers = {}
 
     def worker(self, suite):
         from nnconf.conformance.worker import Worker
 
         if suite not in self.workers:
-            self.workers[suite] = Worker(self.target, suite, seed=self.seed)
+            self.workers[suite] = Worker(self.target, suite, seed=self.seed, limits=self.limits)
+            if self.workers[suite].box.warning:
+                warnings.warn(ConformanceWarning(self.workers[suite].box.warning), stacklevel=1)
         return self.workers[suite]
 
     def check(self, suite, function):
@@ -73,7 +79,7 @@ def nnconf_runner(request):
     """The session's :class:`Runner` for the target named by ``--nnconf-impl`` / ``NNCONF_IMPL``."""
     option = request.config.getoption
     runner = Runner(target_words(request.config), option("--nnconf-profile"), option("--nnconf-seed"),
-                    option("--nnconf-require"))
+                    option("--nnconf-require"), option("--nnconf-sandbox"))
     yield runner
     runner.close()
 
@@ -101,6 +107,12 @@ def pytest_configure(config):
         loader.parse_target(words)
     except loader.UsageError as exc:
         raise pytest.UsageError(f"--nnconf-impl {' '.join(words)}: {exc}") from None
+    from nnconf.conformance import sandbox
+
+    try:
+        sandbox.choose(config.getoption("--nnconf-sandbox"))
+    except sandbox.SandboxUnavailable as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.hookimpl(hookwrapper=True)
