@@ -195,12 +195,11 @@ def main(argv=None):
 def _serve(conn, setup, arena):
     sys.path[:] = setup["path"]
     if setup["mode"] != "bwrap":  # bubblewrap has done these already
-        os.setpgrp()
         _no_network()
         _own_pid_namespace()
     _one_blas_thread()
     probes = _probe_table()  # the harness's probes, as they are before the target loads
-    _limit_resources(setup["limits"])
+    _limit_resources(setup["limits"], counted=setup["mode"] != "bwrap")
     _private_scratch(setup["scratch"])
     _hide(HIDDEN if not setup["allow_bundled"] else HIDDEN_ALWAYS)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -227,6 +226,7 @@ def _serve(conn, setup, arena):
 
 def _serve_forked(conn, setup, arena_fd, arena_size):
     """The notebook door's worker: forked from the kernel, whose functions it checks as they are."""
+    os.setpgrp()  # its own process group: whatever the target starts is ended with it
     _serve(conn, setup, shared.View(arena_fd, arena_size))
 
 
@@ -255,9 +255,10 @@ def probe_name(probe):
     return name
 
 
-def _limit_resources(limits):
+def _limit_resources(limits, counted):
     """Bound the worker: memory (address space beyond what it holds now), the size of any file it
-    writes (a write past it raises instead of killing), no core files."""
+    writes (a write past it raises instead of killing), no core files; with ``counted`` (this
+    process sees all of its user's processes), its user's processes."""
     import resource
 
     with open("/proc/self/statm") as handle:
@@ -267,6 +268,17 @@ def _limit_resources(limits):
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * 2**20, limits.file_mb * 2**20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    if counted and os.getuid() != 0:  # the kernel counts a user's processes (never root's): those running, and the bound
+        running = sum(1 for pid in os.listdir("/proc") if pid.isdigit() and _owner(pid) == os.getuid())
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NPROC, (running + limits.processes, running + limits.processes))
+
+
+def _owner(pid):
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
 
 
 # The environment a worker keeps: what Python, NumPy and the locale need; nothing else (no tokens,
