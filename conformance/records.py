@@ -58,11 +58,17 @@ class Record:
 _CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9, 10)} | {127: "\\x7f"}
 
 
+MAX_TEXT = 100_000  # characters of one text field of a record (a repro included); the rest is counted
+
+
 def safe_text(value):
     """Text from the target made safe for a file and a terminal: valid UTF-8 (a lone surrogate
-    becomes U+FFFD) and no control characters but tab and newline (an escape sequence shows as
-    ``\\x1b``). Lists and dicts are cleaned throughout; other values are returned as they are."""
+    becomes U+FFFD), no control characters but tab and newline (an escape sequence shows as
+    ``\\x1b``), at most MAX_TEXT characters. Lists and dicts are cleaned throughout; other values
+    are returned as they are."""
     if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            value = value[:MAX_TEXT] + f"... [{len(value) - MAX_TEXT} more characters]"
         value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
         return value.translate(_CONTROL)
     if isinstance(value, list):

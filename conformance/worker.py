@@ -412,14 +412,22 @@ def _read_outcome(data):
     known = {f.name for f in fields(Outcome)} - set(HARNESS_FIELDS)
     outcome = Outcome(**{k: v for k, v in answer.items() if k in known})
     outcome.patched = patched_numpy(answer.get("canary"))
-    for name in ("error_type", "error", "traceback", "diagnosis", "raised_in", "missing"):
-        if getattr(outcome, name) is not None and not isinstance(getattr(outcome, name), str):
+    for name, limit in TEXT_LIMITS.items():
+        text = getattr(outcome, name)
+        if text is not None and not isinstance(text, str):
             raise ValueError(f"the worker's answer has a {name} that is not text")
-    outcome.warnings = [w for w in outcome.warnings if isinstance(w, str)] if isinstance(outcome.warnings, list) else []
-    outcome.reached = [tuple(r) for r in outcome.reached if isinstance(r, tuple) and len(r) == 2
+        if text is not None and len(text) > limit:
+            setattr(outcome, name, text[:limit] + f"... [{len(text) - limit} more characters]")
+    outcome.warnings = [w[:500] for w in outcome.warnings if isinstance(w, str)][:5] \
+        if isinstance(outcome.warnings, list) else []
+    outcome.reached = [tuple(x[:500] for x in r) for r in outcome.reached[:5000] if isinstance(r, tuple) and len(r) == 2
                        and all(isinstance(x, str) for x in r)] if isinstance(outcome.reached, list) else []
-    outcome.stdout = outcome.stdout if isinstance(outcome.stdout, str) else ""
+    outcome.stdout = outcome.stdout[:2 * _BoundedText.limit] if isinstance(outcome.stdout, str) else ""
     return outcome
+
+
+# the longest text of each field of an answer the harness keeps (the worker cuts them too; a target may not)
+TEXT_LIMITS = {"error_type": 200, "error": 4000, "traceback": 8000, "diagnosis": 100, "raised_in": 200, "missing": 200}
 
 
 def _unloaded_name(exc):

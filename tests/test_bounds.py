@@ -250,3 +250,77 @@ def test_a_target_that_imports_the_harness_reference_fails(tmp_path):
     assert all(r["status"] == "pass" for r in records if r["function"] == "linear_forward")
     notes = [n for r in records for n in r.get("load_notes", ())]
     assert any("torch" in n for n in notes)
+
+
+def test_an_unsandboxed_run_says_so_in_terminal_json_and_report(tmp_path):
+    """Without bubblewrap the run goes on, and every place its results go says it was not boxed."""
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", "--sandbox", "none", "--function", "relu",
+                             "--json", str(tmp_path / "r.json"), "--report", str(tmp_path / "report"), "--quiet"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    assert "NOT SANDBOXED" in result.stderr and "NOT SANDBOXED" in result.stdout  # at the start and in the summary
+    records = json.loads((tmp_path / "r.json").read_text())
+    assert records and {r["sandbox"] for r in records} == {"none"}
+    assert "NOT SANDBOXED" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+
+
+def test_sandbox_bwrap_without_bubblewrap_is_a_usage_error(tmp_path):
+    """--sandbox bwrap where bubblewrap cannot run: exit 2 with what to do, before anything runs."""
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable)}  # no bwrap on this PATH
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", "--sandbox", "bwrap", "--function", "relu"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2
+    assert "bubblewrap" in result.stderr and "apt-get install bubblewrap" in result.stderr
+
+
+def test_a_write_into_an_argument_is_seen_even_when_the_worker_is_told_otherwise(tmp_path):
+    """The inputs live in memory the harness owns: patching the worker's own copies and probes in
+    place does not hide a write into dZ."""
+    (tmp_path / "deep.py").write_text(textwrap.dedent('''
+        import copy
+        import sys
+        import numpy as np
+
+
+
+        def linear_backward(dZ, cache):
+            copy.deepcopy = lambda value, memo=None: value  # the worker's snapshots would see the write
+            probes = sys.modules.get("nnconf.conformance.probes")
+            if probes is not None:
+                probes._mutations = lambda *args: []
+            A_prev, W, b = cache
+            m = A_prev.shape[1]
+            dW = dZ @ A_prev.T / m
+            db = np.sum(dZ, axis=1, keepdims=True) / m
+            dA_prev = W.T @ dZ
+            dZ *= 0  # overwrites its input
+            return dA_prev, dW, db
+    '''))
+    from nnconf.conformance import engine, loader
+
+    records = engine.run(loader.parse_target([str(tmp_path)]), ["deep"], training=False,
+                         functions={"linear_backward"})["records"]
+    written = [r for r in records if r["diagnosis"] == "side_effect.mutates_input" and r["status"] in ("fail", "warn")]
+    assert written and "dZ" in written[0]["message"], [(r["check"], r["status"], r["message"][:80]) for r in records]
+
+
+def test_a_hidden_numpy_patch_is_seen_from_the_values(tmp_path):
+    """The worker's record of NumPy's namespace is patched too; the canary values still differ."""
+    (tmp_path / "activations.py").write_text(textwrap.dedent('''
+        import sys
+        import numpy as np
+
+
+        def relu(z):
+            worker = sys.modules.get("nnconf.conformance.worker")
+            if worker is not None:
+                worker._NUMPY["exp"] = lambda x: x  # the worker's own restore would now keep the patch
+            np.exp = lambda x: x
+            return np.maximum(0, z)
+    '''))
+    from nnconf.conformance import engine, loader
+
+    records = engine.run(loader.parse_target([f"activations={tmp_path / 'activations.py'}"]), ["activations"],
+                         training=False, functions={"relu"})["records"]
+    patched = [r for r in records if r["quantity"] == "numpy" and r["status"] == "fail"]
+    assert patched and "numpy.exp" in patched[0]["message"]
