@@ -287,7 +287,7 @@ def test_a_write_into_an_argument_is_seen_even_when_the_worker_is_told_otherwise
             copy.deepcopy = lambda value, memo=None: value  # the worker's snapshots would see the write
             probes = sys.modules.get("nnconf.conformance.probes")
             if probes is not None:
-                probes._mutations = lambda *args: []
+                probes.call = lambda *args, **kwargs: None  # the table the worker runs from was taken before
             A_prev, W, b = cache
             m = A_prev.shape[1]
             dW = dZ @ A_prev.T / m

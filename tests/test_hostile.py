@@ -235,7 +235,8 @@ def test_hostile(name):
         (work / "listener.txt").write_text(f"{listeners.port}\n{listeners.unix_name}\n")
 
         env = {k: v for k, v in os.environ.items() if k != "NNCONF_ALLOW_BUNDLED"}
-        env.update(HOME=str(home), TMPDIR=str(tmp), AWS_SECRET_ACCESS_KEY=env_secret,
+        # matplotlib (the report's plots) keeps its font cache where it is told, not in the fake HOME
+        env.update(HOME=str(home), TMPDIR=str(tmp), MPLCONFIGDIR=str(root / "matplotlib"), AWS_SECRET_ACCESS_KEY=env_secret,
                    NNCONF_HOSTILE_SECRET=env_secret, NNCONF_HARNESS_MARK="1")
         command = [sys.executable, "-m", "nnconf", "check", f"{case['SUITE']}={target}", "--function",
                    case["FUNCTION"], "--json", str(json_path), "--report", str(report), "--no-training",

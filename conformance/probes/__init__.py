@@ -243,32 +243,6 @@ def _bind(fn, name, args, kwargs):
     return names + [f"arg{i}" for i in range(len(names), len(args))]
 
 
-def _mutations(before, after, names):
-    """Paths (``dZ``, ``cache[0]``, ``parameters["W1"]``) of arrays that changed during the call."""
-    changed = []
-    (args_before, kwargs_before), (args_after, kwargs_after) = before, after
-    for i, (b, a) in enumerate(zip(args_before, args_after)):
-        changed += _diff_paths(b, a, names[i] if i < len(names) else f"arg{i}")
-    for key in kwargs_before:
-        changed += _diff_paths(kwargs_before[key], kwargs_after[key], key)
-    return changed
-
-
-def _diff_paths(before, after, path):
-    if isinstance(before, np.ndarray):
-        same = (
-            isinstance(after, np.ndarray)
-            and before.shape == after.shape
-            and np.array_equal(before, after, equal_nan=np.issubdtype(before.dtype, np.inexact))
-        )
-        return [] if same else [path]
-    if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
-        return [p for i, (b, a) in enumerate(zip(before, after)) for p in _diff_paths(b, a, f"{path}[{i}]")]
-    if isinstance(before, dict) and isinstance(after, dict):
-        return [p for k in before if k in after for p in _diff_paths(before[k], after[k], f'{path}["{k}"]')]
-    return []
-
-
 def _plain(value):
     """A copy of ``value`` made only of builtin and NumPy types, so that it can travel back to the
     parent (which cannot import the target's own classes); odd objects become a description."""

@@ -12,29 +12,30 @@ from nnconf.conformance.worker import _target_traceback
 SUITE = "layers"
 
 def layer_session(module, class_name, ctor_args, steps, repeat=True):
-    """``Class(*ctor_args)`` then each step ``(method, args)`` or ``("attr", name)``, on copies.
+    """``Class(*ctor_args)`` then each step ``(method, args)`` or ``("attr", name)``.
 
-    Returns ``{"first", "second"}`` (second: the same session on a fresh object, from the same
-    global random state, when the first had no failed step). Each session: ``{"steps": [...],
-    "ctor_mutated": [...]}``; a step entry is ``{"result", "mutated", "none_attrs", "new_attrs"}``
-    or ``{"error": (type, text), "traceback", "none_attrs", "new_attrs", "attrs"}`` (no further
-    steps): ``none_attrs`` are attributes still None, ``new_attrs`` those that appeared after
+    The first session runs on the harness's shared arrays (``Worker.call(share=True)``: which
+    of them a step changed, the harness sees for itself); the second, on copies of them taken
+    before, on a fresh object from the same global random state, when the first had no failed
+    step. Returns ``{"first", "second", "used", "ctor_names"}``; each session is ``{"steps":
+    [...]}`` with a step entry ``{"result", "names", "none_attrs", "new_attrs"}`` or ``{"error":
+    (type, text), "traceback", "none_attrs", "new_attrs", "attrs"}`` (no further steps):
+    ``none_attrs`` are attributes still None, ``new_attrs`` those that appeared after
     construction, the traces of a stale or misspelt state.
     """
     cls, used = loader.resolve(module, SUITE, class_name)
     ctor_names = probes._bind(cls, class_name, ctor_args, {})
+    snapshot = copy.deepcopy((ctor_args, steps))
     state = np.random.get_state()
-    first = _session_once(cls, class_name, ctor_args, ctor_names, steps)
+    first = _session_once(cls, class_name, ctor_args, steps)
     second = None
     if repeat and not any("error" in entry for entry in first["steps"]):
         np.random.set_state(state)
-        second = _session_once(cls, class_name, ctor_args, ctor_names, steps)
-    return {"first": first, "second": second, "used": used}
+        second = _session_once(cls, class_name, *copy.deepcopy(snapshot))
+    return {"first": first, "second": second, "used": used, "ctor_names": ctor_names}
 
 
-def _session_once(cls, class_name, ctor_args, ctor_names, steps):
-    ctor_args, steps = copy.deepcopy((ctor_args, steps))
-    ctor_snapshot = copy.deepcopy(ctor_args)
+def _session_once(cls, class_name, ctor_args, steps):
     obj = cls(*ctor_args)
     declared = set(_state(obj))
     entries = []
@@ -50,7 +51,6 @@ def _session_once(cls, class_name, ctor_args, ctor_names, steps):
         if bound is None:
             raise loader.MissingName(f"`{class_name}.{method}` is not defined")
         names = probes._bind(bound, f"{class_name}.{method}", args, {})
-        snapshot = copy.deepcopy(args)
         try:
             result = probes._plain(bound(*args))
         except Exception as exc:  # noqa: BLE001 - reported as the step's finding
@@ -62,10 +62,8 @@ def _session_once(cls, class_name, ctor_args, ctor_names, steps):
                 "type": type(obj).__name__,
             })
             break
-        entries.append({"result": result, "mutated": probes._mutations((snapshot, {}), (args, {}), names),
-                        **_traces(obj, declared)})
-    ctor_mutated = probes._mutations((ctor_snapshot, {}), (ctor_args, {}), ctor_names)
-    return {"steps": entries, "ctor_mutated": ctor_mutated}
+        entries.append({"result": result, "names": names, **_traces(obj, declared)})
+    return {"steps": entries}
 
 
 def _state(obj):
@@ -84,25 +82,19 @@ def _traces(obj, declared):
 
 
 def numerical_gradient_probe(module, x, c, repeat=True):
-    """``numerical_gradient(f, x)`` with f(x) = sum(sin(x) * c); x must come back bitwise equal."""
+    """``numerical_gradient(f, x)`` with f(x) = sum(sin(x) * c); x (the harness's shared array,
+    on the first run) must come back bitwise equal."""
     fn, used = loader.resolve(module, SUITE, "numerical_gradient")
 
     def f(v):
         return float(np.sum(np.sin(v) * c))
 
     probes._bind(fn, "numerical_gradient", (f, x), {})
-    runs = []
-    for _ in range(2 if repeat else 1):
-        own = np.array(x, copy=True)
-        result = probes._plain(fn(f, own))
-        restored = own.dtype == x.dtype and own.shape == x.shape and own.tobytes() == x.tobytes()
-        runs.append((result, restored))
-    return {
-        "result": runs[0][0],
-        "second": runs[1][0] if repeat else None,
-        "mutated": [] if runs[0][1] else ["x"],
-        "used": used,
-    }
+    own = np.array(x, copy=True)
+    results = [probes._plain(fn(f, x))]
+    if repeat:
+        results.append(probes._plain(fn(f, own)))
+    return {"result": results[0], "second": results[1] if repeat else None, "used": used}
 
 
 def net_init_probe(module, ctor_args, seed, repeat=True):
@@ -119,20 +111,22 @@ def net_init_probe(module, ctor_args, seed, repeat=True):
 
 def net_call_probe(module, sizes, params, method, args, earlier=None, repeat=True):
     """``TwoLayerNet(*sizes)``, ``params`` written into ``net.params``'s own arrays, then
-    ``net.<method>(*args)`` (after ``net.<method>(*earlier)`` on the same net, when given);
-    reports the inputs and the parameters the call changed."""
+    ``net.<method>(*args)`` (after ``net.<method>(*earlier)`` on the same net, when given); the
+    first call gets the harness's shared ``args`` (which of them it changed, the harness sees);
+    reports the parameters the call changed."""
     cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
+    snapshot = copy.deepcopy(args)
     state = np.random.get_state()
     first = _net_once(cls, sizes, params, method, args, earlier)
     second = None
     if repeat:
         np.random.set_state(state)
-        second = _net_once(cls, sizes, params, method, args, earlier)["result"]
-    return {"result": first["result"], "second": second, "mutated": first["mutated"], "used": used}
+        second = _net_once(cls, sizes, params, method, snapshot, earlier)["result"]
+    return {"result": first["result"], "second": second, "mutated": first["mutated"], "names": first["names"],
+            "used": used}
 
 
 def _net_once(cls, sizes, params, method, args, earlier=None):
-    args = copy.deepcopy(args)
     try:
         net = cls(*sizes)
     except Exception as exc:  # noqa: BLE001 - TwoLayerNet.__init__'s own check reports it
@@ -147,15 +141,14 @@ def _net_once(cls, sizes, params, method, args, earlier=None):
     if earlier is not None:
         bound(*copy.deepcopy(earlier))  # a net must not keep what an earlier call saw
         _load(net, params)
-    snapshot = copy.deepcopy(args)
     before = {k: np.array(net.params[k], copy=True) for k in params}
     result = probes._plain(bound(*args))
-    mutated = probes._mutations((snapshot, {}), (args, {}), names)
+    mutated = []
     for k, value in before.items():
         now = net.params.get(k) if isinstance(getattr(net, "params", None), dict) else None
         if not (isinstance(now, np.ndarray) and now.shape == value.shape and now.tobytes() == value.tobytes()):
             mutated.append(f'net.params["{k}"]')
-    return {"result": result, "mutated": mutated}
+    return {"result": result, "mutated": mutated, "names": names}
 
 
 def _load(net, params):

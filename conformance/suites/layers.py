@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from nnconf.conformance import shared
 from nnconf.conformance.compare import as_array, compare
 from nnconf.conformance.contract import Case, FunctionContract, Q, flatten
 from nnconf.conformance.strategies import distinct_dims
@@ -51,9 +52,10 @@ class _Contract(FunctionContract):
 def _run_layer(worker, case):
     """Drive the layer through ``case.session``; turn the step traces into an Outcome."""
     s = case.session
-    outcome = worker.call(layer_session, s["cls"], s["ctor"], s["steps"], True)
+    outcome = worker.call(layer_session, s["cls"], s["ctor"], s["steps"], True, share=True)
     if not outcome.ok:
         return outcome
+    changed = outcome.changed  # paths into (cls, ctor, steps, repeat) of the shared arrays the session wrote into
     first, second = outcome.value["first"], outcome.value["second"]
     failed = _failed_step(case, first["steps"], outcome)
     if failed is not None:
@@ -67,8 +69,9 @@ def _run_layer(worker, case):
     stale = _stale(case, first["steps"], result, outcome)
     if stale is not None:
         return stale
-    entry = first["steps"][s["tested"]]
-    mutated = list(entry.get("mutated", [])) + list(first["ctor_mutated"])
+    tested, names = s["tested"], first["steps"][s["tested"]].get("names") or []
+    mutated = [shared.label(p[3:], names) for p in changed if p[:3] == (2, tested, 1) and len(p) > 3]
+    mutated += [shared.label(p[1:], outcome.value.get("ctor_names") or []) for p in changed if p[0] == 1]
     return replace(outcome, value={"result": result, "second": second_result, "mutated": mutated})
 
 
@@ -428,7 +431,7 @@ def _numerical_gradient_expect(case):
 numerical_gradient = _Contract(
     SUITE, "numerical_gradient", examples=_dims, build=_numerical_gradient_case, labels=("random", "1-D"),
     pattern="grad", expect=_numerical_gradient_expect,
-    run=lambda worker, case: worker.call(numerical_gradient_probe, *case.args),
+    run=lambda worker, case: _run_numerical_gradient(worker, case),
 )
 
 
@@ -502,8 +505,22 @@ def _net_case(method, with_t=True):
     return build
 
 
+def _run_numerical_gradient(worker, case):
+    """x must come back bitwise equal: the harness compares its shared copy after the call."""
+    outcome = worker.call(numerical_gradient_probe, *case.args, share=True)
+    if outcome.ok:
+        outcome.value["mutated"] = ["x"] if any(p[0] == 0 for p in outcome.changed) else []
+    return outcome
+
+
 def _run_net(worker, case):
-    return worker.call(net_call_probe, *case.net)
+    """The net's call; the inputs it wrote into, as the harness saw them, beside its own parameters."""
+    outcome = worker.call(net_call_probe, *case.net, share=True)
+    if outcome.ok:
+        names = outcome.value.get("names") or []
+        outcome.value["mutated"] = [shared.label(p[1:], names) for p in outcome.changed if p[0] == 3 and len(p) > 1] \
+            + list(outcome.value.get("mutated") or [])
+    return outcome
 
 
 def _grads_expect(tolerance_key):
