@@ -694,12 +694,14 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
     inventory = outcome.value
     records, absent = [], set()
     line = functools.partial(import_line, target, suite)
+    written = _written_definitions(target, suite)
     for contract in contracts:
         name = contract.name
         if not inventory["implemented"][name]:
             if name not in absent:
                 absent.add(name)
-                found = [not_implemented(suite, name, require, inventory["reasons"][name])]
+                found = [not_implemented(suite, name, require, inventory["reasons"][name])
+                         if name not in written else vanished(suite, name, written[name])]
                 records += found
                 if progress:
                     progress(suite, name, [r.to_json() for r in found])
@@ -753,6 +755,32 @@ def not_implemented(suite, name, require, reason=""):
         diagnosis="api.missing", diagnosis_text=explain("api.missing"),
         message=f"{name}: not implemented" + (f" ({detail})" if detail else "")
                 + (" [--require: every function must be implemented]" if require else ""),
+    )
+
+
+def _written_definitions(target, suite):
+    """{name: "file:line"} of the functions and classes the suite's files define at top level, read
+    from the files themselves (not from the worker, which runs the target's code)."""
+    from nnconf.conformance import sources
+
+    if target.kind != "path" or suite not in target.sources:
+        return {}
+    written = {}
+    for path in target.sources[suite].files():
+        scan = sources.scan(path)
+        for name in scan.public:
+            written.setdefault(name, f"{target.relative(path)}:{scan.defined.get(name)}")
+    return written
+
+
+def vanished(suite, name, where):
+    """The record of a function the files define but the loaded code does not have: something
+    that ran at import removed or hid it. An error, never a skip (a skip would pass the run)."""
+    return Record(
+        suite=suite, function=name, check=f"api:{name}", stage="api", status="error", diagnosis="api.missing",
+        diagnosis_text=explain("api.missing"),
+        message=f"{name}: {where} defines it, but the loaded code does not have it (something that runs at import - "
+                "a decorator, a default argument, a class body - removed or hid it)",
     )
 
 

@@ -324,3 +324,31 @@ def test_a_hidden_numpy_patch_is_seen_from_the_values(tmp_path):
                          training=False, functions={"relu"})["records"]
     patched = [r for r in records if r["quantity"] == "numpy" and r["status"] == "fail"]
     assert patched and "numpy.exp" in patched[0]["message"]
+
+
+def test_a_function_hidden_at_import_is_an_error_not_a_skip(tmp_path):
+    """Code that runs at import (a decorator) makes a defined function vanish from the loaded
+    module: the files say it is there, so it is an error (a skip would let a wrong target pass)."""
+    (tmp_path / "activations.py").write_text(textwrap.dedent('''
+        import numpy as np
+
+
+        def _vanish(fn):
+            return None
+
+
+        @_vanish
+        def sigmoid(z):
+            return z
+
+
+        def relu(z):
+            return np.maximum(0, z)
+    '''))
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", f"activations={tmp_path / 'activations.py'}",
+                             "--function", "sigmoid", "--function", "relu", "--json", str(tmp_path / "r.json"), "--quiet"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 1, result.stdout
+    records = json.loads((tmp_path / "r.json").read_text())
+    vanished = [r for r in records if r["function"] == "sigmoid" and r["status"] == "error"]
+    assert vanished and "activations.py:" in vanished[0]["message"] and "import" in vanished[0]["message"]
