@@ -1,19 +1,19 @@
 """What a worker may send back to the harness: data, never code.
 
 The worker runs beside the target's code, so its answer is untrusted: it is read with the JSON
-parser and NumPy's ``np.load(allow_pickle=False)``, never with pickle (an unpickled answer can run
-code in the harness). An answer is a JSON header followed by the NumPy buffers it refers to:
+parser and as raw array buffers of plain dtypes, never with pickle (an unpickled answer can run
+code in the harness). An answer is a JSON header followed by the raw buffers it refers to:
 
 - ``None``, booleans, integers, floats (NaN and infinities included) and strings as themselves;
 - lists; ``{"t": [...]}`` a tuple; ``{"d": [[key, value], ...]}`` a dict;
-- ``{"a": i}`` the i-th array, ``{"s": i}`` a NumPy scalar (a 0-d array read back as a scalar),
+- ``{"a": [i, dtype, shape]}`` the i-th buffer as an array of a plain dtype (booleans, integers,
+  floats, complex numbers, fixed-size text), ``{"s": [i, dtype, []]}`` a NumPy scalar,
   ``{"c": [re, im]}`` a complex number;
 - ``{"o": [type name, text]}`` any other object, which the harness only describes.
 
 Object arrays cannot be written this way; :func:`encode` turns them into descriptions too.
 """
 
-import io
 import json
 import struct
 
@@ -32,15 +32,16 @@ class Described:
         return f"<{self.type_name} object>"
 
 
+PLAIN_KINDS = "biufcSU"  # dtype kinds an answer may carry; anything else is described
+
+
 def encode(value):
-    """Bytes for ``value``: a length-prefixed JSON header, then each array as an .npy buffer."""
+    """Bytes for ``value``: a length-prefixed JSON header, then each array's raw buffer."""
     arrays = []
     header = json.dumps(_encode(value, arrays, 0), allow_nan=True).encode("utf-8")
     parts = [struct.pack(">I", len(header)), header]
     for array in arrays:
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        data = buffer.getvalue()
+        data = np.ascontiguousarray(array).tobytes()
         parts += [struct.pack(">Q", len(data)), data]
     return b"".join(parts)
 
@@ -49,13 +50,30 @@ def decode(data):
     """The value of an answer; raises ValueError for anything that is not one."""
     (size,) = struct.unpack_from(">I", data, 0)
     header = json.loads(data[4:4 + size].decode("utf-8"))
-    arrays, offset = [], 4 + size
+    buffers, offset = [], 4 + size
     while offset < len(data):
         (length,) = struct.unpack_from(">Q", data, offset)
         offset += 8
-        arrays.append(np.load(io.BytesIO(data[offset:offset + length]), allow_pickle=False))
+        if offset + length > len(data):
+            raise ValueError("an answer cut short")
+        buffers.append(data[offset:offset + length])
         offset += length
-    return _decode(header, arrays, 0)
+    return _decode(header, buffers, 0)
+
+
+def _array(buffers, body):
+    """The array a header's ``[i, dtype, shape]`` describes, checked against its buffer."""
+    index, dtype, shape = body
+    dtype = np.dtype(str(dtype))
+    if dtype.kind not in PLAIN_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ValueError(f"an array of dtype {dtype} in an answer")
+    shape = tuple(int(n) for n in shape)
+    if any(n < 0 for n in shape) or len(shape) > 32:
+        raise ValueError("an array of impossible shape in an answer")
+    buffer = buffers[int(index)]
+    if len(buffer) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        raise ValueError("an array whose buffer does not match its shape")
+    return np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
 
 
 def _encode(value, arrays, depth):
@@ -64,15 +82,15 @@ def _encode(value, arrays, depth):
     if value is None or isinstance(value, (bool, str)) or type(value) in (int, float):
         return value
     if isinstance(value, np.ndarray):
-        if value.dtype.hasobject:
-            return {"o": ["object array", f"shape {value.shape}"]}
-        arrays.append(np.asarray(value))
-        return {"a": len(arrays) - 1}
+        if value.dtype.kind not in PLAIN_KINDS or value.dtype.fields is not None:
+            return {"o": [f"{value.dtype} array", f"shape {value.shape}"]}
+        arrays.append(value)
+        return {"a": [len(arrays) - 1, value.dtype.str, list(value.shape)]}
     if isinstance(value, np.generic):
-        if isinstance(value, np.object_):
+        if value.dtype.kind not in PLAIN_KINDS or value.dtype.fields is not None:
             return {"o": [type(value).__name__, ""]}
         arrays.append(np.asarray(value))
-        return {"s": len(arrays) - 1}
+        return {"s": [len(arrays) - 1, value.dtype.str, []]}
     if type(value) is complex:
         return {"c": [value.real, value.imag]}
     if isinstance(value, list):
@@ -96,9 +114,9 @@ def _decode(node, arrays, depth):
     if isinstance(node, dict) and len(node) == 1:
         (kind, body), = node.items()
         if kind == "a":
-            return arrays[int(body)]
+            return _array(arrays, body)
         if kind == "s":
-            return arrays[int(body)][()]
+            return _array(arrays, body)[()]
         if kind == "c":
             return complex(float(body[0]), float(body[1]))
         if kind == "t":

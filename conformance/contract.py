@@ -41,6 +41,17 @@ class FD:
     to_quantities: Callable  # list of numeric grads -> {quantity: expected value}
 
 
+@dataclass(frozen=True)
+class Named:
+    """An FD job's ``to_quantities`` that names the numeric gradients in order (picklable, so a
+    case can be cached)."""
+
+    names: tuple
+
+    def __call__(self, grads):
+        return dict(zip(self.names, grads))
+
+
 @dataclass
 class Case:
     label: str  # random | m=1 | n=1 | z=0 | saturated | float32 | ...

@@ -17,6 +17,7 @@ import numpy as np
 
 from nnconf.conformance import diagnosis, loader, sandbox, severity
 from nnconf.conformance.bug_classes import explain
+from nnconf.conformance.cache import Cache, Memo, key_of
 from nnconf.conformance.compare import as_array, compare
 from nnconf.conformance.contract import MISSING, StructureError, describe, flatten
 from nnconf.conformance.conventions import note
@@ -51,8 +52,9 @@ class Observation:
 class ContractRun:
     """Runs one contract on its cases and turns the observations into records."""
 
-    def __init__(self, worker, contract, profile, seed, import_line):
+    def __init__(self, worker, contract, profile, seed, import_line, memo=None):
         self.worker, self.contract = worker, contract
+        self.memo = memo or Memo()  # the reference side, from the cache where it was computed before
         self.profile, self.seed, self.import_line = PROFILES[profile], seed, import_line
         self.observations = {}  # (stage, quantity) -> [Observation]
         self.stop = False
@@ -67,6 +69,9 @@ class ContractRun:
         self.observations.setdefault((stage, quantity), []).append(obs)
 
     def cases(self):
+        return self.memo.get("cases", self.draw_cases)
+
+    def draw_cases(self):
         c = self.contract
         examples = draw_examples(c.examples(), count=self.profile["examples"], seed=self.seed)
         cases = [c.build(example, "random") for example in examples]
@@ -165,14 +170,14 @@ class ContractRun:
         """Judge every expected quantity, the repeat and the side effects; the flattened result,
         or None when its structure is not the contract's."""
         c = self.contract
-        expected = c.expect(case)
+        expected = self.memo.get(("expect", key_of(case)), lambda: c.expect(case))
         try:
             actual = flatten(c.pattern(case), data["result"])
         except StructureError as exc:
             self.observe("shape", None, Observation(case.label, "fail", "shape.other", str(exc), source=case))
             return None
         if c.has_conventions and not self.matches(case, expected, actual):
-            for text, alternative in c.conventions(case):
+            for text, alternative in self.memo.get(("conventions", key_of(case)), lambda: list(c.conventions(case))):
                 if self.matches(case, alternative, actual):
                     expected = alternative
                     self.conventions.setdefault(text, case.label)
@@ -541,7 +546,7 @@ def import_line(target, suite, name):
 
 
 def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True,
-        functions=None, jobs=1, require=False, limits=None):
+        functions=None, jobs=1, require=False, limits=None, cache=None):
     """Check ``target`` (a loader.Target) on ``suites``; returns the results document.
 
     The work is a list of tasks (the checks of a suite, a training curve, the planar sweep), each
@@ -563,7 +568,8 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     limits = limits or Limits()
     box = sandbox.choose(limits.sandbox) if target.kind != "objects" else sandbox.Box("none", "notebook door")
     tasks = plan(suites, training)
-    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits)
+    cache = cache or Cache.default()
+    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache)
     records, curves, planar = [], [], None
     for suite in wanted:
         if suite not in suites:
@@ -610,13 +616,20 @@ def plan(suites, training):
     return tasks + [("checks", s) for s in suites]
 
 
-def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits):
+def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache):
     """Each task's (records, curves, planar), in the order of ``tasks``."""
-    arguments = [(target, task, profile, seed, timeout, functions, require, limits) for task in tasks]
+    arguments = [(target, task, profile, seed, timeout, functions, require, limits, cache) for task in tasks]
     if jobs <= 1:
+        from nnconf.conformance.worker import Worker
+
+        # each task's worker is started while the task before it runs: its start-up (a fresh
+        # Python in its box) overlaps with the work instead of adding to it
+        workers = [Worker(target, task[1], seed=seed, timeout=timeout, limits=limits) for task in tasks]
         results = []
-        for task, args in zip(tasks, arguments):
-            results.append(run_task(*args, progress=progress))  # the checks report each function as they go
+        for i, (task, args) in enumerate(zip(tasks, arguments)):
+            if i + 1 < len(workers):
+                workers[i + 1].start()
+            results.append(run_task(*args, progress=progress, worker=workers[i]))  # the checks report as they go
             if progress and task[0] != "checks" and results[-1][0]:
                 progress(task[1], task[0], results[-1][0])
         return results
@@ -646,18 +659,20 @@ def _progress_of_task(progress, task, records):
         progress(suite, function, found)
 
 
-def run_task(target, task, profile, seed, timeout, functions, require=False, limits=None, progress=None):
-    """One unit of work in its own worker process for the target: (records, curves, planar)."""
+def run_task(target, task, profile, seed, timeout, functions, require=False, limits=None, cache=None, progress=None,
+             worker=None):
+    """One unit of work in its own worker process for the target (``worker``, or a new one; closed
+    at the end): (records, curves, planar)."""
     from nnconf.conformance import probes, training
     from nnconf.conformance.suites import contracts
     from nnconf.conformance.worker import Limits, Worker
 
     kind, suite = task
 
-    with Worker(target, suite, seed=seed, timeout=timeout, limits=limits or Limits()) as worker:
+    with worker or Worker(target, suite, seed=seed, timeout=timeout, limits=limits or Limits()) as worker:
         if kind == "checks":
             chosen = [c for c in contracts(suite) if functions is None or c.name in functions]
-            records = run_suite(worker, target, suite, chosen, profile, seed, progress, require)
+            records = run_suite(worker, target, suite, chosen, profile, seed, progress, require, cache)
             return [r.to_json() for r in records], [], None
         needs = training.REQUIRES[suite if kind == "curve" else "planar sweep"]
         inventory = worker.call(probes.inventory, suite, needs)
@@ -677,11 +692,12 @@ def run_task(target, task, profile, seed, timeout, functions, require=False, lim
                            status="error", message=f"internal error of the harness in the {kind}: {exc!r}").to_json()], [], None
 
 
-def run_suite(worker, target, suite, contracts, profile, seed, progress=None, require=False):
+def run_suite(worker, target, suite, contracts, profile, seed, progress=None, require=False, cache=None):
     """Records of one suite: each contract of a function the target implements, and one
     not-implemented record for each function it lacks."""
     from nnconf.conformance import probes
 
+    cache = cache or Cache.default()
     names = list(dict.fromkeys(c.name for c in contracts))
     outcome = worker.call(probes.inventory, suite, names)
     if not outcome.ok:
@@ -707,9 +723,10 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
                     progress(suite, name, [r.to_json() for r in found])
             continue
         started = time.perf_counter()
-        run = ContractRun(worker, contract, profile, seed, line)
+        run = ContractRun(worker, contract, profile, seed, line, cache.memo(contract, profile, seed))
         try:
             found = run.run()
+            run.memo.save()
         except Exception as exc:  # noqa: BLE001 - a harness bug must not lose the other results
             import traceback
 

@@ -1,6 +1,6 @@
 """The record of one check (docs/results.md) and the words used to build its message."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 STAGES = (
     "api", "smoke", "type", "shape", "value", "grad_autograd", "layer", "grad_fd",
@@ -49,7 +49,7 @@ class Record:
     extra: dict = field(default_factory=dict)
 
     def to_json(self):
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: safe_text makes new lists and dicts
         extra = data.pop("extra")
         data.update(extra)
         return {k: _json_number(safe_text(v)) for k, v in data.items()}

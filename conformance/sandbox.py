@@ -114,6 +114,7 @@ class Group:
 
     def __init__(self, folders, version):
         self.folders, self.version = folders, version
+        self._events = {}  # counter -> an open descriptor of the file that holds it (read after every call)
 
     @classmethod
     def create(cls, name, processes, memory_bytes):
@@ -158,11 +159,22 @@ class Group:
 
     def counters(self):
         """{"processes": times a fork was refused, "memory": times the OOM killer ran} so far."""
-        if self.version == 1:
-            return {"processes": _field(self.folders["pids"], "pids.events", "max"),
-                    "memory": _field(self.folders["memory"], "memory.oom_control", "oom_kill")}
-        return {"processes": _field(self.folders["pids"], "pids.events", "max"),
-                "memory": _field(self.folders["memory"], "memory.events", "oom_kill")}
+        files = {"processes": ("pids", "pids.events", "max"),
+                 "memory": ("memory", "memory.oom_control" if self.version == 1 else "memory.events", "oom_kill")}
+        return {counter: self._read(counter, *where) for counter, where in files.items()}
+
+    def _read(self, counter, controller, name, key):
+        try:
+            if counter not in self._events:
+                self._events[counter] = os.open(os.path.join(self.folders[controller], name), os.O_RDONLY)
+            text = os.pread(self._events[counter], 4096, 0).decode()
+        except OSError:
+            return 0
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == key and parts[1].isdigit():
+                return int(parts[1])
+        return 0
 
     def kill_all(self):
         for folder in set(self.folders.values()):
@@ -173,6 +185,10 @@ class Group:
                             os.kill(int(pid), signal.SIGKILL)
 
     def remove(self):
+        for fd in self._events.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._events = {}
         for folder in set(self.folders.values()):
             for _ in range(50):  # the killed processes leave the group a moment later
                 try:
@@ -198,13 +214,3 @@ def _own_path(controller):
 def _write(folder, name, value):
     with open(os.path.join(folder, name), "w") as handle:
         handle.write(str(value))
-
-
-def _field(folder, name, key):
-    with contextlib.suppress(OSError, ValueError):
-        with open(os.path.join(folder, name)) as handle:
-            for line in handle:
-                parts = line.split()
-                if len(parts) == 2 and parts[0] == key:
-                    return int(parts[1])
-    return 0

@@ -9,9 +9,9 @@ matrix. ``draw_examples`` turns a strategy into a derandomized list of examples 
 
 from functools import partial
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
+from nnconf.conformance.lazy import lazy
+
+st = lazy("hypothesis.strategies")  # imported when a strategy is built: never on a run the cache answers
 
 
 def distinct_dims(*, count, min_value=2, max_value=7):
@@ -62,6 +62,9 @@ def draw_examples(strategy, *, count, seed):
 
 
 def _draw(strategy, count, seed):
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+
     found = []
 
     @hypothesis_seed(seed)

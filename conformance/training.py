@@ -17,7 +17,9 @@ from nnconf.conformance.records import Record
 from nnconf.conformance.suites._cases import global_draw, initialization
 from nnconf.impl import data
 from nnconf.impl.systems import DOCUMENT_001_COSTS, HIDDEN_SIZES
-from nnconf.reference import training as ref
+from nnconf.conformance.lazy import lazy
+
+ref = lazy("nnconf.reference.training")
 
 CURVE_RTOL = 1e-2  # lockstep costs drift apart in chaotic stretches (planar: ~1e-3 by 7000), as across BLAS builds
 

@@ -23,16 +23,17 @@ import itertools
 import os
 import shutil
 import signal
+import pickle
+import select
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 import warnings
 from dataclasses import dataclass, field, fields
-from multiprocessing.connection import Connection
 
 import numpy as np
 
@@ -140,36 +141,45 @@ CANARY = {  # the NumPy the code under check leans on, each on fixed inputs: com
 
 
 def numpy_canary():
-    """{name: value} of CANARY, as NumPy gives them now (an error's name where one raised)."""
-    values = {}
+    """The values of CANARY as NumPy gives them now, each as bytes (an error's name where one raised)."""
+    parts = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name, compute in CANARY.items():
+        for compute in CANARY.values():
             try:
-                values[name] = compute()
+                parts.append(_as_bytes(compute()))
             except BaseException as exc:  # noqa: BLE001 - a replaced function may do anything
-                values[name] = f"raised {type(exc).__name__}"
-    return values
+                parts.append(f"raised {type(exc).__name__}".encode())
+    return parts
+
+
+def _as_bytes(value):
+    if isinstance(value, tuple):
+        return b"|".join(_as_bytes(v) for v in value)
+    array = np.asarray(value)
+    return f"{array.dtype.str}{array.shape}".encode() + array.tobytes()
+
+
+def _canary_answer():
+    """The canary as an answer carries it: one byte array and the length of each value."""
+    parts = numpy_canary()
+    return {"bytes": np.frombuffer(b"".join(parts), dtype=np.uint8), "lengths": [len(p) for p in parts]}
 
 
 _OWN_CANARY = numpy_canary()  # the harness's: NumPy as imported, untouched
 
 
 def patched_numpy(canary):
-    """Names of CANARY whose value the worker gave differs from the harness's own."""
-    if not isinstance(canary, dict):
+    """Names of CANARY whose value in the worker's answer differs from the harness's own."""
+    try:
+        blob, lengths = canary["bytes"].tobytes(), [int(n) for n in canary["lengths"]]
+    except (TypeError, KeyError, AttributeError, ValueError):
         return sorted(CANARY)
-    return [name for name, value in _OWN_CANARY.items() if not _same_value(canary.get(name), value)]
-
-
-def _same_value(a, b):
-    if isinstance(b, tuple):
-        return isinstance(a, tuple) and len(a) == len(b) and all(map(_same_value, a, b))
-    if isinstance(b, (np.ndarray, np.generic, bool)):
-        a_ = np.asarray(a) if isinstance(a, (np.ndarray, np.generic, bool)) else None
-        b_ = np.asarray(b)
-        return a_ is not None and a_.dtype == b_.dtype and a_.shape == b_.shape and a_.tobytes() == b_.tobytes()
-    return a == b
+    if len(lengths) != len(CANARY) or sum(lengths) != len(blob) or min(lengths, default=0) < 0:
+        return sorted(CANARY)
+    ends = list(itertools.accumulate(lengths))
+    theirs = [blob[end - n:end] for end, n in zip(ends, lengths)]
+    return [name for name, mine, their in zip(CANARY, _OWN_CANARY, theirs) if mine != their]
 
 
 def _reset_global_state(seed):
@@ -184,11 +194,47 @@ def _patched_numpy():
     return [name for name, value in _NUMPY.items() if vars(np).get(name) is not value]
 
 
+class Line:
+    """Frames over a socket: an 8-byte length, then the bytes. The harness's reads have a size
+    bound and a deadline, so a partial or endless frame from the worker never hangs it."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def send(self, data):
+        self.sock.sendall(struct.pack(">Q", len(data)) + data)
+
+    def ready(self, timeout):
+        return bool(select.select([self.sock], [], [], max(0.0, timeout))[0])
+
+    def receive(self, limit=None, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        (size,) = struct.unpack(">Q", self._exactly(8, deadline))
+        if limit is not None and size > limit:
+            raise ValueError(f"a frame of {size} bytes (at most {limit})")
+        return self._exactly(size, deadline)
+
+    def _exactly(self, size, deadline):
+        data = bytearray(size)
+        view, got = memoryview(data), 0
+        while got < size:
+            if deadline is not None:
+                self.sock.settimeout(max(0.001, deadline - time.monotonic()))
+            n = self.sock.recv_into(view[got:])
+            if n == 0:
+                raise EOFError("the other end closed")
+            got += n
+        return bytes(data)
+
+    def close(self):
+        self.sock.close()
+
+
 def main(argv=None):
     """The worker process: ``python -m nnconf.conformance.worker SOCKET_FD ARENA_FD ARENA_SIZE``."""
     sock, arena_fd, arena_size = (int(a) for a in (argv or sys.argv)[1:4])
-    conn = Connection(sock)
-    setup = conn.recv()  # from the harness, before any target code runs
+    conn = Line(socket.socket(fileno=sock))
+    setup = pickle.loads(conn.receive())  # from the harness (trusted), before any target code runs
     _serve(conn, setup, shared.View(arena_fd, arena_size))
 
 
@@ -216,18 +262,18 @@ def _serve(conn, setup, arena):
         load_error = exc
     while True:
         try:
-            name, args, placed = conn.recv()
+            name, args, placed = pickle.loads(conn.receive())
         except (EOFError, OSError):
             return
         if placed:
             args = arena.arrays(args)
-        conn.send_bytes(_run(probes.get(name, _unknown_probe), args, module, load_error, seed))
+        conn.send(_run(probes.get(name, _unknown_probe), args, module, load_error, seed))
 
 
-def _serve_forked(conn, setup, arena_fd, arena_size):
+def _serve_forked(sock, setup, arena_fd, arena_size):
     """The notebook door's worker: forked from the kernel, whose functions it checks as they are."""
     os.setpgrp()  # its own process group: whatever the target starts is ended with it
-    _serve(conn, setup, shared.View(arena_fd, arena_size))
+    _serve(Line(sock), setup, shared.View(arena_fd, arena_size))
 
 
 PROBE_MODULES = ("nnconf.conformance.probes", "nnconf.conformance.probes.layers", "nnconf.conformance.probes.training")
@@ -398,7 +444,7 @@ def _run(probe, args, module, load_error, seed):
     outcome.stdout = captured.getvalue()
     answer = {f.name: getattr(outcome, f.name) for f in fields(Outcome) if f.name not in HARNESS_FIELDS}
     try:
-        return channel.encode({**answer, "canary": numpy_canary()})
+        return channel.encode({**answer, "canary": _canary_answer()})
     except Exception as exc:  # noqa: BLE001 - the target returned something that cannot travel
         return channel.encode({"ok": False, "error_type": "Unsendable",
                                "error": f"returned an object that cannot be sent back ({type(exc).__name__})"})
@@ -491,6 +537,11 @@ class Worker:
     def allow_bundled(self):
         return self.limits.allow_bundled or self.target.bundled()
 
+    def start(self):
+        """Start the worker process now (it loads the target while the caller goes on)."""
+        if not self._alive():
+            self._start()
+
     def _start(self):
         self._host = tempfile.mkdtemp(prefix="nnconf-worker-")
         self._arena = shared.Arena(self._arena_bytes)
@@ -519,21 +570,20 @@ class Worker:
                 env=env, cwd=scratch if not boxed else None, start_new_session=True,
                 preexec_fn=self._group.join if self._group else None)
         child.close()
-        self._conn = Connection(parent.detach())
-        self._conn.send(setup)
+        self._conn = Line(parent)
+        self._conn.send(pickle.dumps(setup))
         self._counters = self._group.counters() if self._group else None
 
     def _start_forked(self, setup):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        parent, child = context.Pipe()
-        os.set_inheritable(self._arena.fd, True)
+        parent, child = socket.socketpair()
         self._process = context.Process(target=_serve_forked, daemon=True,
                                         args=(child, setup, self._arena.fd, self._arena_bytes))
         self._process.start()
         child.close()
-        self._conn = parent
+        self._conn = Line(parent)
         self._counters = self._group.counters() if self._group else None
         if self._group:
             with contextlib.suppress(OSError):
@@ -558,19 +608,14 @@ class Worker:
         started = time.monotonic()
         try:
             placed = self._arena.place(args) if share else args
-            self._conn.send((probe_name(probe), placed, share))
-            if not self._conn.poll(timeout):
+            self._conn.send(pickle.dumps((probe_name(probe), placed, share), protocol=5))
+            if not self._conn.ready(timeout):
                 limit = self._limit_hit()
                 self.close()
                 return limit or Outcome(False, error_type="Timeout",
                                         error=f"no answer within {timeout:g} s (an endless loop?)")
-            # a partial answer must not hang the harness: whatever is left of the time ends the worker
-            guard = threading.Timer(max(1.0, timeout - (time.monotonic() - started)), self._kill)
-            guard.start()
-            try:
-                data = self._conn.recv_bytes(MAX_ANSWER_BYTES)
-            finally:
-                guard.cancel()
+            # a partial answer must not hang the harness: it gets whatever is left of the time (at least 1 s)
+            data = self._conn.receive(MAX_ANSWER_BYTES, timeout=max(1.0, timeout - (time.monotonic() - started)))
             outcome = _read_outcome(data)
         except Exception as exc:  # noqa: BLE001 - a dead, garbled or oversized answer is the target's doing
             limit = self._limit_hit()

@@ -7,6 +7,13 @@ No backward is hand-written: each is a vector-Jacobian product of the forward fo
 The course's conventions that are not a plain VJP (the 1/m of F14, dA = m * dJ/dA of F18)
 are stated and applied in one place, ``conventions``.
 """
-from . import activations, conventions, deep, layers, logistic, shallow, training, xor
+import importlib
 
 __all__ = ["activations", "conventions", "deep", "layers", "logistic", "shallow", "training", "xor"]
+
+
+def __getattr__(name):
+    """Each module is imported when first used (``conventions`` needs no PyTorch; the rest do)."""
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,18 +5,19 @@ linear (A_prev, W, b), activation Z, layer (linear_cache, Z). Dimensions pairwis
 """
 
 import numpy as np
-from hypothesis import strategies as st
-
 from nnconf.conformance import probes
-from nnconf.conformance.contract import FD, Case, FunctionContract, Q, call_target
+from nnconf.conformance.contract import FD, Case, FunctionContract, Named, Q, call_target
 from nnconf.conformance.conventions import note
 from nnconf.conformance.strategies import distinct_dims, layer_dims
 from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
                                               probabilities_and_labels, run_from_own_start, saturated)
-from nnconf.reference import activations as ref_act
 from nnconf.reference import conventions
-from nnconf.reference import deep as ref
-from nnconf.reference import training as ref_training
+from nnconf.conformance.lazy import lazy
+
+st = lazy("hypothesis.strategies")
+ref_act = lazy("nnconf.reference.activations")
+ref = lazy("nnconf.reference.deep")
+ref_training = lazy("nnconf.reference.training")
 
 SUITE = "deep"
 LAYER_LABELS = ("random", "m=1", "n=1", "float32")
@@ -224,7 +225,7 @@ def _activation_backward_case(act):
             "dA * A (the activation itself in place of its derivative)": dA * a,
         }}
         if label == "random":
-            case.fd = [FD(act, (Z,), (0,), dA, 0, lambda g: {"dZ": g[0]})]
+            case.fd = [FD(act, (Z,), (0,), dA, 0, Named(("dZ",)))]
         return case
     return build
 

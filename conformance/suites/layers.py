@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass, replace
 
 import numpy as np
-import torch
 
 from nnconf.conformance import shared
 from nnconf.conformance.compare import as_array, compare
@@ -30,8 +29,11 @@ from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import case_rng, normal, saturated, with_zeros
 from nnconf.conformance.tolerances import tolerance
 from nnconf.conformance.probes.layers import layer_session, net_call_probe, net_init_probe, numerical_gradient_probe
-from nnconf.reference import layers as ref
-from nnconf.reference._torch import vjp
+from nnconf.conformance.lazy import lazy
+
+ref = lazy("nnconf.reference.layers")
+reference_torch = lazy("nnconf.reference._torch")
+torch = lazy("torch")
 
 SUITE = "layers"
 KEYS = ("W1", "b1", "W2", "b2")
@@ -423,7 +425,7 @@ def _numerical_gradient_case(example, label):
 
 def _numerical_gradient_expect(case):
     x, c = case.args
-    grad = vjp(lambda v: (torch.sin(v) * torch.from_numpy(c)).sum(), [x])[0]
+    grad = reference_torch.vjp(lambda v: (torch.sin(v) * torch.from_numpy(c)).sum(), [x])[0]
     # central differences with h = 1e-4 are off by ~h^2/6 |f'''|: the finite-difference tolerance
     return {"grad": Q(grad, tolerance="fd", keep_dtype=False)}
 

@@ -8,7 +8,9 @@ import numpy as np
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import case_rng, labels, normal
-from nnconf.reference import logistic as ref
+from nnconf.conformance.lazy import lazy
+
+ref = lazy("nnconf.reference.logistic")
 
 SUITE = "logistic"
 

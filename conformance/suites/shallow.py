@@ -11,8 +11,10 @@ from nnconf.conformance.conventions import note
 from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
                                               probabilities_and_labels, run_from_own_start)
-from nnconf.reference import shallow as ref
-from nnconf.reference import training as ref_training
+from nnconf.conformance.lazy import lazy
+
+ref = lazy("nnconf.reference.shallow")
+ref_training = lazy("nnconf.reference.training")
 
 SUITE = "shallow"
 KEYS = ("W1", "b1", "W2", "b2")

@@ -9,8 +9,10 @@ import numpy as np
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import case_rng, global_draw, labels, normal, probabilities_and_labels, saturated
-from nnconf.reference import training as ref_training
-from nnconf.reference import xor as ref
+from nnconf.conformance.lazy import lazy
+
+ref_training = lazy("nnconf.reference.training")
+ref = lazy("nnconf.reference.xor")
 
 SUITE = "xor"
 NAMES = ("dW1", "dB1", "dW2", "dB2")
