@@ -84,6 +84,9 @@ def _parser():
     check.add_argument("--allow-bundled", action="store_true", default=os.environ.get("NNCONF_ALLOW_BUNDLED") == "1",
                        help="let the code under check import nnconf.impl (code that builds on the bundled "
                             "implementation; refused by default: for a teacher, that is a copied answer)")
+    check.add_argument("--cache-dir", metavar="DIR", help="where the reference side of the checks is kept between runs "
+                       "(default: NNCONF_CACHE_DIR, else the platform's cache folder: ~/.cache/nnconf on Linux)")
+    check.add_argument("--no-cache", action="store_true", help="compute the reference side afresh and keep nothing")
     check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves and the planar sweep")
     check.add_argument("-n", "--jobs", type=int, default=1, metavar="N", help="run the work in N processes (default 1)")
     check.add_argument("--quiet", action="store_true", help="print only the summary")
@@ -154,7 +157,7 @@ def check(args):
         results = engine.run(
             target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
             progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
-            functions=functions, limits=limits,
+            functions=functions, limits=limits, cache=_cache(args),
         )
     if args.json:
         write_json_atomic(args.json, results["records"])
@@ -164,6 +167,14 @@ def check(args):
         path = write_report(results, args.report)
         print(f"report: {path}")
     return _summarize(results, strict=args.strict)
+
+
+def _cache(args):
+    from nnconf.conformance.cache import Cache
+
+    if args.no_cache:
+        return Cache(None)
+    return Cache(args.cache_dir) if args.cache_dir else Cache.default()
 
 
 def check_output(flag, path, folder):

@@ -37,11 +37,13 @@ class Runner:
 
     def __init__(self, target_words, profile, seed, require=False, sandbox="auto"):
         from nnconf.conformance import loader
+        from nnconf.conformance.cache import Cache
         from nnconf.conformance.worker import Limits
 
         self.target = loader.parse_target(target_words)
         self.profile, self.seed, self.require = profile, seed, require
         self.limits = Limits(sandbox=sandbox)
+        self.cache = Cache.default()
         self.workers = {}
 
     def worker(self, suite):
@@ -59,7 +61,7 @@ class Runner:
 
         chosen = [c for c in contracts(suite) if c.name == function]
         records = engine.run_suite(self.worker(suite), self.target, suite, chosen, self.profile, self.seed,
-                                   require=self.require)
+                                   require=self.require, cache=self.cache)
         return [r.to_json() for r in records]
 
     def close(self):

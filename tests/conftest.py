@@ -9,3 +9,14 @@ inherit; the tests of the refusal itself (tests/hostile) take it away again.
 import os
 
 os.environ["NNCONF_ALLOW_BUNDLED"] = "1"
+
+# One reference cache for the whole session (xdist workers inherit it from the controller), never
+# the user's own: the tests start cold and leave nothing behind in ~/.cache.
+if "NNCONF_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["NNCONF_CACHE_DIR"] = tempfile.mkdtemp(prefix="nnconf-test-cache-")
+    _OWN_CACHE = os.environ["NNCONF_CACHE_DIR"]
+    atexit.register(shutil.rmtree, _OWN_CACHE, True)
