@@ -128,7 +128,11 @@ class Cache:
         return cls(None if os.environ.get("NNCONF_NO_CACHE") == "1" else default_folder())
 
     def memo(self, contract, profile, seed):
+        """The memo of a contract's reference side."""
+        return self.named(contract.suite, _contract_ids(contract.suite).get(id(contract), contract.name), profile, seed)
+
+    def named(self, suite, name, profile, seed):
+        """The memo of any other reference computation (a training curve, the planar sweep)."""
         if self.folder is None:
             return Memo()
-        name = _contract_ids(contract.suite).get(id(contract), contract.name)
-        return Memo(os.path.join(self.folder, fingerprint(), contract.suite, f"{name}.{profile}.{seed}.pickle"))
+        return Memo(os.path.join(self.folder, fingerprint(), suite, f"{name}.{profile}.{seed}.pickle"))

@@ -12,6 +12,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -570,7 +571,9 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     tasks = plan(suites, training)
     cache = cache or Cache.default()
     results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache)
-    records, curves, planar = [], [], None
+    from nnconf.conformance.training import merge_planar
+
+    records, curves, planar = [], [], []
     for suite in wanted:
         if suite not in suites:
             records += [not_implemented(suite, name, require, f"{target.spec} does not implement the {suite} suite").to_json()
@@ -578,7 +581,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     for task_records, task_curves, task_planar in results:
         records += task_records
         curves += task_curves
-        planar = task_planar or planar
+        planar.append(task_planar)
     note_likely_causes(records)
     for record in records:
         record["sandbox"] = box.mode
@@ -600,20 +603,33 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
         },
         "records": records,
         "curves": curves,
-        "planar": planar,
+        "planar": merge_planar(planar),
     }
 
 
+class Task(NamedTuple):
+    """A unit of work with its own worker: ``kind`` "checks", "curve" or "planar sweep", of
+    ``suite``; ``part`` the hidden size of a planar sweep task."""
+
+    kind: str
+    suite: str
+    part: object = None
+
+
 def plan(suites, training):
-    """The tasks of a run, longest first (so that parallel jobs finish together)."""
-    from nnconf.conformance.training import SYSTEMS
+    """The tasks of a run, longest first (so that parallel jobs finish together): the planar
+    curve (10,000 lockstep iterations), the planar sweep split into one task per hidden size, the
+    other curves, the checks."""
+    from nnconf.conformance.training import HIDDEN_SIZES, SYSTEMS
 
     tasks = []
-    if training and "shallow" in suites:
-        tasks.append(("planar sweep", "shallow"))
     if training:
-        tasks += [("curve", s) for s in SYSTEMS if s in suites]
-    return tasks + [("checks", s) for s in suites]
+        tasks += [Task("curve", s) for s in SYSTEMS if s in suites and s == "shallow"]
+    if training and "shallow" in suites:
+        tasks += [Task("planar sweep", "shallow", n_h) for n_h in sorted(HIDDEN_SIZES, reverse=True)]
+    if training:
+        tasks += [Task("curve", s) for s in SYSTEMS if s in suites and s != "shallow"]
+    return tasks + [Task("checks", s) for s in suites]
 
 
 def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache):
@@ -647,7 +663,7 @@ def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress,
 
 
 def _progress_of_task(progress, task, records):
-    kind, suite = task
+    kind, suite = task.kind, task.suite
     if kind != "checks":
         if records:
             progress(suite, kind, records)
@@ -667,7 +683,7 @@ def run_task(target, task, profile, seed, timeout, functions, require=False, lim
     from nnconf.conformance.suites import contracts
     from nnconf.conformance.worker import Limits, Worker
 
-    kind, suite = task
+    kind, suite, part = task
 
     with worker or Worker(target, suite, seed=seed, timeout=timeout, limits=limits or Limits()) as worker:
         if kind == "checks":
@@ -679,14 +695,17 @@ def run_task(target, task, profile, seed, timeout, functions, require=False, lim
         if not inventory.ok:
             return [], [], None  # the suite's checks report why its code does not load
         absent = [name for name in needs if not inventory.value["implemented"][name]]
+        if absent and part not in (None, max(training.HIDDEN_SIZES)):
+            return [], [], None  # the sweep's first part says it once
         if absent:
             return [Record(suite=suite, function=f"training ({kind})", check=f"training:{kind}", stage="training",
                            status="skip", message=f"{kind} not run: needs {', '.join(absent)}, not implemented").to_json()], [], None
         try:
+            cache = cache or Cache.default()
             if kind == "curve":
-                curve, record = training.run_curve(worker, suite, profile)
+                curve, record = training.run_curve(worker, suite, profile, cache.named(suite, "training curve", profile, 0))
                 return [record.to_json()], [curve], None
-            return [], [], training.run_planar(worker, profile)
+            return [], [], training.run_planar(worker, profile, (part,), cache.named(suite, "planar sweep", profile, 0))
         except Exception as exc:  # noqa: BLE001 - the other tasks' results must survive
             return [Record(suite=suite, function=f"training ({kind})", check=f"harness:{kind}", stage="training",
                            status="error", message=f"internal error of the harness in the {kind}: {exc!r}").to_json()], [], None

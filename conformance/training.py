@@ -13,6 +13,7 @@ import numpy as np
 
 from nnconf.conformance.probes.training import (loop_deep, loop_logistic, loop_shallow, loop_two_layer, loop_xor,
                                                   planar_sweep)
+from nnconf.conformance.cache import Memo
 from nnconf.conformance.records import Record
 from nnconf.conformance.suites._cases import global_draw, initialization
 from nnconf.impl import data
@@ -100,12 +101,20 @@ SYSTEMS = {
 }
 
 
-def run_curve(worker, suite, profile):
-    """The curve of ``suite``'s system and its record: the target's loop in ``worker``, the
-    reference here, both from the same start."""
+def _reference_system(suite, profile):
+    """(label, loop, arguments, reference costs, document points) of ``suite``'s system."""
     label, loop, args, reference, document = SYSTEMS[suite](profile)
+    return label, loop, args, [float(c) for c in reference()], document
+
+
+def run_curve(worker, suite, profile, memo=None):
+    """The curve of ``suite``'s system and its record: the target's loop in ``worker``, the
+    reference (from ``memo``, a cache.Memo, where it was computed before), both from the same start."""
+    memo = memo or Memo()
+    label, loop, args, reference_costs, document = memo.get(("system", suite, profile),
+                                                            lambda: _reference_system(suite, profile))
+    memo.save()
     outcome = worker.call(loop, *args, timeout=120.0)
-    reference_costs = [float(c) for c in reference()]
     curve = {"system": suite, "label": label, "iterations": list(range(len(reference_costs))),
              "target": [], "reference": reference_costs, "document": document}
     record = Record(suite=suite, function=f"training loop ({label})", check=f"training:{suite}", stage="training",
@@ -131,25 +140,42 @@ def run_curve(worker, suite, profile):
     return curve, record
 
 
-def run_planar(worker, profile, grid_size=60):
-    """The planar block of the results (document 001's sweep), or None when it cannot run."""
+def _planar_inputs(grid_size):
+    """The planar data, the grid for the decision boundaries, and the logistic-regression baseline."""
     from sklearn.linear_model import LogisticRegressionCV
 
     X, Y, _ = _planar_setup()
     xs = np.linspace(X[0].min() - 1, X[0].max() + 1, grid_size)
     ys = np.linspace(X[1].min() - 1, X[1].max() + 1, grid_size)
     gx, gy = np.meshgrid(xs, ys)
-    grid = np.vstack([gx.ravel(), gy.ravel()])
-    outcome = worker.call(planar_sweep, X, Y, HIDDEN_SIZES, 5000, grid, timeout=180.0)
-    if not outcome.ok:
-        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         baseline = LogisticRegressionCV().fit(X.T, Y.ravel())
+    return X, Y, xs, ys, np.vstack([gx.ravel(), gy.ravel()]), float(np.mean(baseline.predict(X.T) == Y.ravel()))
+
+
+def run_planar(worker, profile, sizes=HIDDEN_SIZES, memo=None, grid_size=60):
+    """The planar block of the results (document 001's sweep) for the hidden ``sizes`` (a run
+    splits the sweep into one task per size; :func:`merge_planar` joins them), or None when the
+    target's sweep cannot run."""
+    memo = memo or Memo()
+    X, Y, xs, ys, grid, baseline = memo.get(("planar", grid_size), lambda: _planar_inputs(grid_size))
+    memo.save()
+    outcome = worker.call(planar_sweep, X, Y, list(sizes), 5000, grid, timeout=180.0)
+    if not outcome.ok:
+        return None
     return {
         "X": X.tolist(), "Y": Y.tolist(),
         "sweep": [{"n_h": e["n_h"], "accuracy": e["accuracy"],
                    "grid": {"x": xs.tolist(), "y": ys.tolist(), "p": e["p"].reshape(grid_size, grid_size).tolist()}}
                   for e in outcome.value],
-        "logistic_baseline_accuracy": float(np.mean(baseline.predict(X.T) == Y.ravel())),
+        "logistic_baseline_accuracy": baseline,
     }
+
+
+def merge_planar(blocks):
+    """One planar block from the sweep's parts (in order of the hidden size), or None."""
+    blocks = [b for b in blocks if b]
+    if not blocks:
+        return None
+    return {**blocks[0], "sweep": sorted((e for b in blocks for e in b["sweep"]), key=lambda e: e["n_h"])}
