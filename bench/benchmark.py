@@ -1,50 +1,160 @@
-"""Benchmarks of the harness: measured figures, each beside a peer measured in the same run.
+"""Benchmarks: every figure beside a peer measured in the same run, written to a JSON file.
 
-    python bench/benchmark.py            (make bench)
+    python bench/benchmark.py [--json bench/results.json] [--quick]      (make bench)
 
-1. The random-direction gradient check of a [784, 128, 64, 10] network (the bundled deep suite)
-   against ``torch.autograd.gradcheck(fast_mode=True)`` on the same network written in PyTorch.
-2. The whole default conformance run of the bundled implementation, every suite, as the CLI
-   runs it, with 1 and with 2 job processes; and the same checks through the pytest plugin with
-   1 and with 2 xdist workers.
+1. The edit-check loop: the default checks-only run of the bundled implementation, cold (an
+   empty reference cache) and warm; a warm re-check of one function and of one suite (and
+   whether it imported PyTorch).
+2. Parallelism: the whole default run (training curves and planar sweep included), warm, in one
+   process against ``-n 2`` and ``-n`` all cores; the pytest plugin in one process against ``-n 2``.
+3. The bundled implementation's training step (forward, cost, backward, update) of a
+   [784, 128, 64, 10] network against the same step in PyTorch eager, float32 and float64,
+   m = 64, 256, 1024, one thread each; and the share of the same run's GEMM throughput the
+   step reaches at m = 1024.
+4. The random-direction gradient check of that network against
+   ``torch.autograd.gradcheck(fast_mode=True)`` on the same network written in PyTorch.
+
+The machine is shared and noisy: BLAS and PyTorch are pinned to one thread for the ratios, each
+figure is the median of several repeats, and each ratio is taken within one run.
 """
 
+import argparse
+import json
 import os
+import platform
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
-import numpy as np
-import torch
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"  # before NumPy and PyTorch load their BLAS
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from nnconf.conformance import probes  # noqa: E402
 from nnconf.impl import deep as impl_deep  # noqa: E402
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DIMS = [784, 128, 64, 10]
+torch.set_num_threads(1)
+threadpool_limits(1)
 
-def best_of(fn, repeat=5):
+
+def median_time(fn, repeat=7, number=1):
+    """The median over ``repeat`` rounds of the time of one call (each round ``number`` calls)."""
+    fn()  # warm-up: first-touch allocations, lazy initialisation
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times)
 
 
-def direction_check():
-    rng = np.random.default_rng(0)
-    dims, m = [784, 128, 64, 10], 64
+def network(m, dtype, seed=0):
+    rng = np.random.default_rng(seed)
     params = {}
-    for l in range(1, len(dims)):
-        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * np.sqrt(2 / dims[l - 1])
-        params[f"b{l}"] = np.zeros((dims[l], 1))
-    X = rng.standard_normal((dims[0], m))
-    Y = (rng.random((dims[-1], m)) < 0.5).astype(float)
-    ours = best_of(lambda: probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0))
+    for l in range(1, len(DIMS)):
+        params[f"W{l}"] = (rng.standard_normal((DIMS[l], DIMS[l - 1])) * np.sqrt(2 / DIMS[l - 1])).astype(dtype)
+        params[f"b{l}"] = np.zeros((DIMS[l], 1), dtype=dtype)
+    X = rng.standard_normal((DIMS[0], m)).astype(dtype)
+    Y = (rng.random((DIMS[-1], m)) < 0.5).astype(dtype)
+    return X, Y, params
 
+
+# --- 3. the training step ------------------------------------------------------------------------
+
+
+def ours_step(X, Y, params, lr=0.01):
+    def step():
+        AL, caches = impl_deep.L_model_forward(X, params)
+        impl_deep.compute_cost(AL, Y)
+        grads = impl_deep.L_model_backward(AL, Y, caches, input_gradient=False)
+        return impl_deep.update_parameters(params, grads, lr)
+    return step
+
+
+def torch_step(X, Y, params, lr=0.01):
+    """The same step in PyTorch eager: autograd for the gradients, an in-place update."""
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    L = len(DIMS) - 1
+    W = [torch.from_numpy(params[f"W{l}"].copy()).requires_grad_() for l in range(1, L + 1)]
+    b = [torch.from_numpy(params[f"b{l}"].copy()).requires_grad_() for l in range(1, L + 1)]
+    m = X.shape[1]
+
+    def step():
+        A = Xt
+        for l in range(L - 1):
+            A = torch.relu(W[l] @ A + b[l])
+        AL = torch.sigmoid(W[L - 1] @ A + b[L - 1])
+        cost = torch.nn.functional.binary_cross_entropy(AL, Yt, reduction="sum") / m
+        cost.backward()
+        with torch.no_grad():
+            for p in W + b:
+                p -= lr * p.grad
+                p.grad = None
+        return float(cost)
+    return step
+
+
+def step_flops(m):
+    """Multiply-adds x 2 of the step's products that any implementation needs: the forward, every
+    dW, and dA of every layer but the input."""
+    forward = sum(DIMS[l] * DIMS[l - 1] * m for l in range(1, len(DIMS)))
+    backward_da = sum(DIMS[l] * DIMS[l - 1] * m for l in range(2, len(DIMS)))
+    return 2 * (2 * forward + backward_da)
+
+
+def gemm_rate(m, dtype):
+    """FLOP/s of this run's BLAS on the step's own products (forward, dW, dA), one thread."""
+    rng = np.random.default_rng(1)
+    products = []
+    for l in range(1, len(DIMS)):
+        W = rng.standard_normal((DIMS[l], DIMS[l - 1])).astype(dtype)
+        A = rng.standard_normal((DIMS[l - 1], m)).astype(dtype)
+        dZ = rng.standard_normal((DIMS[l], m)).astype(dtype)
+        products += [(W, A), (dZ, A.T)] + ([(W.T, dZ)] if l > 1 else [])
+
+    def run():
+        for a, b in products:
+            a @ b
+    return step_flops(m) / median_time(run, repeat=9)
+
+
+def training_step(repeat):
+    rows = []
+    for dtype in (np.float32, np.float64):
+        for m in (64, 256, 1024):
+            X, Y, params = network(m, dtype)
+            number = max(1, 2048 // m)
+            ours = median_time(ours_step(X, Y, params), repeat=repeat, number=number)
+            peer = median_time(torch_step(X, Y, params), repeat=repeat, number=number)
+            row = {"dtype": np.dtype(dtype).name, "m": m, "nnconf_ms": ours * 1e3, "pytorch_ms": peer * 1e3,
+                   "ratio": ours / peer}
+            if m == 1024:
+                rate = gemm_rate(m, dtype)
+                row["gemm_gflops"] = rate / 1e9
+                row["step_gflops"] = step_flops(m) / ours / 1e9
+                row["gemm_fraction"] = step_flops(m) / ours / rate
+            rows.append(row)
+            extra = f"  {row['gemm_fraction']:.0%} of GEMM ({row['gemm_gflops']:.1f} GFLOP/s)" if m == 1024 else ""
+            print(f"  {row['dtype']:8} m = {m:5}: nnconf {row['nnconf_ms']:7.2f} ms   PyTorch {row['pytorch_ms']:7.2f} ms"
+                  f"   ratio {row['ratio']:.2f}{extra}")
+    return rows
+
+
+# --- 4. the gradient check -----------------------------------------------------------------------
+
+
+def direction_check(repeat):
+    X, Y, params = network(64, np.float64)
+    ours = median_time(lambda: probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0), repeat=repeat)
+    Xt, Yt, m = torch.from_numpy(X), torch.from_numpy(Y), X.shape[1]
     tensors = [torch.from_numpy(params[f"{k}{l}"]).requires_grad_() for l in range(1, 4) for k in "Wb"]
 
     def cost(*ps):
@@ -54,34 +164,89 @@ def direction_check():
             A = torch.relu(Z) if l < 2 else Z
         return torch.nn.functional.binary_cross_entropy_with_logits(A, Yt, reduction="sum") / m
 
-    peer = best_of(lambda: torch.autograd.gradcheck(cost, tensors, fast_mode=True), repeat=3)
-    n = sum(v.size for v in params.values())
-    print(f"random-direction check, [784, 128, 64, 10] network ({n} parameters, m = {m}):")
-    print(f"  nnconf (7 directions: one per tensor + all at once)   {ours * 1000:8.1f} ms")
-    print(f"  torch.autograd.gradcheck(fast_mode=True)              {peer * 1000:8.1f} ms")
-    print(f"  ratio nnconf / gradcheck                              {ours / peer:8.3f}")
+    peer = median_time(lambda: torch.autograd.gradcheck(cost, tensors, fast_mode=True), repeat=repeat)
+    print(f"  nnconf {ours * 1e3:.1f} ms   gradcheck(fast_mode=True) {peer * 1e3:.1f} ms   ratio {ours / peer:.2f}")
+    return {"nnconf_ms": ours * 1e3, "gradcheck_ms": peer * 1e3, "ratio": ours / peer}
 
 
-def timed(command):
+# --- 1 and 2. runs of the CLI and the pytest plugin ----------------------------------------------
+
+
+def timed(command, env):
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed: {result.stderr[-2000:]}")
     return time.perf_counter() - start, result
 
 
-def whole_run():
-    cli, result = timed([sys.executable, "-m", "nnconf", "check", "--quiet", "--no-training"])
-    print("whole default conformance run of the bundled implementation (every suite):")
-    print(f"  CLI, checks only                                      {cli:8.1f} s  [{result.stdout.strip().splitlines()[-1]}]")
-    full, result = timed([sys.executable, "-m", "nnconf", "check", "--quiet"])
-    print(f"  CLI, checks + training curves + planar sweep          {full:8.1f} s")
-    parallel, result = timed([sys.executable, "-m", "nnconf", "check", "--quiet", "-n", "2"])
-    print(f"  the same with -n 2                                    {parallel:8.1f} s  (speed-up {full / parallel:.2f}x)")
-    one, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks"])
-    two, _ = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--pyargs", "nnconf.conformance.checks"])
-    print(f"  pytest plugin, 1 process                              {one:8.1f} s")
-    print(f"  pytest plugin, -n 2                                   {two:8.1f} s  (speed-up {one / two:.2f}x)")
+def median_run(command, env, repeat):
+    times = [timed(command, env)[0] for _ in range(repeat)]
+    return statistics.median(times)
+
+
+CHECK = [sys.executable, "-m", "nnconf", "check", "--quiet"]
+PROBE = ("import sys, time\nstart = time.perf_counter()\nfrom nnconf.conformance import cli\n"
+         "code = cli.main(sys.argv[1:])\nprint('TORCH', 'torch' in sys.modules, round(time.perf_counter() - start, 3))\n")
+
+
+def edit_check_loop(env, repeat):
+    cold = timed(CHECK + ["--no-training"], env)[0]
+    warm = median_run(CHECK + ["--no-training"], env, repeat)
+    figures = {"cold_checks_s": cold, "warm_checks_s": warm}
+    for name, args in (("function", ["--function", "linear_backward"]), ("suite", ["--suite", "deep"])):
+        wall = median_run([sys.executable, "-c", PROBE, "check", "--quiet", "--no-training", *args], env, repeat)
+        _, result = timed([sys.executable, "-c", PROBE, "check", "--quiet", "--no-training", *args], env)
+        torch_loaded = "TORCH True" in result.stdout
+        figures[f"warm_{name}_s"], figures[f"warm_{name}_imports_torch"] = wall, torch_loaded
+    print(f"  checks only: cold {cold:.2f} s, warm {warm:.2f} s (x{cold / warm:.1f})")
+    print(f"  warm re-check of linear_backward {figures['warm_function_s']:.2f} s, of the deep suite "
+          f"{figures['warm_suite_s']:.2f} s; PyTorch imported: {figures['warm_function_imports_torch']}, "
+          f"{figures['warm_suite_imports_torch']}")
+    return figures
+
+
+def parallelism(env, repeat):
+    cores = os.cpu_count() or 1
+    timed(CHECK, env)  # fill the cache for the curves and the sweep
+    figures = {"cores": cores}
+    for n in sorted({1, 2, cores}):
+        figures[f"whole_run_n{n}_s"] = median_run(CHECK + ["-n", str(n)], env, repeat)
+    one = figures["whole_run_n1_s"]
+    print("  whole run (checks, curves, sweep): " + ", ".join(
+        f"-n {n} {figures[f'whole_run_n{n}_s']:.2f} s (x{one / figures[f'whole_run_n{n}_s']:.2f})"
+        for n in sorted({1, 2, cores})))
+    plugin = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks"]
+    figures["pytest_n1_s"] = median_run(plugin, env, repeat)
+    figures["pytest_n2_s"] = median_run(plugin + ["-n", "2"], env, repeat)
+    print(f"  pytest plugin: 1 process {figures['pytest_n1_s']:.2f} s, -n 2 {figures['pytest_n2_s']:.2f} s "
+          f"(x{figures['pytest_n1_s'] / figures['pytest_n2_s']:.2f})")
+    return figures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", default=os.path.join(ROOT, "bench", "results.json"), help="where to write the figures")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run, not figures to quote)")
+    args = parser.parse_args(argv)
+    repeat = 3 if args.quick else 7
+    cache = tempfile.mkdtemp(prefix="nnconf-bench-cache-")
+    env = {**os.environ, "NNCONF_CACHE_DIR": cache}
+    results = {"machine": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
+                           "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+                           "date": time.strftime("%Y-%m-%d")}}
+    print("1. edit-check loop (reference cache cold, then warm)")
+    results["edit_check"] = edit_check_loop(env, repeat)
+    print("2. parallelism (warm)")
+    results["parallelism"] = parallelism(env, max(1, repeat // 2))
+    print("3. training step of a [784, 128, 64, 10] network against PyTorch eager, one thread")
+    results["training_step"] = training_step(repeat)
+    print("4. random-direction gradient check of that network (m = 64, float64)")
+    results["gradient_check"] = direction_check(repeat)
+    with open(args.json, "w") as handle:
+        json.dump(results, handle, indent=2)
+    print(f"figures written to {args.json}")
 
 
 if __name__ == "__main__":
-    direction_check()
-    whole_run()
+    main()

@@ -10,6 +10,7 @@ each (stage, quantity); a failing one names the first case that fails and the bu
 import functools
 import math
 import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -652,8 +653,9 @@ def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress,
     import concurrent.futures
     import multiprocessing
 
-    # spawn, not fork: the job processes use torch, which must not be forked after it started threads
-    context = multiprocessing.get_context("spawn")
+    # fork where PyTorch is not loaded (a warm run never loads it): the job processes start at once,
+    # with everything imported; spawn where it is (it must not be forked after it started threads)
+    context = multiprocessing.get_context("spawn" if "torch" in sys.modules else "fork")
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
         futures = {pool.submit(run_task, *args): task for task, args in zip(tasks, arguments)}
         for future in concurrent.futures.as_completed(futures):

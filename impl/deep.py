@@ -70,40 +70,46 @@ def compute_cost(AL, Y):
     return binary_cross_entropy(AL, Y)
 
 
-def linear_backward(dZ, cache):
+def linear_backward(dZ, cache, input_gradient=True):
     """F14: dW = (1/m) dZ A_prev^T, db = (1/m) sum(dZ, axis=1, keepdims=True), dA_prev = W^T dZ.
 
-    The course folds 1/m into dW and db only. Returns (dA_prev, dW, db).
+    The course folds 1/m into dW and db only. Returns (dA_prev, dW, db); dA_prev is None with
+    ``input_gradient=False`` (the first layer's, which only a caller that backpropagates into X needs).
     """
     A_prev, W, _ = cache
     m = A_prev.shape[1]
     dW = dZ @ A_prev.T / m
     db = np.sum(dZ, axis=1, keepdims=True) / m
-    dA_prev = W.T @ dZ
+    dA_prev = W.T @ dZ if input_gradient else None
     return dA_prev, dW, db
 
 
-def linear_activation_backward(dA, cache, activation):
+def linear_activation_backward(dA, cache, activation, input_gradient=True):
     """F18: dZ = dA * g'(Z), then linear_backward; returns (dA_prev, dW, db)."""
     linear_cache, Z = cache
     dZ = _activation_backward(activation)(dA, Z)
-    return linear_backward(dZ, linear_cache)
+    return linear_backward(dZ, linear_cache, input_gradient)
 
 
-def L_model_backward(AL, Y, caches, hidden_activation="relu"):
+def L_model_backward(AL, Y, caches, hidden_activation="relu", input_gradient=True):
     """F18: dAL = -(Y/AL - (1-Y)/(1-AL)), then each layer backward from L to 1.
 
     The output layer uses dZ[L] = AL - Y (the same value as dAL * s'(Z[L]), without dividing by
-    a saturated AL). Returns grads {"dA{l-1}", "dW{l}", "db{l}"} for l = L..1.
+    a saturated AL). Returns grads {"dA{l-1}", "dW{l}", "db{l}"} for l = L..1; without "dA0" when
+    ``input_gradient=False`` (training needs no gradient of X, and W1^T dZ1 is the pass's largest
+    product when the input is wide).
     """
     grads = {}
     L = len(caches)
     Y = Y.reshape(AL.shape)
     dZL = AL - Y
-    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(dZL, caches[L - 1][0])
+    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(dZL, caches[L - 1][0], L > 1 or input_gradient)
     for l in reversed(range(1, L)):
-        dA_prev, dW, db = linear_activation_backward(grads[f"dA{l}"], caches[l - 1], hidden_activation)
+        dA_prev, dW, db = linear_activation_backward(grads[f"dA{l}"], caches[l - 1], hidden_activation,
+                                                     l > 1 or input_gradient)
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dA_prev, dW, db
+    if not input_gradient:
+        del grads["dA0"]
     return grads
 
 
@@ -135,7 +141,7 @@ def L_layer_model(
     for i in range(num_iterations):
         AL, caches = L_model_forward(X, parameters, hidden_activation)
         cost = compute_cost(AL, Y)
-        grads = L_model_backward(AL, Y, caches, hidden_activation)
+        grads = L_model_backward(AL, Y, caches, hidden_activation, input_gradient=False)
         parameters = update_parameters(parameters, grads, learning_rate)
         if i % 100 == 0:
             costs.append(cost)

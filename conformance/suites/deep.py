@@ -384,7 +384,7 @@ def _he(dims, seed):
 def _model_case(example, label):
     X, Y, _, m = _network(example, label)
     dims = [X.shape[0]] + list(example[0][1:-1]) + [1]
-    iterations = 0 if label == "0 iterations" else 201
+    iterations = 0 if label == "0 iterations" else 101
     return Case(label, (X, Y, dims, 0.05, iterations), m=m,
                 arg_names=("X", "Y", "layers_dims", "learning_rate", "num_iterations"))
 

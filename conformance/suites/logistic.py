@@ -63,7 +63,7 @@ def _propagate(name, network):
 
 def _optimize_case(example, label):
     X, Y, w, b, m = _data(example, label)
-    iterations = {"0 iterations": 0, "1 iteration": 1}.get(label, 201)
+    iterations = {"0 iterations": 0, "1 iteration": 1}.get(label, 101)
     return Case(label, (w, b, X, Y, iterations, 0.05), m=m,
                 arg_names=("w", "b", "X", "Y", "num_iterations", "learning_rate"),
                 baseline={"w": w, "b": b} if iterations == 1 else {})  # one step: judge the step itself
@@ -106,7 +106,7 @@ def _model_case(example, label):
     X, Y, _, _, m = _data(example, label)
     rng = case_rng(SUITE, "test", example)
     X_test, Y_test = normal(rng, (X.shape[0], 5)), labels(rng, (1, 5))
-    return Case(label, (X, Y, X_test, Y_test, 0 if label == "0 iterations" else 201, 0.05), m=m,
+    return Case(label, (X, Y, X_test, Y_test, 0 if label == "0 iterations" else 101, 0.05), m=m,
                 arg_names=("X_train", "Y_train", "X_test", "Y_test", "num_iterations", "learning_rate"))
 
 

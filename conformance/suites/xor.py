@@ -145,7 +145,7 @@ get_gradients = FunctionContract(
 
 def _optimize_case(example, label):
     X, Y, params, m = _data(example, label)
-    iterations = {"1 iteration": 1, "0 iterations": 0}.get(label, 201)
+    iterations = {"1 iteration": 1, "0 iterations": 0}.get(label, 101)
     case = Case(label, (X, Y, list(params), 0.5, iterations), m=m,
                 arg_names=("X", "Y", "params", "learning_rate", "iteration"))
     if iterations == 1:  # one step: judge the step itself
