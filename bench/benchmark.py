@@ -94,11 +94,12 @@ def torch_step(X, Y, params, lr=0.01):
         AL = torch.sigmoid(W[L - 1] @ A + b[L - 1])
         cost = torch.nn.functional.binary_cross_entropy(AL, Yt, reduction="sum") / m
         cost.backward()
+        cost = cost.detach()
         with torch.no_grad():
             for p in W + b:
                 p -= lr * p.grad
                 p.grad = None
-        return float(cost)
+        return cost.item()
     return step
 
 
@@ -126,16 +127,32 @@ def gemm_rate(m, dtype):
     return step_flops(m) / median_time(run, repeat=9)
 
 
+def paired_times(ours, peer, repeat, number):
+    """Medians of the two functions' times and of their ratio, timed in alternation (round by
+    round), so that a neighbour's load on this shared machine weighs on both alike."""
+    ours(), peer()  # warm-up
+    rounds = []
+    for _ in range(repeat):
+        pair = []
+        for fn in (ours, peer):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            pair.append((time.perf_counter() - start) / number)
+        rounds.append(pair)
+    return (statistics.median(a for a, _ in rounds), statistics.median(b for _, b in rounds),
+            statistics.median(a / b for a, b in rounds))
+
+
 def training_step(repeat):
     rows = []
     for dtype in (np.float32, np.float64):
         for m in (64, 256, 1024):
             X, Y, params = network(m, dtype)
-            number = max(1, 2048 // m)
-            ours = median_time(ours_step(X, Y, params), repeat=repeat, number=number)
-            peer = median_time(torch_step(X, Y, params), repeat=repeat, number=number)
+            number = max(2, 4096 // m)
+            ours, peer, ratio = paired_times(ours_step(X, Y, params), torch_step(X, Y, params), 3 * repeat, number)
             row = {"dtype": np.dtype(dtype).name, "m": m, "nnconf_ms": ours * 1e3, "pytorch_ms": peer * 1e3,
-                   "ratio": ours / peer}
+                   "ratio": ratio}
             if m == 1024:
                 rate = gemm_rate(m, dtype)
                 row["gemm_gflops"] = rate / 1e9
@@ -153,7 +170,6 @@ def training_step(repeat):
 
 def direction_check(repeat):
     X, Y, params = network(64, np.float64)
-    ours = median_time(lambda: probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0), repeat=repeat)
     Xt, Yt, m = torch.from_numpy(X), torch.from_numpy(Y), X.shape[1]
     tensors = [torch.from_numpy(params[f"{k}{l}"]).requires_grad_() for l in range(1, 4) for k in "Wb"]
 
@@ -164,9 +180,10 @@ def direction_check(repeat):
             A = torch.relu(Z) if l < 2 else Z
         return torch.nn.functional.binary_cross_entropy_with_logits(A, Yt, reduction="sum") / m
 
-    peer = median_time(lambda: torch.autograd.gradcheck(cost, tensors, fast_mode=True), repeat=repeat)
-    print(f"  nnconf {ours * 1e3:.1f} ms   gradcheck(fast_mode=True) {peer * 1e3:.1f} ms   ratio {ours / peer:.2f}")
-    return {"nnconf_ms": ours * 1e3, "gradcheck_ms": peer * 1e3, "ratio": ours / peer}
+    ours, peer, ratio = paired_times(lambda: probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0),
+                                     lambda: torch.autograd.gradcheck(cost, tensors, fast_mode=True), 3 * repeat, 3)
+    print(f"  nnconf {ours * 1e3:.1f} ms   gradcheck(fast_mode=True) {peer * 1e3:.1f} ms   ratio {ratio:.2f}")
+    return {"nnconf_ms": ours * 1e3, "gradcheck_ms": peer * 1e3, "ratio": ratio}
 
 
 # --- 1 and 2. runs of the CLI and the pytest plugin ----------------------------------------------

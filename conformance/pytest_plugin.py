@@ -97,9 +97,15 @@ def functions():
 _STATE = {"xdist worker": False}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
-    """A TARGET that cannot be used is one usage error, before anything is collected."""
+    """A TARGET that cannot be used is one usage error, before anything is collected. Under
+    ``-n N``, the checks of one suite stay in one xdist process (its tests carry an ``xdist_group``
+    mark; plain ``load`` becomes ``loadgroup``, which distributes unmarked tests as before), so
+    each suite's worker starts once, not once per process."""
     _STATE["xdist worker"] = hasattr(config, "workerinput")
+    if getattr(config.option, "dist", None) == "load":
+        config.option.dist = "loadgroup"
     words = target_words(config)
     if not words:
         return

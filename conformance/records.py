@@ -55,7 +55,9 @@ class Record:
         return {k: _json_number(safe_text(v)) for k, v in data.items()}
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9, 10)} | {127: "\\x7f"}
+_CONTROL = ({c: f"\\x{c:02x}" for c in range(32) if c not in (9, 10)} | {c: f"\\x{c:02x}" for c in range(127, 160)}
+            | {c: f"\\u{c:04x}" for c in (*range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+# C0 and C1 controls, and the marks that reorder text on a terminal (right-to-left overrides)
 
 
 MAX_TEXT = 100_000  # characters of one text field of a record (a repro included); the rest is counted
@@ -63,7 +65,7 @@ MAX_TEXT = 100_000  # characters of one text field of a record (a repro included
 
 def safe_text(value):
     """Text from the target made safe for a file and a terminal: valid UTF-8 (a lone surrogate
-    becomes U+FFFD), no control characters but tab and newline (an escape sequence shows as
+    becomes U+FFFD), no control or reordering characters but tab and newline (an escape sequence shows as
     ``\\x1b``), at most MAX_TEXT characters. Lists and dicts are cleaned throughout; other values
     are returned as they are."""
     if isinstance(value, str):

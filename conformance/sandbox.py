@@ -25,7 +25,9 @@ from dataclasses import dataclass
 
 MODES = ("auto", "bwrap", "none")
 SCRATCH = "/tmp"  # the worker's tmpfs inside bubblewrap: HOME, TMPDIR and working directory
-MASKED = ("/tmp", "/dev/shm")  # host folders the box replaces; paths the worker needs below them are bound back
+SCRATCH_MASKS = ("/tmp", "/dev/shm")  # host folders replaced by the worker's own
+SECRET_FOLDERS = ("/root", "/home", "/etc/ssh")  # emptied in the box (with the user's HOME), secrets live there
+SECRET_FILES = ("/etc/shadow", "/etc/gshadow")  # replaced by /dev/null in the box
 
 
 class SandboxUnavailable(RuntimeError):
@@ -80,14 +82,25 @@ def _bwrap_problem():
     return None
 
 
-def bwrap_command(argv, *, disk_mb, visible, environment=None):
-    """``argv`` run inside the box: read-only system, a tmpfs of ``disk_mb`` at /tmp, the
-    ``visible`` paths under /tmp bound back read-only, no network, no capabilities."""
-    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-               "--size", str(disk_mb * 2**20), "--tmpfs", SCRATCH,
-               "--size", str(2**20), "--tmpfs", "/dev/shm"]
-    for path in sorted(set(visible)):
+def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None):
+    """``argv`` run inside the box: the system read-only, the user's HOME and the other secret
+    places empty, a tmpfs of ``disk_mb`` at /tmp; of what those hide, the ``visible`` paths (the
+    Python, the harness, the target's files) bound back read-only; the ``hidden`` folders (the
+    harness's answers: its reference, PyTorch) emptied; no network, no capabilities."""
+    masks = secret_masks()
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for folder in masks:
+        command += ["--tmpfs", folder]  # made read-only below, after what is bound back into it
+    for path in SECRET_FILES:
+        if os.path.exists(path):
+            command += ["--ro-bind", "/dev/null", path]
+    command += ["--size", str(disk_mb * 2**20), "--tmpfs", SCRATCH, "--size", str(2**20), "--tmpfs", "/dev/shm"]
+    for path in sorted(set(under(visible, masks + list(SCRATCH_MASKS)))):
         command += ["--ro-bind", path, path]
+    for folder in sorted(set(hidden)):
+        command += ["--tmpfs", folder, "--remount-ro", folder]
+    for folder in masks:
+        command += ["--remount-ro", folder]
     command += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
     for key, value in (environment or {}).items():
@@ -95,12 +108,24 @@ def bwrap_command(argv, *, disk_mb, visible, environment=None):
     return command + ["--chdir", SCRATCH, "--"] + list(argv)
 
 
-def masked_paths(paths):
-    """Of ``paths``, the existing ones the box would hide (under /tmp or /dev/shm): to bind back."""
+def secret_masks():
+    """The existing folders the box empties: the user's HOME, /root, /home, /etc/ssh (outermost only)."""
+    candidates = [os.environ.get("HOME") or "", *SECRET_FOLDERS]
+    folders = sorted({os.path.realpath(c) for c in candidates if c and os.path.isdir(c) and os.path.realpath(c) != "/"},
+                     key=len)
+    outermost = []
+    for folder in folders:
+        if not any(folder.startswith(o + os.sep) for o in outermost):
+            outermost.append(folder)
+    return outermost
+
+
+def under(paths, masks):
+    """Of ``paths``, the existing ones inside a masked folder: to bind back."""
     shown = []
     for path in paths:
         real = os.path.realpath(path) if path else None
-        if real and os.path.exists(real) and any(real == m or real.startswith(m + os.sep) for m in MASKED):
+        if real and os.path.exists(real) and any(real == m or real.startswith(m + os.sep) for m in masks):
             shown.append(real)
     return shown
 

@@ -120,8 +120,6 @@ class _BoundedText(io.TextIOBase):
 
 
 HARNESS_FIELDS = ("patched", "changed")  # filled in by the harness from what it sees, never by the worker
-_NUMPY = dict(vars(np))  # NumPy's own namespace, as the harness imported it
-
 _X = np.linspace(-2.0, 2.0, 6).reshape(2, 3)
 _P = np.abs(_X) + 0.5
 CANARY = {  # the NumPy the code under check leans on, each on fixed inputs: computed after every call
@@ -185,13 +183,32 @@ def patched_numpy(canary):
 def _reset_global_state(seed):
     np.random.seed(seed)
     np.seterr(**_DEFAULT_ERR)
-    for name in _patched_numpy():
-        setattr(np, name, _NUMPY[name])
 
 
-def _patched_numpy():
-    """Names of numpy's namespace that no longer hold NumPy's own objects (np.exp = ...)."""
-    return [name for name, value in _NUMPY.items() if vars(np).get(name) is not value]
+class Guard:
+    """The namespaces of the worker's own modules and of NumPy's, as they were before the target
+    loaded. Before each call both are put back (a patch of ``np.random.randn`` does not reach the
+    next function); after the call, the worker's own again before it computes the canary and
+    answers (a target that replaced a probe's helper, ``numpy_canary`` or ``_plain``, does not
+    answer in its place). Code that rewrites the worker's function objects themselves is beyond
+    this: what the harness concludes from the worker's answers never rests on it alone."""
+
+    def __init__(self):
+        loaded = list(sys.modules.items())
+        self.harness = [(m, dict(vars(m))) for name, m in loaded
+                        if m is not None and (m is sys.modules[__name__] or name.startswith("nnconf."))]
+        self.numpy = [(m, dict(vars(m))) for name, m in loaded
+                      if m is not None and (name == "numpy" or name.startswith("numpy."))]
+        self.meta_path = list(sys.meta_path)
+
+    def restore_harness(self):
+        for module, saved in self.harness:
+            vars(module).update(saved)
+        sys.meta_path[:] = self.meta_path
+
+    def restore_numpy(self):
+        for module, saved in self.numpy:
+            vars(module).update(saved)
 
 
 class Line:
@@ -255,19 +272,24 @@ def _serve(conn, setup, arena):
     sys.stdin = open(os.devnull)
     module, load_error = None, None
     seed = setup["seed"]
+    guard = Guard()
+    receive, send, run, restore_harness, restore_numpy = conn.receive, conn.send, _run, guard.restore_harness, guard.restore_numpy
     try:
         _reset_global_state(seed)
         module = loader.load_suite(setup["target"], setup["suite"])
     except BaseException as exc:  # noqa: BLE001 - an import may raise anything, even SystemExit
         load_error = exc
+    guard.meta_path = list(sys.meta_path)  # with the target's own importer, and the refusals before it
     while True:
+        restore_harness()
+        restore_numpy()
         try:
-            name, args, placed = pickle.loads(conn.receive())
+            name, args, placed = pickle.loads(receive())
         except (EOFError, OSError):
             return
         if placed:
             args = arena.arrays(args)
-        conn.send(_run(probes.get(name, _unknown_probe), args, module, load_error, seed))
+        send(run(probes.get(name, _unknown_probe), args, module, load_error, seed, restore_harness))
 
 
 def _serve_forked(sock, setup, arena_fd, arena_size):
@@ -414,7 +436,7 @@ def _one_blas_thread():
     threadpool_limits(1)
 
 
-def _run(probe, args, module, load_error, seed):
+def _run(probe, args, module, load_error, seed, restore_harness=lambda: None):
     captured = _BoundedText()
     sys.stdout = sys.stderr = captured
     caught = []
@@ -440,6 +462,7 @@ def _run(probe, args, module, load_error, seed):
         )
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        restore_harness()  # what answers is the worker's own code, NumPy as the call left it
     outcome.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
     outcome.stdout = captured.getvalue()
     answer = {f.name: getattr(outcome, f.name) for f in fields(Outcome) if f.name not in HARNESS_FIELDS}
@@ -562,8 +585,8 @@ class Worker:
                 str(child.fileno()), str(self._arena.fd), str(self._arena_bytes)]
         env = environment(scratch)
         if boxed:
-            visible = sandbox.masked_paths(setup["path"] + [os.getcwd()] + self.target.files())
-            argv = sandbox.bwrap_command(argv, disk_mb=self.limits.disk_mb, visible=visible, environment=env)
+            argv = sandbox.bwrap_command(argv, disk_mb=self.limits.disk_mb, visible=self._visible(setup["path"]),
+                                         hidden=_answer_folders(self.allow_bundled), environment=env)
         with open(os.path.join(self._host, "worker.log"), "wb") as log:
             self._process = subprocess.Popen(
                 argv, pass_fds=(child.fileno(), self._arena.fd), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -573,6 +596,17 @@ class Worker:
         self._conn = Line(parent)
         self._conn.send(pickle.dumps(setup))
         self._counters = self._group.counters() if self._group else None
+
+    def _visible(self, path):
+        """What the worker must see of what the box hides: Python and its packages, the harness,
+        the target's files (the working folder only for a package target, found through it)."""
+        import nnconf
+        from nnconf import conformance
+
+        own = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
+               os.path.dirname(nnconf.__file__), os.path.dirname(conformance.__file__)]
+        here = [os.getcwd()] if self.target.kind == "package" else []
+        return own + [p for p in path if p != os.getcwd()] + here + self.target.files()
 
     def _start_forked(self, setup):
         import multiprocessing
@@ -715,6 +749,20 @@ class Worker:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _answer_folders(allow_bundled):
+    """The folders of the harness's answers, emptied in the box: PyTorch and the reference, and
+    the bundled implementation unless the run allows it (the refusal on import says why; an
+    empty folder is what holds when code removes that refusal)."""
+    import importlib.util
+
+    folders = []
+    for name in ("torch", "nnconf.reference") + (() if allow_bundled else ("nnconf.impl",)):
+        with contextlib.suppress(ImportError, ValueError, AttributeError):
+            spec = importlib.util.find_spec(name)
+            folders += list(spec.submodule_search_locations or [])
+    return [os.path.realpath(f) for f in folders if os.path.isdir(f)]
 
 
 def _size_of(folder):

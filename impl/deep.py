@@ -78,8 +78,9 @@ def linear_backward(dZ, cache, input_gradient=True):
     """
     A_prev, W, _ = cache
     m = A_prev.shape[1]
-    dW = dZ @ A_prev.T / m
-    db = np.sum(dZ, axis=1, keepdims=True) / m
+    dZ_m = dZ / m  # (1/m) dZ, once, for both dW and db
+    dW = dZ_m @ A_prev.T
+    db = np.sum(dZ_m, axis=1, keepdims=True)
     dA_prev = W.T @ dZ if input_gradient else None
     return dA_prev, dW, db
 
@@ -114,8 +115,11 @@ def L_model_backward(AL, Y, caches, hidden_activation="relu", input_gradient=Tru
 
 
 def update_parameters(parameters, grads, learning_rate):
-    """F10: W[l] := W[l] - lr dW[l], b[l] := b[l] - lr db[l]; returns a new dict."""
-    return {key: value - learning_rate * grads["d" + key] for key, value in parameters.items()}
+    """F10: W[l] := W[l] - lr dW[l], b[l] := b[l] - lr db[l], in place (the arrays of
+    ``parameters`` are updated, as the course's loop reassigns them); returns ``parameters``."""
+    for key, value in parameters.items():
+        value -= learning_rate * grads["d" + key]
+    return parameters
 
 
 def L_layer_model(

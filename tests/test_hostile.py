@@ -16,6 +16,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -37,7 +39,7 @@ SUCCEEDED = "HOSTILE-SUCCEEDED"  # a module that finds its attack worked says so
 PACKAGES = sorted({os.path.dirname(nnconf.__file__), os.path.dirname(nnconf.conformance.__file__)})
 SUBPROCESS_TIMEOUT = 240
 PR_SET_CHILD_SUBREAPER = 36
-KNOWN = ("SUITE", "FUNCTION", "DIAGNOSIS", "EXIT", "ARGS", "RECORD", "NEEDS_BWRAP", "MAX_SECONDS", "XFAIL")
+KNOWN = ("SUITE", "FUNCTION", "DIAGNOSIS", "EXIT", "ARGS", "RECORD", "STATUS", "CLEAN", "NEEDS_BWRAP", "MAX_SECONDS", "XFAIL", "XFAIL_MATCH")
 
 
 def constants(path):
@@ -54,12 +56,15 @@ def constants(path):
     found.setdefault("DIAGNOSIS", None)
     found.setdefault("ARGS", [])
     found.setdefault("RECORD", found["FUNCTION"])
+    found.setdefault("STATUS", ("fail", "error"))
+    found.setdefault("CLEAN", ())
     found.setdefault("NEEDS_BWRAP", False)
-    found.setdefault("MAX_SECONDS", 90)
+    found.setdefault("MAX_SECONDS", 60)
     if isinstance(found["DIAGNOSIS"], str):
         found["DIAGNOSIS"] = (found["DIAGNOSIS"],)
-    if isinstance(found["RECORD"], str):
-        found["RECORD"] = (found["RECORD"],)
+    for key in ("RECORD", "STATUS"):
+        if isinstance(found[key], str):
+            found[key] = (found[key],)
     return found
 
 
@@ -72,7 +77,7 @@ def _params():
             marks.append(pytest.mark.skipif(shutil.which("bwrap") is None,
                                             reason="needs bubblewrap's PID namespace"))
         if found.get("XFAIL"):
-            marks.append(pytest.mark.xfail(strict=True, reason=found["XFAIL"]))
+            marks.append(pytest.mark.xfail(strict=True, raises=AssertionError, reason=found["XFAIL"]))
         params.append(pytest.param(name, marks=marks, id=name))
     return params
 
@@ -208,13 +213,37 @@ def _subreaper():
 
 @pytest.mark.parametrize("name", _params())
 def test_hostile(name):
-    module = CATALOG / f"{name}.py"
-    case = constants(module)
+    case = constants(CATALOG / f"{name}.py")
+    try:
+        try:
+            run_case(CATALOG / f"{name}.py", case)
+        except PackageChanged as exc:
+            # someone editing the harness while the case ran (this tree is shared) looks the same as an
+            # attack that got through: run once more; an attack changes the package again
+            warnings.warn(f"{name}: run again: {exc}")
+            run_case(CATALOG / f"{name}.py", case)
+    except AssertionError as exc:
+        # a known weakness must show as the weakness XFAIL names, not as some other failure
+        if case.get("XFAIL") and case.get("XFAIL_MATCH") and case["XFAIL_MATCH"] not in str(exc):
+            raise RuntimeError(f"failed, but not with {case['XFAIL_MATCH']!r} as XFAIL says: {exc}") from exc
+        raise
+
+
+class PackageChanged(AssertionError):
+    """A file of the harness's packages differs after the run."""
+
+
+def _hostile_files():
+    """Files in the harness's package folders (their __pycache__ included) named like an attack's."""
+    return sorted(str(p) for folder in PACKAGES for p in Path(folder).rglob("*") if "hostile" in p.name.lower())
+
+
+def run_case(module, case):
     base = _base()
     root = Path(tempfile.mkdtemp(prefix="nnconf-hostile-", dir=base))
     token = secrets.token_hex(12)
-    env_secret = f"aws-secret-{token}"
-    home_secret = f"ssh-key-{token[::-1]}"
+    env_secret = f"awsSecret{token}"  # no hyphen or space: a wrapped line cannot split it
+    home_secret = f"sshKey{token[::-1]}"
     home, work, tmp = root / "home", root / "home" / "work", root / "tmp"
     json_path, report = work / "out.json", work / "report"
     listeners = Listeners(token)
@@ -235,8 +264,11 @@ def test_hostile(name):
         (work / "listener.txt").write_text(f"{listeners.port}\n{listeners.unix_name}\n")
 
         env = {k: v for k, v in os.environ.items() if k != "NNCONF_ALLOW_BUNDLED"}
-        # matplotlib (the report's plots) keeps its font cache where it is told, not in the fake HOME
-        env.update(HOME=str(home), TMPDIR=str(tmp), MPLCONFIGDIR=str(root / "matplotlib"), AWS_SECRET_ACCESS_KEY=env_secret,
+        # the harness's own caches (its reference values, matplotlib's fonts) go where they are told, so that
+        # the fake HOME shows only what the target does
+        env.update(XDG_CACHE_HOME=str(root / "cache"), XDG_CONFIG_HOME=str(root / "config"),
+                   MPLCONFIGDIR=str(root / "matplotlib"), NNCONF_CACHE_DIR=str(root / "cache" / "nnconf"))
+        env.update(HOME=str(home), TMPDIR=str(tmp), AWS_SECRET_ACCESS_KEY=env_secret,
                    NNCONF_HOSTILE_SECRET=env_secret, NNCONF_HARNESS_MARK="1")
         command = [sys.executable, "-m", "nnconf", "check", f"{case['SUITE']}={target}", "--function",
                    case["FUNCTION"], "--json", str(json_path), "--report", str(report), "--no-training",
@@ -282,16 +314,24 @@ def test_hostile(name):
             stream.decode("utf-8")  # valid text
             assert b"\x1b" not in stream and b"\x00" not in stream, "raw control characters reached the terminal" + shown
 
+        # the harness itself did not crash (an uncaught exception also exits 1)
+        assert b"Traceback (most recent call last)" not in stderr, "the harness crashed" + shown
+        assert json_path.is_file(), "the harness wrote no JSON" + shown
+
         # the JSON: an array of records; the attacked function judged as declared
         records = json.loads(json_path.read_text(encoding="utf-8"))
         assert isinstance(records, list) and records and all(isinstance(r, dict) and "status" in r for r in records)
         mine = [r for r in records if r.get("suite") == case["SUITE"]]
         if 1 in expected_exit and process.returncode == 1:
-            bad = [r for r in mine if r["function"] in case["RECORD"] and r["status"] in ("fail", "error")]
+            bad = [r for r in mine if r["function"] in case["RECORD"] and r["status"] in case["STATUS"]]
             assert bad, f"no failing record for {case['RECORD']}: " + json.dumps(mine, indent=1)[:3000] + shown
             assert case["DIAGNOSIS"] is None or any(r.get("diagnosis") in case["DIAGNOSIS"] for r in bad), (
                 f"diagnoses {sorted({str(r.get('diagnosis')) for r in bad})}, expected one of {case['DIAGNOSIS']}: "
                 + "\n".join(r["message"][:400] for r in bad[:4]))
+        for function in case["CLEAN"]:  # correct functions checked in the same run: nothing may be blamed on them
+            blamed = [r for r in mine if r["function"] == function and r["status"] in ("fail", "error", "warn")]
+            assert not blamed, f"{function} is blamed: " + "\n".join(r["message"][:400] for r in blamed[:4])
+            assert any(r["function"] == function and r["status"] == "pass" for r in mine), f"{function} was not checked"
         if process.returncode == 0:
             assert not [r for r in records if r["status"] in ("fail", "error")]
             assert any(r["function"] == case["FUNCTION"] and r["status"] == "pass" for r in mine), json.dumps(mine)[:2000]
@@ -299,14 +339,19 @@ def test_hostile(name):
         # the report
         html = report / "report.html"
         assert html.is_file() and html.stat().st_size > 0, shown
+        for path in (html, json_path):
+            data = path.read_bytes()
+            data.decode("utf-8")
+            assert b"\x1b" not in data and b"\x00" not in data, f"raw control characters in {path.name}"
         json.loads((report / "results.json").read_text(encoding="utf-8"))
 
         # no secret anywhere it could travel; no attack that says it worked
         texts = {"stdout": stdout, "stderr": stderr, "json": json_path.read_bytes()}
         texts.update({str(p): p.read_bytes() for p in report.rglob("*") if p.is_file()})
         for where, data in texts.items():
+            squeezed = re.sub(rb"\s+", b"", data)
             for secret in (env_secret, home_secret):
-                assert secret.encode() not in data, f"a secret reached {where}"
+                assert secret.encode() not in data and secret.encode() not in squeezed, f"a secret reached {where}"
             assert SUCCEEDED.encode() not in data, f"the target says an attack worked, in {where}: " + data.decode(
                 errors="replace")[data.find(SUCCEEDED.encode()) - 300:][:900]
 
@@ -314,7 +359,10 @@ def test_hostile(name):
         after = {"home": snapshot(home, skip=outputs), "tmp": snapshot(tmp),
                  **{f"package {p}": snapshot(p) for p in PACKAGES}}
         for key in before:
-            assert not changes(before[key], after[key]), f"{key} changed: {changes(before[key], after[key])}"
+            if changes(before[key], after[key]):
+                error = PackageChanged if key.startswith("package") else AssertionError
+                raise error(f"{key} changed: {changes(before[key], after[key])}")
+        assert not _hostile_files(), f"files dropped into the harness: {_hostile_files()}"
         assert not glob.glob(str(tmp / "*")), f"left in TMPDIR: {os.listdir(tmp)}"
         dropped = [p for p in _site_names() - site_before if "hostile" in os.path.basename(p)]
         assert not dropped, f"files dropped on sys.path: {dropped}"

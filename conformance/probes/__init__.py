@@ -22,18 +22,19 @@ def call(module, suite, name, args, kwargs=None, repeat=True):
     to, and (with ``repeat``) the result of a second call on fresh copies from the same global
     random state. The arguments are the harness's shared memory (``Worker.call(share=True)``):
     which of them the call changed, the harness sees for itself."""
+    plain, deepcopy, set_state = _plain, copy.deepcopy, np.random.set_state  # ours, before the target runs
     kwargs = kwargs or {}
     fn, used = loader.resolve(module, suite, name)
     names = _bind(fn, name, args, kwargs)
-    snapshot = copy.deepcopy((args, kwargs))
+    snapshot = deepcopy((args, kwargs))
     state = np.random.get_state()
     result, reached = traced(fn, *args, **kwargs)
-    result = _plain(result)
+    result = plain(result)
     second = None
     if repeat:
-        np.random.set_state(state)
-        args2, kwargs2 = copy.deepcopy(snapshot)
-        second = _plain(fn(*args2, **kwargs2))
+        set_state(state)
+        args2, kwargs2 = deepcopy(snapshot)
+        second = plain(fn(*args2, **kwargs2))
     return {"result": result, "second": second, "names": names, "used": used, "reached": reached}
 
 
@@ -245,20 +246,27 @@ def _bind(fn, name, args, kwargs):
 
 def _plain(value):
     """A copy of ``value`` made only of builtin and NumPy types, so that it can travel back to the
-    parent (which cannot import the target's own classes); odd objects become a description."""
-    if isinstance(value, np.ndarray):
-        return np.array(value)  # a subclass becomes a plain ndarray
-    if isinstance(value, (list, tuple)):
-        items = [_plain(v) for v in value]
-        return tuple(items) if isinstance(value, tuple) else items
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if value is None or type(value) in (bool, int, float, complex, str) or isinstance(value, np.generic):
-        return value
-    for builtin in (bool, int, float, complex, str):  # a learner's subclass of a number
-        if isinstance(value, builtin):
-            return builtin(value)
-    return Opaque(type(value).__name__, _safe_repr(value))
+    parent (which cannot import the target's own classes); odd objects become a description.
+    (It recurses through its own closure, not its module: probes hold it in a local before the
+    target runs, and what a target puts into the module meanwhile is not used.)"""
+    array, generic = np.array, np.generic
+
+    def plain(value):
+        if isinstance(value, np.ndarray):
+            return array(value)  # a subclass becomes a plain ndarray
+        if isinstance(value, (list, tuple)):
+            items = [plain(v) for v in value]
+            return tuple(items) if isinstance(value, tuple) else items
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if value is None or type(value) in (bool, int, float, complex, str) or isinstance(value, generic):
+            return value
+        for builtin in (bool, int, float, complex, str):  # a learner's subclass of a number
+            if isinstance(value, builtin):
+                return builtin(value)
+        return Opaque(type(value).__name__, _safe_repr(value))
+
+    return plain(value)
 
 
 def _safe_repr(value):

@@ -23,19 +23,20 @@ def layer_session(module, class_name, ctor_args, steps, repeat=True):
     ``none_attrs`` are attributes still None, ``new_attrs`` those that appeared after
     construction, the traces of a stale or misspelt state.
     """
+    deepcopy, set_state, session, plain = copy.deepcopy, np.random.set_state, _session_once, probes._plain  # ours
     cls, used = loader.resolve(module, SUITE, class_name)
     ctor_names = probes._bind(cls, class_name, ctor_args, {})
-    snapshot = copy.deepcopy((ctor_args, steps))
+    snapshot = deepcopy((ctor_args, steps))
     state = np.random.get_state()
-    first = _session_once(cls, class_name, ctor_args, steps)
+    first = session(cls, class_name, ctor_args, steps, plain)
     second = None
     if repeat and not any("error" in entry for entry in first["steps"]):
-        np.random.set_state(state)
-        second = _session_once(cls, class_name, *copy.deepcopy(snapshot))
+        set_state(state)
+        second = session(cls, class_name, *deepcopy(snapshot), plain)
     return {"first": first, "second": second, "used": used, "ctor_names": ctor_names}
 
 
-def _session_once(cls, class_name, ctor_args, steps):
+def _session_once(cls, class_name, ctor_args, steps, plain):
     obj = cls(*ctor_args)
     declared = set(_state(obj))
     entries = []
@@ -45,14 +46,14 @@ def _session_once(cls, class_name, ctor_args, steps):
                 value, present = getattr(obj, args), True
             except AttributeError:
                 value, present = None, False
-            entries.append({"result": probes._plain(value), "present": present})
+            entries.append({"result": plain(value), "present": present})
             continue
         bound = getattr(obj, method, None)
         if bound is None:
             raise loader.MissingName(f"`{class_name}.{method}` is not defined")
         names = probes._bind(bound, f"{class_name}.{method}", args, {})
         try:
-            result = probes._plain(bound(*args))
+            result = plain(bound(*args))
         except Exception as exc:  # noqa: BLE001 - reported as the step's finding
             entries.append({
                 "error": (type(exc).__name__, str(exc)[:2000]),
@@ -89,23 +90,25 @@ def numerical_gradient_probe(module, x, c, repeat=True):
     def f(v):
         return float(np.sum(np.sin(v) * c))
 
+    plain = probes._plain  # ours, before the target runs
     probes._bind(fn, "numerical_gradient", (f, x), {})
     own = np.array(x, copy=True)
-    results = [probes._plain(fn(f, x))]
+    results = [plain(fn(f, x))]
     if repeat:
-        results.append(probes._plain(fn(f, own)))
+        results.append(plain(fn(f, own)))
     return {"result": results[0], "second": results[1] if repeat else None, "used": used}
 
 
 def net_init_probe(module, ctor_args, seed, repeat=True):
     """``TwoLayerNet(*ctor_args).params`` right after ``np.random.seed(seed)``."""
+    plain, deepcopy, reseed = probes._plain, copy.deepcopy, np.random.seed  # ours, before the target runs
     cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
     probes._bind(cls, "TwoLayerNet", ctor_args, {})
     results = []
     for _ in range(2 if repeat else 1):
-        np.random.seed(seed)
-        net = cls(*copy.deepcopy(ctor_args))
-        results.append(probes._plain(getattr(net, "params", None)))
+        reseed(seed)
+        net = cls(*deepcopy(ctor_args))
+        results.append(plain(getattr(net, "params", None)))
     return {"result": results[0], "second": results[1] if repeat else None, "mutated": [], "used": used}
 
 
@@ -114,19 +117,20 @@ def net_call_probe(module, sizes, params, method, args, earlier=None, repeat=Tru
     ``net.<method>(*args)`` (after ``net.<method>(*earlier)`` on the same net, when given); the
     first call gets the harness's shared ``args`` (which of them it changed, the harness sees);
     reports the parameters the call changed."""
+    once, plain, set_state = _net_once, probes._plain, np.random.set_state  # ours, before the target runs
     cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
     snapshot = copy.deepcopy(args)
     state = np.random.get_state()
-    first = _net_once(cls, sizes, params, method, args, earlier)
+    first = once(cls, sizes, params, method, args, earlier, plain)
     second = None
     if repeat:
-        np.random.set_state(state)
-        second = _net_once(cls, sizes, params, method, snapshot, earlier)["result"]
+        set_state(state)
+        second = once(cls, sizes, params, method, snapshot, earlier, plain)["result"]
     return {"result": first["result"], "second": second, "mutated": first["mutated"], "names": first["names"],
             "used": used}
 
 
-def _net_once(cls, sizes, params, method, args, earlier=None):
+def _net_once(cls, sizes, params, method, args, earlier, plain):
     try:
         net = cls(*sizes)
     except Exception as exc:  # noqa: BLE001 - TwoLayerNet.__init__'s own check reports it
@@ -142,7 +146,7 @@ def _net_once(cls, sizes, params, method, args, earlier=None):
         bound(*copy.deepcopy(earlier))  # a net must not keep what an earlier call saw
         _load(net, params)
     before = {k: np.array(net.params[k], copy=True) for k in params}
-    result = probes._plain(bound(*args))
+    result = plain(bound(*args))
     mutated = []
     for k, value in before.items():
         now = net.params.get(k) if isinstance(getattr(net, "params", None), dict) else None

@@ -9,7 +9,6 @@ EXIT = 0
 
 import os
 import signal
-import sys
 import time
 
 import numpy as np

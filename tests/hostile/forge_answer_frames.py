@@ -1,15 +1,18 @@
-"""Attempts: at import (in a class body, which the loader keeps), writes well-formed answer frames (multiprocessing framing around the
-channel's JSON format) into the inherited socket the worker answers on, claiming that no function
-of the suite is implemented; its sigmoid itself is wrong (zeros). The forged frame reaches the
-harness before the worker's real answer. Must: the harness does not take the forged inventory: the
-wrong sigmoid is checked and fails (exit 1), it is not skipped as "not implemented"."""
+"""Attempts: at import (in a class body, which the loader keeps), writes well-formed answers into the
+inherited socket the worker answers on, framed and encoded by the worker's own code (its ``Line``
+class and ``nnconf.conformance.channel.encode``, found in ``sys.modules``, so that the forgery
+keeps up with the harness), with the worker's own canary values: an inventory claiming that no
+function of the suite is implemented. Its sigmoid itself is wrong (zeros). The forged answers
+reach the harness before the worker's real one. Must: the harness does not take the forged
+inventory: the wrong sigmoid is checked and fails, or the function or suite errors; it is never
+skipped as "not implemented" (exit 1)."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
 DIAGNOSIS = ("value.wrong", "value.scale", "value.sign", "value.activation_derivative", "crash.exception", "api.missing")
+RECORD = ("sigmoid", "*")
 
-import json
 import os
-import struct
+import socket
 import sys
 
 import numpy as np
@@ -18,30 +21,23 @@ NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "sigmoid_backw
          "relu_backward", "leaky_relu_backward", "prelu_backward", "elu_backward"]
 
 
-def _frame(value):
-    header = json.dumps(value).encode()
-    payload = struct.pack(">I", len(header)) + header
-    return struct.pack("!i", len(payload)) + payload
-
-
-def _dict(pairs):
-    return {"d": [[k, v] for k, v in pairs]}
-
-
 class _AtImport:  # a class body runs when the file is loaded (the loader keeps classes whole; it drops
     # other top-level code such as a plain call or an assignment that calls a function)
-    FORGED = _frame(_dict([
-        ("ok", True),
-        ("value", _dict([("implemented", _dict([(n, False) for n in NAMES])),
-                         ("reasons", _dict([(n, f"`{n}` is not implemented") for n in NAMES])),
-                         ("sources", _dict([])), ("notes", [])])),
-    ]))
     try:
-        _fd = int(sys.argv[1])  # the worker's socket, as the harness passed it
+        worker = sys.modules["__main__"]
+        channel = sys.modules["nnconf.conformance.channel"]
+        line = worker.Line(socket.socket(fileno=os.dup(int(sys.argv[1]))))  # the worker's socket, as passed
+        canary = worker._canary_answer() if hasattr(worker, "_canary_answer") else worker.numpy_canary()
+        forged = channel.encode({
+            "ok": True,
+            "value": {"implemented": dict.fromkeys(NAMES, False),
+                      "reasons": dict.fromkeys(NAMES, "not implemented"), "sources": {}, "notes": []},
+            "canary": canary,
+        })
         for _ in range(3):
-            os.write(_fd, FORGED)
-    except (IndexError, ValueError, OSError):
-        pass
+            line.send(forged)
+    except Exception as exc:  # noqa: BLE001 - a harness of another shape: the attack is moot
+        failed = repr(exc)
 
 
 def sigmoid(z):

@@ -1,14 +1,11 @@
 """Attempts: the nondeterministic sigmoid of nondeterministic.py, hidden: the probe the worker runs
 is taken from a table made before the target loaded, but the helpers it calls are looked up in
 its module at call time; the target replaces ``probes._plain`` (which copies each result for the
-answer) with one that gives back the previous result whenever the new one is within 1e-12 of it,
+answer) with one that gives back the previous result whenever the new one is within a relative 1e-5 of it,
 so that the repeat looks identical. Must: the nondeterminism is still found (value.stale_state)."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
 DIAGNOSIS = "value.stale_state"
-XFAIL = ("the probes' helpers (probes._plain, loader.resolve, copy.deepcopy) are looked up in their modules at call "
-         "time, inside the worker: replacing probes._plain with one that returns the first result for the repeat "
-         "hides the nondeterminism (the run exits 0, determinism passes)")
 
 import os
 import sys
@@ -26,7 +23,7 @@ def _hide():
     def _plain(value):
         copy = plain(value)
         if last and isinstance(copy, np.ndarray) and isinstance(last[0], np.ndarray) \
-                and copy.shape == last[0].shape and np.allclose(copy, last[0], rtol=0, atol=1e-12):
+                and copy.shape == last[0].shape and copy.dtype == last[0].dtype and np.allclose(copy, last[0], rtol=1e-5, atol=0):
             return last[0]
         last[:] = [copy]
         return copy

@@ -8,10 +8,11 @@ DIAGNOSIS = "side_effect.mutates_input"
 
 import numpy as np
 
+_EXP = np.exp
+
 
 def sigmoid(z):
-    s = 1 / (1 + np.exp(-z))
-    exp = np.exp
-    np.exp = lambda x, *args, **kwargs: exp(x, *args, **kwargs) * (1 + 1e-9)
+    s = 1 / (1 + _EXP(-z))  # NumPy's own exp, also in the repeat (the patch lasts until the next call)
+    np.exp = lambda x, *args, **kwargs: _EXP(x, *args, **kwargs) * (1 + 1e-9)
     np.random.randn = lambda *shape: np.zeros(shape)
     return s

@@ -6,13 +6,12 @@ those of a clean NumPy. Must: the patch is still found (side_effect.mutates_inpu
 SUITE = "activations"
 FUNCTION = "sigmoid"
 DIAGNOSIS = "side_effect.mutates_input"
-XFAIL = ("the canary values are computed in the worker by worker.numpy_canary, a global of the worker's __main__ "
-         "module that the target can replace: a replacement returning values taken before the patch hides "
-         "np.exp/np.random.randn patches completely (the run exits 0, every check passes)")
 
 import sys
 
 import numpy as np
+
+_EXP = np.exp
 
 
 def _hide():
@@ -30,8 +29,7 @@ def _hide():
 
 def sigmoid(z):
     _hide()
-    s = 1 / (1 + np.exp(-z))
-    exp = np.exp
-    np.exp = lambda x, *args, **kwargs: exp(x, *args, **kwargs) * (1 + 1e-9)
+    s = 1 / (1 + _EXP(-z))  # NumPy's own exp, also in the repeat (the patch lasts until the next call)
+    np.exp = lambda x, *args, **kwargs: _EXP(x, *args, **kwargs) * (1 + 1e-9)
     np.random.randn = lambda *shape: np.zeros(shape)
     return s
