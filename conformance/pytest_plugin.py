@@ -47,12 +47,22 @@ class Runner:
         self.workers = {}
 
     def worker(self, suite):
+        """The suite's worker; in one process (not under xdist, where another process may get
+        the next suite), the next suite's worker is started too, to load while this one checks."""
+        worker = self._worker(suite)
+        if worker.box.warning and not getattr(self, "_warned", False):
+            self._warned = True
+            warnings.warn(ConformanceWarning(worker.box.warning), stacklevel=1)
+        suites = list(self.target.suites())
+        if not _STATE["xdist worker"] and suite in suites and suites.index(suite) + 1 < len(suites):
+            self._worker(suites[suites.index(suite) + 1]).start()
+        return worker
+
+    def _worker(self, suite):
         from nnconf.conformance.worker import Worker
 
         if suite not in self.workers:
             self.workers[suite] = Worker(self.target, suite, seed=self.seed, limits=self.limits)
-            if self.workers[suite].box.warning:
-                warnings.warn(ConformanceWarning(self.workers[suite].box.warning), stacklevel=1)
         return self.workers[suite]
 
     def check(self, suite, function):

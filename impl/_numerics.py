@@ -1,7 +1,6 @@
 """Numerically safe building blocks shared by the suites (no overflow, no 0*log(0) NaN)."""
 
 import numpy as np
-from scipy import special
 
 
 def as_float_array(x):
@@ -19,7 +18,10 @@ def stable_sigmoid(z):
 
 def xlogy(x, y):
     """x * log(y) with the convention 0 * log(0) = 0 (what makes a saturated cost finite)."""
-    return special.xlogy(x, y)
+    x, y = np.broadcast_arrays(np.asarray(x), np.asarray(y))
+    safe_y = np.where(x == 0, 1, y)
+    with np.errstate(divide="ignore"):
+        return np.where(x == 0, 0, x * np.log(safe_y))
 
 
 def binary_cross_entropy(A, Y):
