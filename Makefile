@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/python -m compileall -q impl reference conformance reports nnconf  # bytecode, also where PYTHONDONTWRITEBYTECODE is set
 	touch $@
 
 # Debian's chromium for the report's browser test (never `playwright install`).

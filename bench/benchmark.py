@@ -9,8 +9,8 @@
    process against ``-n 2`` and ``-n`` all cores; the pytest plugin in one process against ``-n 2``.
 3. The bundled implementation's training step (forward, cost, backward, update) of a
    [784, 128, 64, 10] network against the same step in PyTorch eager, float32 and float64,
-   m = 64, 256, 1024, one thread each; and the share of the same run's GEMM throughput the
-   step reaches at m = 1024.
+   m = 64, 256, 1024, one thread each; beside it, NumPy's BLAS against PyTorch's on the step's
+   products alone; and the share of the same run's GEMM throughput the step reaches at m = 1024.
 4. The random-direction gradient check of that network against
    ``torch.autograd.gradcheck(fast_mode=True)`` on the same network written in PyTorch.
 
@@ -144,6 +144,28 @@ def paired_times(ours, peer, repeat, number):
             statistics.median(a / b for a, b in rounds))
 
 
+def blas_ratio(m, dtype, repeat):
+    """NumPy's BLAS time over PyTorch's on the step's own products, timed in alternation: the
+    share of the step's ratio that is the libraries' GEMM, not the implementation."""
+    rng = np.random.default_rng(2)
+    products = []
+    for l in range(1, len(DIMS)):
+        W = rng.standard_normal((DIMS[l], DIMS[l - 1])).astype(dtype)
+        A = rng.standard_normal((DIMS[l - 1], m)).astype(dtype)
+        dZ = rng.standard_normal((DIMS[l], m)).astype(dtype)
+        products += [(W, A), (dZ, A.T)] + ([(W.T, dZ)] if l > 1 else [])
+    tensors = [(torch.from_numpy(np.ascontiguousarray(a)), torch.from_numpy(np.ascontiguousarray(b))) for a, b in products]
+
+    def ours():
+        for a, b in products:
+            a @ b
+
+    def theirs():
+        for a, b in tensors:
+            a @ b
+    return paired_times(ours, theirs, 3 * repeat, max(2, 4096 // m))[2]
+
+
 def training_step(repeat):
     rows = []
     for dtype in (np.float32, np.float64):
@@ -152,7 +174,7 @@ def training_step(repeat):
             number = max(2, 4096 // m)
             ours, peer, ratio = paired_times(ours_step(X, Y, params), torch_step(X, Y, params), 3 * repeat, number)
             row = {"dtype": np.dtype(dtype).name, "m": m, "nnconf_ms": ours * 1e3, "pytorch_ms": peer * 1e3,
-                   "ratio": ratio}
+                   "ratio": ratio, "blas_ratio": blas_ratio(m, dtype, repeat)}
             if m == 1024:
                 rate = gemm_rate(m, dtype)
                 row["gemm_gflops"] = rate / 1e9
@@ -161,7 +183,7 @@ def training_step(repeat):
             rows.append(row)
             extra = f"  {row['gemm_fraction']:.0%} of GEMM ({row['gemm_gflops']:.1f} GFLOP/s)" if m == 1024 else ""
             print(f"  {row['dtype']:8} m = {m:5}: nnconf {row['nnconf_ms']:7.2f} ms   PyTorch {row['pytorch_ms']:7.2f} ms"
-                  f"   ratio {row['ratio']:.2f}{extra}")
+                  f"   ratio {row['ratio']:.2f} (their GEMMs alone: NumPy/PyTorch {row['blas_ratio']:.2f}){extra}")
     return rows
 
 

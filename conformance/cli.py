@@ -37,7 +37,7 @@ repository, or `nnconf api`.
 
 
 def _parser():
-    from nnconf.conformance.engine import PROFILES
+    from nnconf.conformance.strategies import PROFILES
 
     parser = argparse.ArgumentParser(prog="nnconf", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"nnconf {__version__}")
@@ -122,13 +122,13 @@ def main(argv=None):
 
 
 def check(args):
-    from nnconf.conformance import engine
+    from nnconf.conformance.suites import FUNCTIONS
     from nnconf.conformance.worker import Limits
 
     unknown = [s for s in args.suite if s not in loader.SUITES]
     if unknown:
         raise loader.UsageError(f"unknown suite(s) {unknown}; suites are: {', '.join(loader.SUITES)}")
-    known = {name for suite in loader.SUITES for name in engine.contract_names(suite)}
+    known = {name for suite in loader.SUITES for name in FUNCTIONS[suite]}
     unknown = [f for f in args.function if f not in known]
     if unknown:
         raise loader.UsageError(f"--function {' '.join(unknown)}: no such function in any suite "
@@ -145,19 +145,23 @@ def check(args):
         for line in target.describe():
             print(f"  {line}")
     functions = set(args.function) or None
-    checked = [s for s in (args.suite or loader.SUITES) if s in target.suites()]
-    total = sum(len(engine.contract_names(s, functions)) for s in checked)
+    checked = [s for s in (args.suite or loader.SUITES)
+               if s in target.suites() and (functions is None or functions & set(FUNCTIONS[s]))]
     box = sandbox.choose(args.sandbox)
     if box.warning:
         print(f"warning: {box.warning}", file=sys.stderr)
     limits = Limits(memory_mb=args.max_memory, file_mb=args.max_file, disk_mb=args.max_disk,
                     processes=args.max_processes, deadline=time.time() + args.max_time, sandbox=args.sandbox,
                     allow_bundled=args.allow_bundled)
+    early = _early_worker(args, target, checked, functions, limits)
+    from nnconf.conformance import engine
+
+    total = sum(len(engine.contract_names(s, functions)) for s in checked)
     with Progress(total, enabled=not args.quiet) as progress:
         results = engine.run(
             target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
             progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
-            functions=functions, limits=limits, cache=_cache(args),
+            functions=functions, limits=limits, cache=_cache(args), early=early,
         )
     if args.json:
         write_json_atomic(args.json, results["records"])
@@ -166,7 +170,23 @@ def check(args):
 
         path = write_report(results, args.report)
         print(f"report: {path}")
-    return _summarize(results, strict=args.strict)
+    try:
+        return _summarize(results, strict=args.strict)
+    except BrokenPipeError:  # the reader of the summary went away (| head): the outputs are written already
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_code(results["records"], args.strict)
+
+
+def _early_worker(args, target, checked, functions, limits):
+    """For a checks-only run in one process, the first suite's worker, started now: it loads the
+    code while the harness loads itself (a warm re-check waits for neither in turn)."""
+    if args.jobs > 1 or not checked or not (args.no_training or functions):
+        return None
+    from nnconf.conformance.worker import Worker
+
+    worker = Worker(target, checked[0], seed=args.seed, timeout=args.timeout, limits=limits)
+    worker.start()
+    return worker
 
 
 def _cache(args):
@@ -288,8 +308,13 @@ def _summarize(results, shown=10, strict=False):
         print(f"\nnot implemented (skipped, not failed): {'; '.join(parts)}")
     if results["meta"].get("sandbox_warning"):
         print(f"\nwarning: {results['meta']['sandbox_warning']}")
-    failed = counts["fail"] or counts["error"] or (strict and counts["warn"])
-    return EXIT_FAIL if failed else EXIT_PASS
+    return exit_code(records, strict)
+
+
+def exit_code(records, strict=False):
+    """1 if a check failed or errored (or warned, with ``strict``), else 0."""
+    bad = ("fail", "error", "warn") if strict else ("fail", "error")
+    return EXIT_FAIL if any(r["status"] in bad for r in records) else EXIT_PASS
 
 
 def _print_root(key, found):

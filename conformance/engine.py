@@ -26,14 +26,10 @@ from nnconf.conformance.conventions import note
 from nnconf.conformance.probes import Opaque
 from nnconf.conformance.records import STAGE_WORDS, STAGES, Record
 from nnconf.conformance.sources import module_name
-from nnconf.conformance.strategies import draw_examples
+from nnconf.conformance.strategies import PROFILES, draw_examples
 from nnconf.conformance.suites.dependencies import note_likely_causes
 from nnconf.conformance.tolerances import tolerance
 
-PROFILES = {
-    "fast": {"examples": 3, "directions": 1},
-    "thorough": {"examples": 20, "directions": 3},
-}
 
 
 @dataclass
@@ -323,8 +319,7 @@ class ContractRun:
             return
         tol = tolerance("direction", np.float64)
         for entry in outcome.value:
-            keys = entry["keys"]
-            name = "all parameters" if len(keys) > 1 else f"d{keys[0]}"
+            name = "d" + "+".join(entry["keys"])
             num, ana = entry["numeric"], entry["analytic"]
             result = compare(np.array(ana), np.array(num), **tol)
             self.observe("grad_fd", name, Observation(
@@ -548,7 +543,7 @@ def import_line(target, suite, name):
 
 
 def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True,
-        functions=None, jobs=1, require=False, limits=None, cache=None):
+        functions=None, jobs=1, require=False, limits=None, cache=None, early=None):
     """Check ``target`` (a loader.Target) on ``suites``; returns the results document.
 
     The work is a list of tasks (the checks of a suite, a training curve, the planar sweep), each
@@ -571,7 +566,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     box = sandbox.choose(limits.sandbox) if target.kind != "objects" else sandbox.Box("none", "notebook door")
     tasks = plan(suites, training)
     cache = cache or Cache.default()
-    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache)
+    results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache, early)
     from nnconf.conformance.training import merge_planar
 
     records, curves, planar = [], [], []
@@ -635,8 +630,9 @@ def plan(suites, training):
     return tasks + [Task("checks", s) for s in suites]
 
 
-def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache):
-    """Each task's (records, curves, planar), in the order of ``tasks``."""
+def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache, early=None):
+    """Each task's (records, curves, planar), in the order of ``tasks``. ``early``: a worker the
+    caller started already for the first task's suite (it loaded while the caller went on)."""
     arguments = [(target, task, profile, seed, timeout, functions, require, limits, cache) for task in tasks]
     if jobs <= 1:
         from nnconf.conformance.worker import Worker
@@ -644,11 +640,15 @@ def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress,
         # each task's worker is started while the task before it runs: its start-up (a fresh
         # Python in its box) overlaps with the work instead of adding to it
         workers = [Worker(target, task[1], seed=seed, timeout=timeout, limits=limits) for task in tasks]
+        if early is not None and tasks and tasks[0] == Task("checks", early.suite):
+            workers[0], early = early, None
         results = []
         for i, (task, args) in enumerate(zip(tasks, arguments)):
             if i + 1 < len(workers):
                 workers[i + 1].start()
             results.append(run_task(*args, progress=progress, worker=workers[i]))  # the checks report as they go
+        if early is not None:
+            early.close()
             if progress and task[0] != "checks" and results[-1][0]:
                 progress(task[1], task[0], results[-1][0])
         return results

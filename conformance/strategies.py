@@ -13,6 +13,12 @@ from nnconf.conformance.lazy import lazy
 
 st = lazy("hypothesis.strategies")  # imported when a strategy is built: never on a run the cache answers
 
+# How many drawn examples per contract, and random directions per network gradient check.
+PROFILES = {
+    "fast": {"examples": 3, "directions": 1},
+    "thorough": {"examples": 20, "directions": 3},
+}
+
 
 def distinct_dims(*, count, min_value=2, max_value=7):
     """``count`` pairwise-distinct integers in [min_value, max_value], e.g. (n_prev, n, m)."""

@@ -313,7 +313,7 @@ def test_a_hidden_numpy_patch_is_seen_from_the_values(tmp_path):
 
 
         def relu(z):
-            worker = sys.modules.get("nnconf.conformance.worker")
+            worker = sys.modules.get("nnconf.conformance.serve")
             if worker is None:
                 worker = sys.modules.get("__main__")  # the worker runs as python -m
             if hasattr(worker, "numpy_canary"):

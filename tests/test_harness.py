@@ -242,7 +242,7 @@ def test_random_direction_check_of_a_large_network_passes_on_impl():
     X = rng.standard_normal((784, 32))
     Y = (rng.random((10, 32)) < 0.5).astype(float)
     found = probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0)
-    assert len(found) == 7
+    assert len(found) == 6  # one random direction per parameter tensor
     for entry in found:
         assert entry["analytic"] == pytest.approx(entry["numeric"], rel=1e-5, abs=1e-8), entry["keys"]
 

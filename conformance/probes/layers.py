@@ -7,7 +7,7 @@ import numpy as np
 
 from nnconf.conformance import loader, probes
 from nnconf.conformance.contract import describe
-from nnconf.conformance.worker import _target_traceback
+from nnconf.conformance.serve import _target_traceback
 
 SUITE = "layers"
 

@@ -91,13 +91,13 @@ def run_from_own_start(suite, name, iterations_at, documented_start, seed=None, 
     ``case.start`` holds that start; ``case.only_parameters`` a result that is the parameters alone."""
     from nnconf.conformance.contract import call_target
 
-    def call(worker, args):
-        return call_target(worker, suite, name, args, {}, True, timeout=30.0, seed=seed)
+    def call(worker, args, repeat=True):
+        return call_target(worker, suite, name, args, {}, repeat, timeout=30.0, seed=seed)
 
     def run(worker, case):
         zero = list(case.args)
         zero[iterations_at] = 0
-        start = call(worker, tuple(zero))
+        start = call(worker, tuple(zero), repeat=False)  # only its start is used; the case's own call is repeated
         if start.ok:
             params = _parameters_of(start.value["result"])
             if params is not None:
