@@ -72,6 +72,7 @@ class Target:
     unclaimed: dict = field(default_factory=dict)  # suite -> lone names that were not enough evidence
     unreadable: dict = field(default_factory=dict)  # path -> why it could not be read (not checked)
     package_suites: tuple = ()
+    package_folders: tuple = ()  # where a package target's modules are
 
     def suites(self):
         """The suites the target implements, in the API's order."""
@@ -88,6 +89,8 @@ class Target:
 
     def files(self):
         """The folders and files a worker must see to load this target."""
+        if self.kind == "package":
+            return list(self.package_folders)
         if self.kind != "path":
             return []
         return [self.root] + [p for s in self.sources.values() for p in s.files()]
@@ -182,7 +185,8 @@ def _package_target(word, spec):
     if not present:
         raise UsageError(f"package {word!r} has none of the suite modules ({', '.join(SUITES)}); "
                          "to find your functions by their names, give its folder instead")
-    return Target(spec=spec, kind="package", package=word, package_suites=present)
+    folders = tuple(found.submodule_search_locations or ([os.path.dirname(found.origin)] if found.origin else []))
+    return Target(spec=spec, kind="package", package=word, package_suites=present, package_folders=folders)
 
 
 def _has_submodule(package, suite):

@@ -265,7 +265,8 @@ class Worker:
         own = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
                os.path.dirname(nnconf.__file__), os.path.dirname(conformance.__file__)]
         here = [os.getcwd()] if self.target.kind == "package" else []
-        return own + [p for p in path if p != os.getcwd()] + here + self.target.files()
+        bundled = _package_folders("nnconf.impl") if self.allow_bundled else []
+        return own + [p for p in path if p != os.getcwd()] + here + bundled + self.target.files()
 
     def _start_forked(self, setup):
         import multiprocessing
@@ -418,17 +419,20 @@ def _arrays_need(args):
     return shared.need(args)
 
 
+def _package_folders(name):
+    import importlib.util
+
+    with contextlib.suppress(ImportError, ValueError, AttributeError):
+        return list(importlib.util.find_spec(name).submodule_search_locations or [])
+    return []
+
+
 def _answer_folders(allow_bundled):
     """The folders of the harness's answers, emptied in the box: PyTorch and the reference, and
     the bundled implementation unless the run allows it (the refusal on import says why; an
     empty folder is what holds when code removes that refusal)."""
-    import importlib.util
-
-    folders = []
-    for name in ("torch", "nnconf.reference") + (() if allow_bundled else ("nnconf.impl",)):
-        with contextlib.suppress(ImportError, ValueError, AttributeError):
-            spec = importlib.util.find_spec(name)
-            folders += list(spec.submodule_search_locations or [])
+    folders = [f for name in ("torch", "nnconf.reference") + (() if allow_bundled else ("nnconf.impl",))
+               for f in _package_folders(name)]
     return [os.path.realpath(f) for f in folders if os.path.isdir(f)]
 
 
