@@ -144,13 +144,13 @@ def L_layer_model(
     costs = []
     for i in range(num_iterations):
         AL, caches = L_model_forward(X, parameters, hidden_activation)
-        cost = compute_cost(AL, Y)
-        grads = L_model_backward(AL, Y, caches, hidden_activation, input_gradient=False)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        if i % 100 == 0:
+        if i % 100 == 0:  # the cost only where it is recorded: no step needs it
+            cost = compute_cost(AL, Y)
             costs.append(cost)
             if print_cost:
                 print(f"Cost after iteration {i}: {cost:f}")
+        grads = L_model_backward(AL, Y, caches, hidden_activation, input_gradient=False)
+        parameters = update_parameters(parameters, grads, learning_rate)
     return parameters, costs
 
 

@@ -77,14 +77,14 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, learning_rate=1.
     parameters = initialize_parameters(n_x, n_h, n_y)
     for i in range(num_iterations):
         A2, cache = forward_propagation(X, parameters)
-        cost = compute_cost(A2, Y)
         grads = backward_propagation(parameters, cache, X, Y)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        if i % 1000 == 0:
+        if i % 1000 == 0:  # the cost only where it is reported: no step needs it
+            cost = compute_cost(A2, Y)
             if costs is not None:
                 costs.append((i, cost))
             if print_cost:
                 print(f"Cost after iteration {i}: {cost:f}")
+        parameters = update_parameters(parameters, grads, learning_rate)
     return parameters
 
 
