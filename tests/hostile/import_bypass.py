@@ -5,6 +5,7 @@ path under a name of its own), and returns its sigmoid. Must: the copy is refuse
 run does not pass --allow-bundled): exit 1."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
+NEEDS_BWRAP = True  # what holds it is the box (read-only system, empty HOME, empty answer folders)
 DIAGNOSIS = ("crash.exception",)
 
 import importlib

@@ -6,6 +6,7 @@ in every later Python). Must: every write is refused (read-only system); nothing
 call fails (crash.exception, with what was refused in its message)."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
+NEEDS_BWRAP = True  # what holds it is the box (read-only system, empty HOME, empty answer folders)
 DIAGNOSIS = "crash.exception"
 
 import os

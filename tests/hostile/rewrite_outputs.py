@@ -5,6 +5,7 @@ a ``records.csv`` early, and replaces the folder itself. Must: every write is re
 is read-only in the box); the harness writes its own outputs; the call fails (crash.exception)."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
+NEEDS_BWRAP = True  # what holds it is the box (read-only system, empty HOME, empty answer folders)
 DIAGNOSIS = "crash.exception"
 
 import json

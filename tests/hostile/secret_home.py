@@ -4,6 +4,7 @@ folder (a learner's work folder sits in HOME; the folder is on ``sys.path``): pr
 them and raises them. Must: no key reaches stdout, stderr, the JSON or the report; the call fails."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
+NEEDS_BWRAP = True  # what holds it is the box (read-only system, empty HOME, empty answer folders)
 DIAGNOSIS = ("crash.exception", "shape.other")
 
 import os

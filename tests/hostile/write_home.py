@@ -5,6 +5,7 @@ worker's HOME is its own scratch, gone after the run; the real one is read-only 
 fake HOME is unchanged; the call fails (crash.exception, saying what was refused)."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
+NEEDS_BWRAP = True  # what holds it is the box (read-only system, empty HOME, empty answer folders)
 DIAGNOSIS = "crash.exception"
 
 import os
