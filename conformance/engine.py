@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnconf.conformance import diagnosis, loader, sandbox, severity
+from nnconf.conformance import diagnosis, loader, severity
 from nnconf.conformance.bug_classes import explain
 from nnconf.conformance.cache import Cache, Memo, key_of
 from nnconf.conformance.compare import as_array, compare
@@ -560,10 +560,10 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     if functions is not None:  # the suites holding those functions; no curves for a choice of functions
         wanted, training = [s for s in wanted if contract_names(s, functions)], False
     suites = [s for s in wanted if s in target.suites()]
-    from nnconf.conformance.worker import Limits
+    from nnconf.conformance.worker import Limits, box_of
 
     limits = limits or Limits()
-    box = sandbox.choose(limits.sandbox) if target.kind != "objects" else sandbox.Box("none", "notebook door")
+    box = box_of(target, limits)
     tasks = plan(suites, training)
     cache = cache or Cache.default()
     results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache, early)

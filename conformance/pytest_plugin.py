@@ -45,13 +45,14 @@ class Runner:
         self.limits = Limits(sandbox=sandbox)
         self.cache = Cache.default()
         self.workers = {}
+        self.warned = False  # the run's NOT SANDBOXED warning, given once
 
     def worker(self, suite):
         """The suite's worker; in one process (not under xdist, where another process may get
         the next suite), the next suite's worker is started too, to load while this one checks."""
         worker = self._worker(suite)
-        if worker.box.warning and not getattr(self, "_warned", False):
-            self._warned = True
+        if worker.box.warning and not self.warned:
+            self.warned = True
             warnings.warn(ConformanceWarning(worker.box.warning), stacklevel=1)
         suites = list(self.target.suites())
         if not _STATE["xdist worker"] and suite in suites and suites.index(suite) + 1 < len(suites):

@@ -179,8 +179,12 @@ class Group:
 
     def join(self):
         """Move the calling process in (run in the worker's child before exec)."""
+        self.add(os.getpid())
+
+    def add(self, pid):
+        """Move process ``pid`` in."""
         for folder in set(self.folders.values()):
-            _write(folder, "cgroup.procs", os.getpid())
+            _write(folder, "cgroup.procs", pid)
 
     def counters(self):
         """{"processes": times a fork was refused, "memory": times the OOM killer ran} so far."""

@@ -28,12 +28,12 @@ import numpy.linalg  # noqa: F401 - loaded before the Guard takes NumPy's namesp
 import numpy.random  # noqa: F401
 
 from nnconf.conformance import channel, loader, shared, sources
-from nnconf.conformance.worker import ENVIRONMENT, HARNESS_FIELDS, PROBE_MODULES, Line, Outcome
+from nnconf.conformance.worker import HARNESS_FIELDS, PROBE_MODULES, Line, Outcome, environment
 
 _DEFAULT_ERR = np.geterr()
-
-
 _RESOURCE_ERRNO = {errno.EFBIG: "FileTooLarge", errno.ENOSPC: "DiskFull", errno.EDQUOT: "DiskFull"}
+
+
 class _BoundedText(io.TextIOBase):
     """A stdout that keeps the first few kilobytes and drops the rest."""
 
@@ -116,8 +116,7 @@ class Guard:
 
     def __init__(self):
         loaded = list(sys.modules.items())
-        self.harness = [(m, dict(vars(m))) for name, m in loaded
-                        if m is not None and (m is sys.modules[__name__] or name.startswith("nnconf."))]
+        self.harness = [(m, dict(vars(m))) for name, m in loaded if m is not None and name.startswith("nnconf.")]
         self.numpy = [(m, dict(vars(m))) for name, m in loaded
                       if m is not None and (name == "numpy" or name.startswith("numpy."))]
         self.meta_path = list(sys.meta_path)
@@ -226,10 +225,10 @@ def _owner(pid):
 
 def _private_scratch(scratch):
     """Work in a private scratch folder (HOME, TMPDIR and the working directory), removed with the
-    worker; keep only the allowed environment variables."""
-    kept = {k: v for k, v in os.environ.items() if k in ENVIRONMENT or k.startswith("LC_")}
+    worker, with the environment a started worker gets (a forked one inherits the kernel's)."""
+    kept = environment(scratch)
     os.environ.clear()
-    os.environ.update(kept, HOME=scratch, TMPDIR=scratch, TMP=scratch, TEMP=scratch)
+    os.environ.update(kept)
     tempfile.tempdir = scratch
     os.chdir(scratch)
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, fields
 
 from nnconf.conformance import sandbox
 
+
 @dataclass(frozen=True)
 class Limits:
     """What one worker may use and how it is boxed; each bound hit is a finding (``crash.resource``).
@@ -88,6 +89,16 @@ class Outcome:
 
 
 HARNESS_FIELDS = ("patched", "changed")  # filled in by the harness from what it sees, never by the worker
+
+
+def box_of(target, limits):
+    """How a target's workers are isolated: the run's sandbox; the notebook door's forked workers
+    check the kernel's own functions, unboxed."""
+    if target.kind == "objects":
+        return sandbox.Box("none", "the notebook door checks the functions of its own kernel")
+    return sandbox.choose(limits.sandbox)
+
+
 @functools.lru_cache(maxsize=1)
 def _own_canary():
     """The harness's canary: NumPy as it imported it, untouched."""
@@ -208,7 +219,7 @@ class Worker:
 
     def __init__(self, target, suite, seed=0, timeout=10.0, limits=Limits()):
         self.target, self.suite, self.seed, self.timeout, self.limits = target, suite, seed, timeout, limits
-        self.box = sandbox.choose(limits.sandbox) if target.kind != "objects" else sandbox.Box("none", "notebook door")
+        self.box = box_of(target, limits)
         self._process = self._conn = self._arena = self._group = None
         self._arena_bytes = ARENA_BYTES
         self.broken = set()  # names that failed their own checks (not used to judge other functions)
@@ -283,7 +294,7 @@ class Worker:
         self._counters = self._group.counters() if self._group else None
         if self._group:
             with contextlib.suppress(OSError):
-                sandbox._write(self._group.folders["pids"], "cgroup.procs", self._process.pid)
+                self._group.add(self._process.pid)
 
     def call(self, probe, *args, timeout=None, share=False):
         """Run ``probe(module, *args)`` in the worker; never raises for anything the target does.
@@ -296,9 +307,10 @@ class Worker:
                 return Outcome(False, error_type="RunTimeLimit",
                                error="not run: the run's time limit (--max-time) was reached before this call")
             timeout = min(timeout, left)
-        if share and _arrays_need(args) > self._arena_bytes:
+        need = _arrays_need(args) if share else 0
+        if need > self._arena_bytes:
             self.close()
-            self._arena_bytes = 2 * _arrays_need(args)
+            self._arena_bytes = 2 * need
         if not self._alive():
             self._start()
         started = time.monotonic()
