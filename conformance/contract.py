@@ -146,7 +146,7 @@ def call_target(worker, suite, name, args, kwargs=None, repeat=True, timeout=Non
         outcome = worker.call(probes.call_seeded, suite, name, args, seed, timeout=timeout, share=True)
     if outcome.ok and isinstance(outcome.value, dict):
         names = [n for n in outcome.value.get("names") or () if isinstance(n, str)]
-        outcome.value["mutated"] = [shared.label(path[1:], names) for path in outcome.changed if path[0] in (2, 3)]
+        outcome.value["mutated"] = shared.written(outcome.changed, (2,), names) + shared.written(outcome.changed, (3,), names)
     return outcome
 
 

@@ -100,6 +100,13 @@ class View:
         return value
 
 
+def written(paths, prefix, names):
+    """Of the changed ``paths``, those inside the argument list at ``prefix`` (a path into the
+    probe's arguments), labelled as the report names them with the call's parameter ``names``."""
+    n = len(prefix)
+    return [label(p[n:], names) for p in paths if p[:n] == tuple(prefix) and len(p) > n]
+
+
 def label(path, names):
     """``("dZ",)``-style paths as the report names them: ``cache[0]``, ``parameters["W1"]``;
     ``path`` starts at a positional index (named by ``names``) or a keyword."""

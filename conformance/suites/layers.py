@@ -72,8 +72,8 @@ def _run_layer(worker, case):
     if stale is not None:
         return stale
     tested, names = s["tested"], first["steps"][s["tested"]].get("names") or []
-    mutated = [shared.label(p[3:], names) for p in changed if p[:3] == (2, tested, 1) and len(p) > 3]
-    mutated += [shared.label(p[1:], outcome.value.get("ctor_names") or []) for p in changed if p[0] == 1]
+    mutated = (shared.written(changed, (2, tested, 1), names)  # the tested step's arguments
+               + shared.written(changed, (1,), outcome.value.get("ctor_names") or []))  # the constructor's
     return replace(outcome, value={"result": result, "second": second_result, "mutated": mutated})
 
 
@@ -520,8 +520,7 @@ def _run_net(worker, case):
     outcome = worker.call(net_call_probe, *case.net, share=True)
     if outcome.ok:
         names = outcome.value.get("names") or []
-        outcome.value["mutated"] = [shared.label(p[1:], names) for p in outcome.changed if p[0] == 3 and len(p) > 1] \
-            + list(outcome.value.get("mutated") or [])
+        outcome.value["mutated"] = shared.written(outcome.changed, (3,), names) + list(outcome.value.get("mutated") or [])
     return outcome
 
 
