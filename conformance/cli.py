@@ -78,7 +78,7 @@ def _parser():
     check.add_argument("--max-processes", type=int, default=32, metavar="N",
                        help="processes and threads the target may run at once, per worker (default 32; where the "
                             "system lets the harness make control groups)")
-    check.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default=os.environ.get("NNCONF_SANDBOX", "auto"),
+    check.add_argument("--sandbox", choices=sandbox.MODES, default=sandbox.default_mode(),
                        help="box each worker with bubblewrap (bwrap; an error if it cannot run), with resource limits "
                             "only (none), or bubblewrap where it runs, loudly without it (auto, the default)")
     check.add_argument("--allow-bundled", action="store_true", default=os.environ.get("NNCONF_ALLOW_BUNDLED") == "1",

@@ -22,13 +22,15 @@ class ConformanceWarning(UserWarning):
 
 
 def pytest_addoption(parser):
+    from nnconf.conformance import sandbox
+
     group = parser.getgroup("nnconf", "nnconf conformance checks")
     group.addoption("--nnconf-impl", action="append", default=[], metavar="TARGET",
                     help="implementation to check: folder, file, notebook, SUITE=PATH or package (repeatable)")
     group.addoption("--nnconf-profile", choices=("fast", "thorough"), default="fast")
     group.addoption("--nnconf-seed", type=int, default=0)
     group.addoption("--nnconf-require", action="store_true", help="a function the target does not implement fails")
-    group.addoption("--nnconf-sandbox", choices=("auto", "bwrap", "none"), default=os.environ.get("NNCONF_SANDBOX", "auto"),
+    group.addoption("--nnconf-sandbox", choices=sandbox.MODES, default=sandbox.default_mode(),
                     help="box the code under check with bubblewrap (as nnconf check --sandbox)")
 
 

@@ -24,6 +24,12 @@ import time
 from dataclasses import dataclass
 
 MODES = ("auto", "bwrap", "none")
+
+
+def default_mode():
+    """``NNCONF_SANDBOX``, else "auto": the mode when no option says."""
+    return os.environ.get("NNCONF_SANDBOX", "auto")
+
 SCRATCH = "/tmp"  # the worker's tmpfs inside bubblewrap: HOME, TMPDIR and working directory
 SCRATCH_MASKS = ("/tmp", "/dev/shm")  # host folders replaced by the worker's own
 SECRET_FOLDERS = ("/root", "/home", "/etc/ssh")  # emptied in the box (with the user's HOME), secrets live there

@@ -44,7 +44,7 @@ class Limits:
     disk_mb: int = 200  # all it may write into its scratch folder
     processes: int = 32  # processes (and threads) at once, where cgroups can be made
     deadline: float | None = None
-    sandbox: str = field(default_factory=lambda: os.environ.get("NNCONF_SANDBOX", "auto"))  # sandbox.MODES
+    sandbox: str = field(default_factory=sandbox.default_mode)  # sandbox.MODES
     # may the code import nnconf.impl (never nnconf.reference or torch): for code that builds on it
     allow_bundled: bool = field(default_factory=lambda: os.environ.get("NNCONF_ALLOW_BUNDLED") == "1")
 
