@@ -10,10 +10,11 @@ def as_float_array(x):
 
 
 def stable_sigmoid(z):
-    """s(z) = 1 / (1 + e^-z), evaluated through e^-|z| so it never overflows (F1)."""
+    """s(z) = 1 / (1 + e^-z) (F1), never NaN: where e^-z overflows to inf (z below about -709,
+    -88 in float32), 1 / (1 + inf) is exactly 0, the sigmoid's limit, so that overflow is expected."""
     z = as_float_array(z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
 
 
 def xlogy(x, y):
@@ -25,11 +26,19 @@ def xlogy(x, y):
 
 
 def binary_cross_entropy(A, Y):
-    """J = -(1/m) sum(Y log A + (1-Y) log(1-A)) over the m columns (F9), as a Python float."""
+    """J = -(1/m) sum(Y log A + (1-Y) log(1-A)) over the m columns (F9), as a Python float.
+
+    The plain sum first; only where it is NaN (a saturated A equal to its label: 0 log 0) is it
+    taken again with xlogy's convention 0 log 0 = 0. A wrong label on a saturated A stays +inf.
+    """
     A = np.asarray(A)
     Y = np.asarray(Y)
     m = Y.shape[-1] if Y.ndim else 1
-    return float(-np.sum(xlogy(Y, A) + xlogy(1 - Y, 1 - A)) / m) + 0.0  # + 0.0: no "-0.0"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    if np.isnan(total):
+        total = np.sum(xlogy(Y, A) + xlogy(1 - Y, 1 - A))
+    return float(-total / m) + 0.0  # + 0.0: no "-0.0"
 
 
 def binary_cross_entropy_from_logits(Z, Y):
