@@ -7,7 +7,7 @@ from nnconf.conformance.pytest_plugin import assert_conforms, functions
 
 @pytest.mark.parametrize(
     ("suite", "function"),
-    [pytest.param(s, f, id=f"{s}.{f}", marks=pytest.mark.xdist_group(s)) for s, f in functions()],
+    [pytest.param(s, f, id=f"{s}.{f}") for s, f in functions()],
 )
 def test_conforms(nnconf_runner, suite, function, request):
     assert_conforms(nnconf_runner, suite, function, request.node)

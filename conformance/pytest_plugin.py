@@ -21,7 +21,8 @@ class ConformanceWarning(UserWarning):
     """A finding of level ``warn``: right on ordinary inputs, fragile at an edge."""
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser, pluginmanager):
+    _unmark_for_rewrite(pluginmanager)
     from nnconf.conformance import sandbox
 
     group = parser.getgroup("nnconf", "nnconf conformance checks")
@@ -32,6 +33,19 @@ def pytest_addoption(parser):
     group.addoption("--nnconf-require", action="store_true", help="a function the target does not implement fails")
     group.addoption("--nnconf-sandbox", choices=sandbox.MODES, default=sandbox.default_mode(),
                     help="box the code under check with bubblewrap (as nnconf check --sandbox)")
+
+
+def _unmark_for_rewrite(pluginmanager):
+    """pytest marks every module of a plugin's distribution for assertion rewriting. nnconf's
+    modules hold no test assertions, and rewriting them parses and compiles each one again in
+    every pytest process (each xdist worker too) wherever the rewritten bytecode is not cached
+    (PYTHONDONTWRITEBYTECODE, a read-only install): 1-1.5 s a process on a 2-core machine. Our
+    package's mark is taken back; where pytest keeps its marks elsewhere, nothing changes."""
+    hook = getattr(pluginmanager, "rewrite_hook", None)
+    marked = getattr(hook, "_must_rewrite", None)
+    if isinstance(marked, set) and "nnconf" in marked:
+        marked.discard("nnconf")
+        getattr(hook, "_marked_for_rewrite_cache", {}).clear()
 
 
 class Runner:
@@ -49,16 +63,15 @@ class Runner:
         self.workers = {}
         self.warned = False  # the run's NOT SANDBOXED warning, given once
 
-    def worker(self, suite):
-        """The suite's worker; in one process (not under xdist, where another process may get
-        the next suite), the next suite's worker is started too, to load while this one checks."""
+    def worker(self, suite, next_suite=None):
+        """The suite's worker; the worker of ``next_suite`` (that of the test pytest runs next in
+        this process, under xdist too) is started as well, to load while this suite checks."""
         worker = self._worker(suite)
         if worker.box.warning and not self.warned:
             self.warned = True
             warnings.warn(ConformanceWarning(worker.box.warning), stacklevel=1)
-        suites = list(self.target.suites())
-        if not _STATE["xdist worker"] and suite in suites and suites.index(suite) + 1 < len(suites):
-            self._worker(suites[suites.index(suite) + 1]).start()
+        if next_suite not in (None, suite) and next_suite in self.target.suites():
+            self._worker(next_suite).start()
         return worker
 
     def _worker(self, suite):
@@ -68,12 +81,12 @@ class Runner:
             self.workers[suite] = Worker(self.target, suite, seed=self.seed, limits=self.limits)
         return self.workers[suite]
 
-    def check(self, suite, function):
+    def check(self, suite, function, next_suite=None):
         from nnconf.conformance import engine
         from nnconf.conformance.suites import contracts
 
         chosen = [c for c in contracts(suite) if c.name == function]
-        records = engine.run_suite(self.worker(suite), self.target, suite, chosen, self.profile, self.seed,
+        records = engine.run_suite(self.worker(suite, next_suite), self.target, suite, chosen, self.profile, self.seed,
                                    require=self.require, cache=self.cache)
         return [r.to_json() for r in records]
 
@@ -107,18 +120,13 @@ def functions():
     return [(suite, name) for suite, names in FUNCTIONS.items() for name in names]
 
 
-_STATE = {"xdist worker": False}
+_STATE = {"xdist worker": False, "next": None}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
-    """A TARGET that cannot be used is one usage error, before anything is collected. Under
-    ``-n N``, the checks of one suite stay in one xdist process (its tests carry an ``xdist_group``
-    mark; plain ``load`` becomes ``loadgroup``, which distributes unmarked tests as before), so
-    each suite's worker starts once, not once per process."""
+    """A TARGET that cannot be used is one usage error, before anything is collected."""
     _STATE["xdist worker"] = hasattr(config, "workerinput")
-    if getattr(config.option, "dist", None) == "load":
-        config.option.dist = "loadgroup"
     words = target_words(config)
     if not words:
         return
@@ -137,6 +145,14 @@ def pytest_configure(config):
 
 
 @pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Remembers the (suite, function) of the test this process runs next (xdist hands each
+    process its next test before the current one runs), so that its suite's worker can start early."""
+    _STATE["next"] = _check_of(nextitem.nodeid) if nextitem is not None else None
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_logreport(report):
     """JUnit names a check ``nnconf.<suite>`` / ``<function>``: while its report is logged (not in
     an xdist worker, which reports to the controller by node id) its node id reads
@@ -151,9 +167,28 @@ def pytest_runtest_logreport(report):
         report.nodeid = original
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``-n N`` (xdist's ``load`` or ``loadgroup``), the checks of one suite go to one xdist
+    process, so that each suite's worker starts once in the run, not once in every process; other
+    tests are distributed as before (one by one, or by their ``xdist_group``)."""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BySuite(LoadGroupScheduling):
+        def _split_scope(self, nodeid):
+            check = _check_of(nodeid)
+            return f"nnconf:{check[0]}" if check else super()._split_scope(nodeid)
+
+    return BySuite(config, log)
+
+
 def _check_of(nodeid):
-    """(suite, function) of a node id ``...::test_conforms[suite.function]``, else None."""
+    """(suite, function) of a node id ``...::test_conforms[suite.function]`` (xdist may add
+    ``@group``), else None."""
     head, _, params = nodeid.partition("::test_conforms[")
+    params = params.rsplit("@", 1)[0] if "]@" in params else params
     if not params.endswith("]"):
         return None
     suite, _, function = params[:-1].partition(".")
@@ -169,7 +204,7 @@ def assert_conforms(runner, suite, function, item):
         records = [engine.not_implemented(suite, function, runner.require,
                                           f"{runner.target.spec} does not implement the {suite} suite").to_json()]
     else:
-        records = runner.check(suite, function)
+        records = runner.check(suite, function, (_STATE["next"] or (None,))[0])
     if item.config.getini("junit_family") != "xunit2":  # xunit2 has no properties per test case
         item.user_properties.extend((r["check"], _figures(r)) for r in records)
     bad = [r for r in records if r["status"] in ("fail", "error")]

@@ -302,6 +302,30 @@ def test_pytest_plugin_fits_other_projects(tmp_path):
     assert bad.returncode == 4 and "nowhere" in bad.stderr and len(bad.stderr.strip().splitlines()) <= 2, bad.stderr
 
 
+def test_pytest_plugin_under_xdist_keeps_a_suite_in_one_process_with_the_same_results(tmp_path):
+    """Under ``-n 2`` each suite's checks run in one xdist process (its worker starts once), the
+    outcomes are those of one process, and nnconf's modules are not assertion-rewritten there."""
+    import re
+
+    one = _pytest("-vv", "-k", "init or xor", cwd=tmp_path)  # -vv: one level above the -q of _pytest
+    two = _pytest("-vv", "-n", "2", "-k", "init or xor", cwd=tmp_path)
+    assert one.returncode == two.returncode == 0, two.stdout[-3000:] + two.stderr[-2000:]
+    outcomes = lambda out: sorted(re.findall(r"(nnconf/\w+\.py::\S+) (PASSED|FAILED|SKIPPED)", out)  # noqa: E731
+                                  + [(n, o) for o, n in re.findall(r"(PASSED|FAILED|SKIPPED) (nnconf/\w+\.py::\S+)", out)])
+    assert outcomes(one.stdout) == outcomes(two.stdout) and len(outcomes(one.stdout)) >= 10
+    processes = {}
+    for process, suite in re.findall(r"\[(gw\d+)\].*? nnconf/(\w+)\.py::", two.stdout):
+        processes.setdefault(suite, set()).add(process)
+    assert {"init", "xor"} <= set(processes) and all(len(p) == 1 for p in processes.values()), processes
+    probe = tmp_path / "test_probe.py"
+    probe.write_text("import sys\n\ndef test_not_rewritten(pytestconfig):\n"
+                     "    import nnconf.conformance.engine\n"
+                     "    assert 'nnconf' not in pytestconfig.pluginmanager.rewrite_hook._must_rewrite\n")
+    rewritten = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=300)
+    assert rewritten.returncode == 0, rewritten.stdout[-2000:]
+
+
 def test_parallel_jobs_give_the_same_records_in_the_same_order():
     target = loader.parse_target([])
     strip = lambda doc: [{k: v for k, v in r.items() if k != "duration_s"} for r in doc["records"]]  # noqa: E731
