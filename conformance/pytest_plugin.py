@@ -6,7 +6,8 @@
 environment variable (space-separated), then the bundled implementation. One test per function of
 every suite; a function the target does not implement is skipped ("not implemented"), or fails
 with ``--nnconf-require``. Each check's figures go into ``--junitxml`` as properties. Works under
-``pytest -n 2``: every xdist worker keeps one isolated worker process per suite. The options are
+``pytest -n 2``: each suite's checks go to one xdist process, which keeps one isolated worker
+process for it. The options are
 prefixed so that they never collide with a project's own ``--impl``.
 """
 
