@@ -7,8 +7,7 @@ environment variable (space-separated), then the bundled implementation. One tes
 every suite; a function the target does not implement is skipped ("not implemented"), or fails
 with ``--nnconf-require``. Each check's figures go into ``--junitxml`` as properties. Works under
 ``pytest -n 2``: each suite's checks go to one xdist process, which keeps one isolated worker
-process for it. The options are
-prefixed so that they never collide with a project's own ``--impl``.
+process for it. The options are prefixed so that they never collide with a project's own ``--impl``.
 """
 
 import os
