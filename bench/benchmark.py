@@ -6,7 +6,9 @@
    empty reference cache) and warm; a warm re-check of one function and of one suite (and
    whether it imported PyTorch).
 2. Parallelism: the whole default run (training curves and planar sweep included), warm, in one
-   process against ``-n 2`` and ``-n`` all cores; the pytest plugin in one process against ``-n 2``.
+   process against ``-n 2`` and ``-n`` all cores; the pytest plugin in one process against ``-n 2``
+   and ``-n`` all cores; each task of the run timed alone, and the speed-up that its longest task
+   leaves to ``-n 2 ... 16`` (the figure to hold a many-core machine's run against).
 3. The bundled implementation's training step (forward, cost, backward, update) of a
    [784, 128, 64, 10] network against the same step in PyTorch eager, float32 and float64,
    m = 64, 256, 1024, one thread each; beside it, NumPy's BLAS against PyTorch's on the step's
@@ -257,10 +259,45 @@ def parallelism(env, repeat):
         for n in sorted({1, 2, cores})))
     plugin = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks"]
     figures["pytest_n1_s"] = median_run(plugin, env, repeat)
-    figures["pytest_n2_s"] = median_run(plugin + ["-n", "2"], env, repeat)
-    print(f"  pytest plugin: 1 process {figures['pytest_n1_s']:.2f} s, -n 2 {figures['pytest_n2_s']:.2f} s "
-          f"(x{figures['pytest_n1_s'] / figures['pytest_n2_s']:.2f})")
+    for n in sorted({2, cores}):
+        figures[f"pytest_n{n}_s"] = median_run(plugin + ["-n", str(n)], env, repeat)
+    print("  pytest plugin: 1 process " + f"{figures['pytest_n1_s']:.2f} s, " + ", ".join(
+        f"-n {n} {figures[f'pytest_n{n}_s']:.2f} s (x{figures['pytest_n1_s'] / figures[f'pytest_n{n}_s']:.2f})"
+        for n in sorted({2, cores})))
+    figures["critical_path"] = critical_path(env)
     return figures
+
+
+TASKS = """
+import json, sys, time
+from nnconf.conformance import engine, loader
+from nnconf.conformance.cache import Cache
+from nnconf.conformance.worker import Limits
+target = loader.parse_target([])
+best = {}
+for _ in range(int(sys.argv[1])):
+    for task in engine.plan(list(target.suites()), True):
+        start = time.perf_counter()
+        engine.run_task(target, task, "fast", 0, 10.0, None, False, Limits(), Cache.default())
+        best[task] = min(best.get(task, float("inf")), time.perf_counter() - start)
+print(json.dumps([[task.kind, task.suite, task.part, seconds] for task, seconds in best.items()]))
+"""
+
+
+def critical_path(env, repeat=3):
+    """Each task of the whole run (a suite's checks, a curve, a part of the planar sweep) timed
+    alone, warm, the best of ``repeat``: their sum is the one-process work, the longest bounds
+    any ``-n N``. The bound of ``-n N``'s speed-up, max(sum / N, longest), is what a machine with
+    N idle cores can reach at most (the run's start-up and report aside)."""
+    _, result = timed([sys.executable, "-c", TASKS, str(repeat)], env)
+    tasks = json.loads(result.stdout.strip().splitlines()[-1])
+    total, longest = sum(t[3] for t in tasks), max(tasks, key=lambda t: t[3])
+    bounds = {n: total / max(total / n, longest[3]) for n in (2, 4, 8, 16)}
+    print(f"  tasks of the whole run, each alone: {total:.2f} s in all, the longest {longest[3]:.2f} s "
+          f"({longest[0]} {longest[1]} {longest[2] or ''}); so at most " +
+          ", ".join(f"x{b:.1f} at -n {n}" for n, b in bounds.items()))
+    return {"tasks": [{"kind": k, "suite": s, "part": p, "s": t} for k, s, p, t in tasks], "total_s": total,
+            "longest_s": longest[3], "speedup_bound": {str(n): b for n, b in bounds.items()}}
 
 
 def main(argv=None):
