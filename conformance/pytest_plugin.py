@@ -169,10 +169,13 @@ def pytest_runtest_logreport(report):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Under ``-n N`` (xdist's ``load`` or ``loadgroup``), the checks of one suite go to one xdist
-    process, so that each suite's worker starts once in the run, not once in every process; other
-    tests are distributed as before (one by one, or by their ``xdist_group``)."""
-    if config.getvalue("dist") not in ("load", "loadgroup"):
+    """Under ``-n N`` (xdist's ``load`` or ``loadgroup``) in a run of the checks, the checks of one
+    suite go to one xdist process, so that each suite's worker starts once in the run, not once in
+    every process; other tests are distributed as before (one by one, or by their
+    ``xdist_group``). A run that does not name the checks keeps xdist's own scheduling."""
+    named = any("nnconf.conformance.checks" in str(a) or os.path.join("conformance", "checks.py") in str(a)
+                for a in config.args)
+    if config.getvalue("dist") not in ("load", "loadgroup") or not named:
         return None
     from xdist.scheduler import LoadGroupScheduling
 
