@@ -46,18 +46,6 @@ torch.set_num_threads(1)
 threadpool_limits(1)
 
 
-def median_time(fn, repeat=7, number=1):
-    """The median over ``repeat`` rounds of the time of one call (each round ``number`` calls)."""
-    fn()  # warm-up: first-touch allocations, lazy initialisation
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
-
-
 def network(m, dtype, seed=0):
     rng = np.random.default_rng(seed)
     params = {}
@@ -113,20 +101,24 @@ def step_flops(m):
     return 2 * (2 * forward + backward_da)
 
 
-def gemm_rate(m, dtype):
-    """FLOP/s of this run's BLAS on the step's own products (forward, dW, dA), one thread."""
-    rng = np.random.default_rng(1)
+def step_products(m, dtype, seed=1):
+    """The step's own products as (left, right) pairs: forward W A, every dW = dZ A^T, and
+    dA = W^T dZ of every layer but the input."""
+    rng = np.random.default_rng(seed)
     products = []
     for l in range(1, len(DIMS)):
         W = rng.standard_normal((DIMS[l], DIMS[l - 1])).astype(dtype)
         A = rng.standard_normal((DIMS[l - 1], m)).astype(dtype)
         dZ = rng.standard_normal((DIMS[l], m)).astype(dtype)
         products += [(W, A), (dZ, A.T)] + ([(W.T, dZ)] if l > 1 else [])
+    return products
 
+
+def run_products(products):
     def run():
         for a, b in products:
             a @ b
-    return step_flops(m) / median_time(run, repeat=9)
+    return run
 
 
 def paired_times(ours, peer, repeat, number):
@@ -149,23 +141,16 @@ def paired_times(ours, peer, repeat, number):
 def blas_ratio(m, dtype, repeat):
     """NumPy's BLAS time over PyTorch's on the step's own products, timed in alternation: the
     share of the step's ratio that is the libraries' GEMM, not the implementation."""
-    rng = np.random.default_rng(2)
-    products = []
-    for l in range(1, len(DIMS)):
-        W = rng.standard_normal((DIMS[l], DIMS[l - 1])).astype(dtype)
-        A = rng.standard_normal((DIMS[l - 1], m)).astype(dtype)
-        dZ = rng.standard_normal((DIMS[l], m)).astype(dtype)
-        products += [(W, A), (dZ, A.T)] + ([(W.T, dZ)] if l > 1 else [])
+    products = step_products(m, dtype)
     tensors = [(torch.from_numpy(np.ascontiguousarray(a)), torch.from_numpy(np.ascontiguousarray(b))) for a, b in products]
+    return paired_times(run_products(products), run_products(tensors), 3 * repeat, max(2, 4096 // m))[2]
 
-    def ours():
-        for a, b in products:
-            a @ b
 
-    def theirs():
-        for a, b in tensors:
-            a @ b
-    return paired_times(ours, theirs, 3 * repeat, max(2, 4096 // m))[2]
+def gemm_fraction(step, m, dtype, repeat):
+    """The step's share of this run's GEMM throughput: the time of its products alone over the
+    step's time, timed in alternation (so that both see the machine alike); and the GEMM rate."""
+    ours, gemm, ratio = paired_times(step, run_products(step_products(m, dtype)), 3 * repeat, max(2, 4096 // m))
+    return 1 / ratio, step_flops(m) / gemm
 
 
 def training_step(repeat):
@@ -178,10 +163,9 @@ def training_step(repeat):
             row = {"dtype": np.dtype(dtype).name, "m": m, "nnconf_ms": ours * 1e3, "pytorch_ms": peer * 1e3,
                    "ratio": ratio, "blas_ratio": blas_ratio(m, dtype, repeat)}
             if m == 1024:
-                rate = gemm_rate(m, dtype)
+                row["gemm_fraction"], rate = gemm_fraction(ours_step(X, Y, params), m, dtype, repeat)
                 row["gemm_gflops"] = rate / 1e9
                 row["step_gflops"] = step_flops(m) / ours / 1e9
-                row["gemm_fraction"] = step_flops(m) / ours / rate
             rows.append(row)
             extra = f"  {row['gemm_fraction']:.0%} of GEMM ({row['gemm_gflops']:.1f} GFLOP/s)" if m == 1024 else ""
             print(f"  {row['dtype']:8} m = {m:5}: nnconf {row['nnconf_ms']:7.2f} ms   PyTorch {row['pytorch_ms']:7.2f} ms"
