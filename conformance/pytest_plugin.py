@@ -10,6 +10,7 @@ with ``--nnconf-require``. Each check's figures go into ``--junitxml`` as proper
 process for it. The options are prefixed so that they never collide with a project's own ``--impl``.
 """
 
+import functools
 import os
 import tempfile
 import warnings
@@ -169,22 +170,38 @@ def pytest_runtest_logreport(report):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Under ``-n N`` (xdist's ``load`` or ``loadgroup``) in a run of the checks, the checks of one
-    suite go to one xdist process, so that each suite's worker starts once in the run, not once in
-    every process; other tests are distributed as before (one by one, or by their
-    ``xdist_group``). A run that does not name the checks keeps xdist's own scheduling."""
+    """Under ``-n N`` (xdist's ``load`` or ``loadgroup``) in a run of the checks, the checks go to
+    the xdist processes in runs of consecutive functions of one suite (:func:`check_unit`), so that
+    a suite's worker starts once per run, not once per test; other tests are distributed as before
+    (one by one, or by their ``xdist_group``). A run that does not name the checks keeps xdist's
+    own scheduling."""
     named = any("nnconf.conformance.checks" in str(a) or os.path.join("conformance", "checks.py") in str(a)
                 for a in config.args)
     if config.getvalue("dist") not in ("load", "loadgroup") or not named:
         return None
     from xdist.scheduler import LoadGroupScheduling
 
+    processes = len(config.getvalue("tx") or []) or 1
+
     class BySuite(LoadGroupScheduling):
         def _split_scope(self, nodeid):
             check = _check_of(nodeid)
-            return f"nnconf:{check[0]}" if check else super()._split_scope(nodeid)
+            return check_unit(*check, processes) if check else super()._split_scope(nodeid)
 
     return BySuite(config, log)
+
+
+@functools.lru_cache(maxsize=None)
+def check_unit(suite, function, processes):
+    """The unit of work a check belongs to under ``-n processes``: its whole suite while there are
+    about two units per process or fewer (7 suites; each unit pays one worker start), else runs of
+    consecutive functions of the suite, so that many processes share the largest suites too."""
+    names = functions()
+    size = max(1, -(-len(names) // (2 * processes)))  # ceil(checks / 2N) functions a unit
+    own = [f for s, f in names if s == suite]
+    if len(own) <= size or function not in own:
+        return f"nnconf:{suite}"
+    return f"nnconf:{suite}:{own.index(function) // size}"
 
 
 def _check_of(nodeid):

@@ -326,6 +326,21 @@ def test_pytest_plugin_under_xdist_keeps_a_suite_in_one_process_with_the_same_re
     assert rewritten.returncode == 0, rewritten.stdout[-2000:]
 
 
+def test_under_many_xdist_processes_the_largest_suites_are_shared_in_runs_of_functions():
+    from collections import Counter
+
+    from nnconf.conformance.pytest_plugin import check_unit, functions
+
+    checks = functions()
+    for processes in (1, 2):  # a unit per suite: each suite's worker starts once
+        assert {check_unit(s, f, processes) for s, f in checks} == {f"nnconf:{s}" for s, _ in checks}
+    for processes in (4, 8, 16):
+        units = Counter(check_unit(s, f, processes) for s, f in checks)
+        assert len(units) >= min(2 * processes, len(checks)) // 2 and max(units.values()) <= -(-len(checks) // (2 * processes))
+        for s, f in checks:  # a unit holds one suite's consecutive functions
+            assert check_unit(s, f, processes).startswith(f"nnconf:{s}")
+
+
 def test_parallel_jobs_give_the_same_records_in_the_same_order():
     target = loader.parse_target([])
     strip = lambda doc: [{k: v for k, v in r.items() if k != "duration_s"} for r in doc["records"]]  # noqa: E731
