@@ -1,4 +1,4 @@
-"""Numerically safe building blocks shared by the suites (no overflow, no 0*log(0) NaN)."""
+"""Numerically safe building blocks shared by the suites (no NaN from an overflow or from 0 log 0)."""
 
 import numpy as np
 
