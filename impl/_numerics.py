@@ -6,7 +6,7 @@ import numpy as np
 def as_float_array(x):
     """Return ``x`` as an ndarray, converting non-floating input to float64 (float32 stays float32)."""
     x = np.asarray(x)
-    return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
 def stable_sigmoid(z):

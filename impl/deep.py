@@ -19,7 +19,8 @@ def initialize_parameters_deep(layer_dims, rng=None):
 
 def linear_forward(A, W, b):
     """F14: Z = W A + b, Z (n[l], m); cache = (A, W, b)."""
-    Z = W @ A + b
+    Z = W @ A
+    Z += b  # into the product's own array: no second (n[l], m) array
     return Z, (A, W, b)
 
 
@@ -80,7 +81,7 @@ def linear_backward(dZ, cache, input_gradient=True):
     m = A_prev.shape[1]
     dZ_m = dZ / m  # (1/m) dZ, once, for both dW and db
     dW = dZ_m @ A_prev.T
-    db = np.sum(dZ_m, axis=1, keepdims=True)
+    db = dZ_m.sum(axis=1, keepdims=True)
     dA_prev = W.T @ dZ if input_gradient else None
     return dA_prev, dW, db
 
