@@ -260,23 +260,28 @@ def edit_check_loop(env, repeat):
     return figures
 
 
+def alternating_runs(commands, env, repeat):
+    """{name: median seconds} of each command and {name: median of (first's time / its time)},
+    the commands run in turn, round by round, so that a neighbour's load weighs on all alike."""
+    rounds = [{name: timed(command, env)[0] for name, command in commands.items()} for _ in range(repeat)]
+    first = next(iter(commands))
+    return ({name: statistics.median(r[name] for r in rounds) for name in commands},
+            {name: statistics.median(r[first] / r[name] for r in rounds) for name in commands})
+
+
 def parallelism(env, repeat):
     cores = os.cpu_count() or 1
     timed(CHECK, env)  # fill the cache for the curves and the sweep
     figures = {"cores": cores}
-    for n in sorted({1, 2, cores}):
-        figures[f"whole_run_n{n}_s"] = median_run(CHECK + ["-n", str(n)], env, repeat)
-    one = figures["whole_run_n1_s"]
-    print("  whole run (checks, curves, sweep): " + ", ".join(
-        f"-n {n} {figures[f'whole_run_n{n}_s']:.2f} s (x{one / figures[f'whole_run_n{n}_s']:.2f})"
-        for n in sorted({1, 2, cores})))
     plugin = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks"]
-    figures["pytest_n1_s"] = median_run(plugin, env, repeat)
-    for n in sorted({2, cores}):
-        figures[f"pytest_n{n}_s"] = median_run(plugin + ["-n", str(n)], env, repeat)
-    print("  pytest plugin: 1 process " + f"{figures['pytest_n1_s']:.2f} s, " + ", ".join(
-        f"-n {n} {figures[f'pytest_n{n}_s']:.2f} s (x{figures['pytest_n1_s'] / figures[f'pytest_n{n}_s']:.2f})"
-        for n in sorted({2, cores})))
+    for label, what, command, one in (("whole_run", "whole run (checks, curves, sweep)", CHECK, ["-n", "1"]),
+                                      ("pytest", "pytest plugin", plugin, [])):
+        commands = {1: command + one, **{n: command + ["-n", str(n)] for n in sorted({2, cores})}}
+        times, speedups = alternating_runs(commands, env, repeat)
+        for n in commands:
+            figures[f"{label}_n{n}_s"], figures[f"{label}_n{n}_speedup"] = times[n], speedups[n]
+        print(f"  {what}: " + ", ".join(f"{'one process' if n == 1 else f'-n {n}'} {times[n]:.2f} s (x{speedups[n]:.2f})"
+                                        for n in commands))
     figures["critical_path"] = critical_path(env)
     return figures
 
@@ -327,7 +332,7 @@ def main(argv=None):
     print("1. edit-check loop (reference cache cold, then warm)")
     results["edit_check"] = edit_check_loop(env, repeat)
     print("2. parallelism (warm)")
-    results["parallelism"] = parallelism(env, max(1, repeat // 2))
+    results["parallelism"] = parallelism(env, repeat)
     print("3. training step of a [784, 128, 64, 10] network against PyTorch eager, one thread")
     results["training_step"] = training_step(repeat)
     print("4. random-direction gradient check of that network (m = 64, float64)")
