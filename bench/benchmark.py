@@ -148,21 +148,25 @@ def run_products(products):
     return run
 
 
-def paired_times(ours, peer, repeat, number):
-    """Medians of the two functions' times and of their ratio, timed in alternation (round by
-    round), so that a neighbour's load on this shared machine weighs on both alike."""
-    ours(), peer()  # warm-up
+def alternating(fns, repeat, number=1):
+    """({name: median time of one call}, {name: median of its time over the first's}) of the
+    functions of ``fns`` (a dict; the first is the peer the others are held against), after one
+    warm-up call each, timed in turn, round by round, so that a neighbour's load on this shared
+    machine weighs on all of them alike."""
+    for fn in fns.values():
+        fn()
     rounds = []
     for _ in range(repeat):
-        pair = []
-        for fn in (ours, peer):
+        times = {}
+        for name, fn in fns.items():
             start = time.perf_counter()
             for _ in range(number):
                 fn()
-            pair.append((time.perf_counter() - start) / number)
-        rounds.append(pair)
-    return (statistics.median(a for a, _ in rounds), statistics.median(b for _, b in rounds),
-            statistics.median(a / b for a, b in rounds))
+            times[name] = (time.perf_counter() - start) / number
+        rounds.append(times)
+    first = next(iter(fns))
+    return ({name: statistics.median(r[name] for r in rounds) for name in fns},
+            {name: statistics.median(r[name] / r[first] for r in rounds) for name in fns})
 
 
 def blas_ratio(m, dtype, repeat):
@@ -170,14 +174,17 @@ def blas_ratio(m, dtype, repeat):
     share of the step's ratio that is the libraries' GEMM, not the implementation."""
     products = step_products(m, dtype)
     tensors = [(torch.from_numpy(np.ascontiguousarray(a)), torch.from_numpy(np.ascontiguousarray(b))) for a, b in products]
-    return paired_times(run_products(products), run_products(tensors), 3 * repeat, max(2, 4096 // m))[2]
+    _, ratios = alternating({"pytorch": run_products(tensors), "numpy": run_products(products)}, 3 * repeat,
+                            max(2, 4096 // m))
+    return ratios["numpy"]
 
 
 def gemm_fraction(step, m, dtype, repeat):
     """The step's share of this run's GEMM throughput: the time of its products alone over the
     step's time, timed in alternation (so that both see the machine alike); and the GEMM rate."""
-    ours, gemm, ratio = paired_times(step, run_products(step_products(m, dtype)), 3 * repeat, max(2, 4096 // m))
-    return 1 / ratio, step_flops(m) / gemm
+    times, ratios = alternating({"step": step, "gemm": run_products(step_products(m, dtype))}, 3 * repeat,
+                                max(2, 4096 // m))
+    return ratios["gemm"], step_flops(m) / times["gemm"]
 
 
 def training_step(repeat):
@@ -186,10 +193,12 @@ def training_step(repeat):
         for m in (64, 256, 1024):
             X, Y, params = network(m, dtype)
             number = max(2, 4096 // m)
-            ours, peer, ratio = paired_times(ours_step(X, Y, params), torch_step(X, Y, params), 3 * repeat, number)
-            minimal = paired_times(minimal_step(X, Y, params), torch_step(X, Y, params), 3 * repeat, number)[2]
-            row = {"dtype": np.dtype(dtype).name, "m": m, "nnconf_ms": ours * 1e3, "pytorch_ms": peer * 1e3,
-                   "ratio": ratio, "minimal_numpy_ratio": minimal, "blas_ratio": blas_ratio(m, dtype, repeat)}
+            times, ratios = alternating({"pytorch": torch_step(X, Y, params), "nnconf": ours_step(X, Y, params),
+                                         "minimal": minimal_step(X, Y, params)}, 3 * repeat, number)
+            ours = times["nnconf"]
+            row = {"dtype": np.dtype(dtype).name, "m": m, "nnconf_ms": ours * 1e3, "pytorch_ms": times["pytorch"] * 1e3,
+                   "ratio": ratios["nnconf"], "minimal_numpy_ratio": ratios["minimal"],
+                   "blas_ratio": blas_ratio(m, dtype, repeat)}
             if m == 1024:
                 row["gemm_fraction"], rate = gemm_fraction(ours_step(X, Y, params), m, dtype, repeat)
                 row["gemm_gflops"] = rate / 1e9
@@ -217,8 +226,10 @@ def direction_check(repeat):
             A = torch.relu(Z) if l < 2 else Z
         return torch.nn.functional.binary_cross_entropy_with_logits(A, Yt, reduction="sum") / m
 
-    ours, peer, ratio = paired_times(lambda: probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0),
-                                     lambda: torch.autograd.gradcheck(cost, tensors, fast_mode=True), 3 * repeat, 3)
+    times, ratios = alternating({"gradcheck": lambda: torch.autograd.gradcheck(cost, tensors, fast_mode=True),
+                                 "nnconf": lambda: probes.fd_directions(impl_deep, "deep", (X, Y), params, seed=0)},
+                                3 * repeat, 3)
+    ours, peer, ratio = times["nnconf"], times["gradcheck"], ratios["nnconf"]
     print(f"  nnconf {ours * 1e3:.1f} ms   gradcheck(fast_mode=True) {peer * 1e3:.1f} ms   ratio {ratio:.2f}")
     return {"nnconf_ms": ours * 1e3, "gradcheck_ms": peer * 1e3, "ratio": ratio}
 
@@ -260,24 +271,16 @@ def edit_check_loop(env, repeat):
     return figures
 
 
-def alternating_runs(commands, env, repeat):
-    """{name: median seconds} of each command and {name: median of (first's time / its time)},
-    the commands run in turn, round by round, so that a neighbour's load weighs on all alike."""
-    rounds = [{name: timed(command, env)[0] for name, command in commands.items()} for _ in range(repeat)]
-    first = next(iter(commands))
-    return ({name: statistics.median(r[name] for r in rounds) for name in commands},
-            {name: statistics.median(r[first] / r[name] for r in rounds) for name in commands})
-
-
 def parallelism(env, repeat):
     cores = os.cpu_count() or 1
-    timed(CHECK, env)  # fill the cache for the curves and the sweep
     figures = {"cores": cores}
     plugin = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "nnconf.conformance.checks"]
     for label, what, command, one in (("whole_run", "whole run (checks, curves, sweep)", CHECK, ["-n", "1"]),
                                       ("pytest", "pytest plugin", plugin, [])):
         commands = {1: command + one, **{n: command + ["-n", str(n)] for n in sorted({2, cores})}}
-        times, speedups = alternating_runs(commands, env, repeat)
+        # each command's warm-up run fills the reference cache, the curves' and the sweep's too
+        times, ratios = alternating({n: lambda c=c: timed(c, env) for n, c in commands.items()}, repeat)
+        speedups = {n: 1 / ratio for n, ratio in ratios.items()}
         for n in commands:
             figures[f"{label}_n{n}_s"], figures[f"{label}_n{n}_speedup"] = times[n], speedups[n]
         print(f"  {what}: " + ", ".join(f"{'one process' if n == 1 else f'-n {n}'} {times[n]:.2f} s (x{speedups[n]:.2f})"
