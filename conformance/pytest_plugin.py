@@ -121,7 +121,7 @@ def functions():
     return [(suite, name) for suite, names in FUNCTIONS.items() for name in names]
 
 
-_STATE = {"xdist worker": False, "next": None}
+_STATE = {"xdist worker": False, "next suite": None}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -147,9 +147,10 @@ def pytest_configure(config):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    """Remembers the (suite, function) of the test this process runs next (xdist hands each
-    process its next test before the current one runs), so that its suite's worker can start early."""
-    _STATE["next"] = _check_of(nextitem.nodeid) if nextitem is not None else None
+    """Remembers the suite of the check this process runs next (xdist hands each process its
+    next test before the current one runs), so that its suite's worker can start early."""
+    check = _check_of(nextitem.nodeid) if nextitem is not None else None
+    _STATE["next suite"] = check[0] if check else None
     yield
 
 
@@ -224,7 +225,7 @@ def assert_conforms(runner, suite, function, item):
         records = [engine.not_implemented(suite, function, runner.require,
                                           f"{runner.target.spec} does not implement the {suite} suite").to_json()]
     else:
-        records = runner.check(suite, function, (_STATE["next"] or (None,))[0])
+        records = runner.check(suite, function, _STATE["next suite"])
     if item.config.getini("junit_family") != "xunit2":  # xunit2 has no properties per test case
         item.user_properties.extend((r["check"], _figures(r)) for r in records)
     bad = [r for r in records if r["status"] in ("fail", "error")]

@@ -318,7 +318,7 @@ def test_pytest_plugin_under_xdist_keeps_a_suite_in_one_process_with_the_same_re
         processes.setdefault(suite, set()).add(process)
     assert {"init", "xor"} <= set(processes) and all(len(p) == 1 for p in processes.values()), processes
     probe = tmp_path / "test_probe.py"
-    probe.write_text("import sys\n\ndef test_not_rewritten(pytestconfig):\n"
+    probe.write_text("def test_not_rewritten(pytestconfig):\n"
                      "    import nnconf.conformance.engine\n"
                      "    assert 'nnconf' not in pytestconfig.pluginmanager.rewrite_hook._must_rewrite\n")
     rewritten = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)], cwd=tmp_path,
