@@ -246,8 +246,9 @@ def timed(command, env):
 
 
 def median_run(command, env, repeat):
-    times = [timed(command, env)[0] for _ in range(repeat)]
-    return statistics.median(times)
+    """The median wall time of ``repeat`` runs of ``command``, and the last run's result."""
+    runs = [timed(command, env) for _ in range(repeat)]
+    return statistics.median(seconds for seconds, _ in runs), runs[-1][1]
 
 
 CHECK = [sys.executable, "-m", "nnconf", "check", "--quiet"]
@@ -257,11 +258,10 @@ PROBE = ("import sys, time\nstart = time.perf_counter()\nfrom nnconf.conformance
 
 def edit_check_loop(env, repeat):
     cold = timed(CHECK + ["--no-training"], env)[0]
-    warm = median_run(CHECK + ["--no-training"], env, repeat)
+    warm, _ = median_run(CHECK + ["--no-training"], env, repeat)
     figures = {"cold_checks_s": cold, "warm_checks_s": warm}
     for name, args in (("function", ["--function", "linear_backward"]), ("suite", ["--suite", "deep"])):
-        wall = median_run([sys.executable, "-c", PROBE, "check", "--quiet", "--no-training", *args], env, repeat)
-        _, result = timed([sys.executable, "-c", PROBE, "check", "--quiet", "--no-training", *args], env)
+        wall, result = median_run([sys.executable, "-c", PROBE, "check", "--quiet", "--no-training", *args], env, repeat)
         torch_loaded = "TORCH True" in result.stdout
         figures[f"warm_{name}_s"], figures[f"warm_{name}_imports_torch"] = wall, torch_loaded
     print(f"  checks only: cold {cold:.2f} s, warm {warm:.2f} s (x{cold / warm:.1f})")
