@@ -25,7 +25,7 @@ sandbox:
 	@command -v bwrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; }
 
 report: setup sandbox
-	$(BIN)/nnconf check --report report -n 2
+	$(BIN)/nnconf check nnconf.impl --report report -n 2
 
 test: setup browser sandbox
 	$(BIN)/python -m pytest -n 2

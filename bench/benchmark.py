@@ -251,7 +251,7 @@ def median_run(command, env, repeat):
     return statistics.median(seconds for seconds, _ in runs), runs[-1][1]
 
 
-CHECK = [sys.executable, "-m", "nnconf", "check", "--quiet"]
+CHECK = [sys.executable, "-m", "nnconf", "check", "nnconf.impl", "--quiet"]
 PROBE = ("import sys, time\nstart = time.perf_counter()\nfrom nnconf.conformance import cli\n"
          "code = cli.main(sys.argv[1:])\nprint('TORCH', 'torch' in sys.modules, round(time.perf_counter() - start, 3))\n")
 
@@ -261,7 +261,7 @@ def edit_check_loop(env, repeat):
     warm, _ = median_run(CHECK + ["--no-training"], env, repeat)
     figures = {"cold_checks_s": cold, "warm_checks_s": warm}
     for name, args in (("function", ["--function", "linear_backward"]), ("suite", ["--suite", "deep"])):
-        wall, result = median_run([sys.executable, "-c", PROBE, "check", "--quiet", "--no-training", *args], env, repeat)
+        wall, result = median_run([sys.executable, "-c", PROBE, "check", "nnconf.impl", "--quiet", "--no-training", *args], env, repeat)
         torch_loaded = "TORCH True" in result.stdout
         figures[f"warm_{name}_s"], figures[f"warm_{name}_imports_torch"] = wall, torch_loaded
     print(f"  checks only: cold {cold:.2f} s, warm {warm:.2f} s (x{cold / warm:.1f})")
@@ -294,7 +294,7 @@ import json, sys, time
 from nnconf.conformance import engine, loader
 from nnconf.conformance.cache import Cache
 from nnconf.conformance.worker import Limits
-target = loader.parse_target([])
+target = loader.parse_target(["nnconf.impl"])
 best = {}
 for _ in range(int(sys.argv[1])):
     for task in engine.plan(list(target.suites()), True):

@@ -1,13 +1,9 @@
 """The conformance checks as pytest tests: ``pytest --pyargs nnconf.conformance.checks --nnconf-impl TARGET``."""
 
-import pytest
-
-from nnconf.conformance.pytest_plugin import assert_conforms, functions
+from nnconf.conformance.pytest_plugin import assert_conforms
 
 
-@pytest.mark.parametrize(
-    ("suite", "function"),
-    [pytest.param(s, f, id=f"{s}.{f}") for s, f in functions()],
-)
-def test_conforms(nnconf_runner, suite, function, request):
-    assert_conforms(nnconf_runner, suite, function, request.node)
+def test_conforms(nnconf_runner, nnconf_check, request):
+    """``nnconf_check``: (suite, function, unit), parametrized by the plugin for the target's units."""
+    suite, function, unit = nnconf_check
+    assert_conforms(nnconf_runner, suite, function, request.node, unit)

@@ -16,7 +16,7 @@ import time
 from nnconf import __version__
 from nnconf.conformance import loader, sandbox
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 CHECK_EPILOG = """\
 exit codes:
@@ -157,12 +157,19 @@ def check(args):
     from nnconf.conformance import engine
 
     total = sum(len(engine.contract_names(s, functions)) for s in checked)
-    with Progress(total, enabled=not args.quiet) as progress:
-        results = engine.run(
-            target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
-            progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
-            functions=functions, limits=limits, cache=_cache(args), early=early,
-        )
+    progress = Progress(total, enabled=not args.quiet)
+    with Interruption() as interruption:
+        try:
+            with progress:
+                results = engine.run(
+                    target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
+                    progress=progress, training=not args.no_training, jobs=max(1, args.jobs), require=args.require,
+                    functions=functions, limits=limits, cache=_cache(args), early=early,
+                )
+        except KeyboardInterrupt:
+            interruption.seen = True
+        if interruption.seen:
+            return _interrupted(args, progress.records)
     if args.json:
         write_json_atomic(args.json, results["records"])
     if args.report:
@@ -177,6 +184,40 @@ def check(args):
         return exit_code(results["records"], args.strict)
 
 
+class Interruption:
+    """Ctrl-C during a run: the first one stops it (KeyboardInterrupt), and is remembered even where
+    something on the way swallowed the exception, so that an interrupted run never ends in a verdict."""
+
+    def __init__(self):
+        self.seen = False
+
+    def __enter__(self):
+        import signal
+
+        def stop(signum, frame):
+            self.seen = True
+            raise KeyboardInterrupt
+
+        self._previous = signal.signal(signal.SIGINT, stop)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        signal.signal(signal.SIGINT, self._previous)
+
+
+def _interrupted(args, records):
+    """The end of an interrupted run: one line, the records so far kept, exit 130 (as a shell's)."""
+    kept = ""
+    if args.json and records:
+        write_json_atomic(args.json, records)
+        kept = f"; the records so far ({len(records)}) are in {args.json}"
+    functions = len({(r.get("unit"), r["suite"], r["function"]) for r in records})
+    print(f"interrupted: stopped after {functions} function(s), no verdict{kept}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def _early_worker(args, target, checked, functions, limits):
     """For a checks-only run in one process, the first suite's worker, started now: it loads the
     code while the harness loads itself (a warm re-check waits for neither in turn)."""
@@ -184,7 +225,10 @@ def _early_worker(args, target, checked, functions, limits):
         return None
     from nnconf.conformance.worker import Worker
 
-    worker = Worker(target, checked[0], seed=args.seed, timeout=args.timeout, limits=limits)
+    first = target.units()[0]
+    if checked[0] not in first.suites():
+        return None
+    worker = Worker(first, checked[0], seed=args.seed, timeout=args.timeout, limits=limits)
     worker.start()
     return worker
 
@@ -215,13 +259,15 @@ def check_output(flag, path, folder):
 
 class Progress:
     """The engine's progress callback: a progress bar with a line per function on a terminal
-    (coloured unless ``NO_COLOR`` is set), plain lines otherwise."""
+    (coloured unless ``NO_COLOR`` is set), plain lines otherwise; the records so far are kept
+    (``records``), so that an interrupted run still has them."""
 
     MARKS = {"ok": ("ok  ", "green"), "FAIL": ("FAIL", "bold red"), "WARN": ("warn", "yellow"), "--": ("--  ", "dim")}
 
     def __init__(self, total, enabled=True):
         self.total, self.enabled = total, enabled
         self.bar = None
+        self.records = []
 
     def __enter__(self):
         if self.enabled and sys.stdout.isatty():
@@ -233,20 +279,21 @@ class Progress:
                            console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("loading the reference", total=self.total or None)
-        return self if self.enabled else None
+        return self
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.stop()
 
+    def unit(self, label):
+        """A heading before the functions of the next unit (a run of several)."""
+        self._print(f"unit {label}:")
+
     def __call__(self, suite, function, records):
-        bad = [r for r in records if r["status"] in ("fail", "error")]
-        source = next((r["source"] for r in records if r.get("source")), None)
-        if not bad and records and all(r.get("diagnosis") == "api.missing" for r in records):
-            mark, rest = "--", "(not implemented)"
-        else:
-            mark = "FAIL" if bad else "WARN" if any(r["status"] == "warn" for r in records) else "ok"
-            rest = (f"({len(bad)} failing check(s))" if bad else "") + (f"  [{source}]" if source else "")
+        self.records += records
+        if not self.enabled:
+            return
+        mark, rest = self.mark(records)
         word, style = self.MARKS[mark]
         if self.bar is None:
             print(f"  {word} {suite}.{function}  {rest}".rstrip(), flush=True)
@@ -256,59 +303,113 @@ class Progress:
         self.bar.console.print(Text.assemble("  ", (word, style), f" {suite}.{function}  {rest}".rstrip()))
         self.bar.update(self.task, advance=1, description=f"{suite}.{function}")
 
+    @staticmethod
+    def mark(records):
+        """The line's mark and its rest: ``ok`` only where some check of the function passed."""
+        bad = [r for r in records if r["status"] in ("fail", "error")]
+        source = next((r["source"] for r in records if r.get("source")), None)
+        where = f"  [{source}]" if source else ""
+        if not bad and records and all(r.get("diagnosis") == "api.missing" for r in records):
+            return "--", "(not implemented)"
+        if bad:
+            return "FAIL", f"({len(bad)} failing check(s)){where}"
+        if any(r["status"] == "warn" for r in records):
+            return "WARN", where.strip()
+        if any(r["status"] in ("pass", "note") for r in records):
+            return "ok", where.strip()
+        why = next((r["message"] for r in records if r.get("message")), "no check ran")
+        return "--", f"(not checked: {why.split(': ', 1)[-1][:120]}){where}"
+
+    def _print(self, text):
+        if not self.enabled:
+            return
+        if self.bar is None:
+            print(text, flush=True)
+        else:
+            self.bar.console.print(text, markup=False, highlight=False)
+
 
 def _summarize(results, shown=10, strict=False):
     """The closing summary, the real bug first: root failures (failing, with no failing callee)
     with their message, worst element and what to change; the failures that follow from each,
-    under it; then warnings, notes, and the functions not implemented, collapsed. Whatever is
-    cut says how much and where the rest is."""
+    directly or through others, under it; then warnings, notes, and the functions not
+    implemented, collapsed. With several units, each function is named with its unit, and the
+    units are listed with their verdicts. Whatever is cut says how much and where the rest is."""
+    from nnconf.conformance.suites.dependencies import roots_of
+
     records = results["records"]
+    units = results["meta"].get("units") or []
+    several = len(units) > 1
     counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "warn", "note", "skip")}
     by_function = {}
     for r in records:
-        by_function.setdefault((r["suite"], r["function"]), []).append(r)
+        by_function.setdefault((r.get("unit") if several else None, r["suite"], r["function"]), []).append(r)
     failing = {k: [r for r in v if r["status"] in ("fail", "error")] for k, v in by_function.items()}
     failing = {k: v for k, v in failing.items() if v}
     causes = {k: sorted({c for r in v for c in r.get("likely_cause", ())}) for k, v in failing.items()}
-    roots = [k for k in failing if not causes[k]]
-    absent = [f"{s}.{f}" for (s, f), v in by_function.items()
+    roots = {k: roots_of(k, causes) for k in failing}
+    root_keys = [k for k in failing if roots[k] == {k}]
+    absent = [f"{s}.{f}" for (u, s, f), v in by_function.items()
               if all(r.get("diagnosis") == "api.missing" and r["status"] == "skip" for r in v)]
-    print(f"{results['meta']['target']}: {counts['pass']} passed, {counts['fail']} failed, "
+    where = f" ({len(units)} units)" if several else ""
+    print(f"{results['meta']['target']}{where}: {counts['pass']} passed, {counts['fail']} failed, "
           f"{counts['error']} errors, {counts['warn']} warnings, {counts['note']} notes, "
           f"{counts['skip']} skipped in {results['meta']['duration_s']:.1f} s")
-    if roots:
-        print(f"\n{len(roots)} function(s) wrong on their own (fix these first):")
-    for key in roots[:shown]:
+    if several:
+        _print_units(units, records)
+    if root_keys:
+        print(f"\n{len(root_keys)} function(s) wrong on their own (fix these first):")
+    for key in root_keys[:shown]:
         _print_root(key, failing[key])
-        followers = [k for k in failing if key[1] in causes[k] and k[0] == key[0]]
-        for suite, function in followers:
-            print(f"      then {suite}.{function} fails too, probably because it calls {key[1]}")
-    _more(len(roots) - shown, "root failure(s)")
+        for follower in [k for k in failing if k != key and key in roots[k]]:
+            via = [c for c in causes[follower] if c != key[2]]
+            how = f"calls {key[2]}" if not via else f"calls {', '.join(via)}, which depend(s) on {key[2]}"
+            print(f"      then {_name(follower)} fails too, probably because it {how}")
+    _more(len(root_keys) - shown, "root failure(s)")
     for status, title in (("warn", "with warning(s): right on ordinary inputs, fragile at an edge"),
                           ("note", "with note(s): accepted conventions of a course version or the book")):
         lines = []
-        for (suite, function), v in by_function.items():
+        for key, v in by_function.items():
             r = next((r for r in v if r["status"] == status), None)
             if r is not None:
                 text = r.get("rule") or (r["message"].split(": ", 2)[-1] if status == "note" else r["diagnosis"])
-                lines.append(f"{status.upper()} {suite}.{function}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
+                lines.append(f"{status.upper()} {_name(key)}: {text}" + (f"  [{r['source']}]" if r.get("source") else ""))
         _listing(f"function(s) {title}", lines, shown)
     runs = {k: [r for r in v if r["stage"] in ("smoke", "training")] for k, v in by_function.items()}
-    _listing("function(s) could not run (skipped, not failed: fix what they need first)",
-             [f"SKIP {suite}.{function}: {runs[(suite, function)][0]['message'].split(': ', 1)[-1][:300]}"
-              for suite, function in by_function
-              if runs[(suite, function)] and all(r["status"] == "skip" for r in runs[(suite, function)])], shown)
+    _listing("function(s) could not run (not checked: fix what they need first)",
+             [f"SKIP {_name(key)}: {runs[key][0]['message'].split(': ', 1)[-1][:300]}"
+              for key in by_function if runs[key] and all(r["status"] == "skip" for r in runs[key])], shown)
     _listing("note(s) while loading the code (they matter only to a function that uses these names)",
              [n for r in records for n in r.get("load_notes", ())], shown)
     if absent:
         suites = [s for s in results["meta"].get("requested", []) if s not in results["meta"]["suites"]]
-        single = [a for a in absent if a.split(".")[0] not in suites]
+        single = sorted({a for a in absent if a.split(".")[0] not in suites}, key=absent.index)
         listed = ", ".join(single[:8]) + (f" and {len(single) - 8} more" if len(single) > 8 else "")
         parts = ([f"the suites {', '.join(suites)}"] if suites else []) + ([listed] if single else [])
         print(f"\nnot implemented (skipped, not failed): {'; '.join(parts)}")
     if results["meta"].get("sandbox_warning"):
         print(f"\nwarning: {results['meta']['sandbox_warning']}")
     return exit_code(records, strict)
+
+
+def _name(key):
+    unit, suite, function = key
+    return f"{suite}.{function}" + (f" ({unit})" if unit else "")
+
+
+def _print_units(units, records):
+    """The units of the run, each with its verdict: nothing is checked without being named."""
+    print("\nunits (each file that holds a suite on its own, checked on its own):")
+    for unit in units:
+        own = [r for r in records if r.get("unit") == unit["unit"]]
+        bad = len({(r["suite"], r["function"]) for r in own if r["status"] in ("fail", "error")})
+        verdict = f"{bad} function(s) failing" if bad else "nothing failed" if any(
+            r["status"] == "pass" for r in own) else "nothing checked"
+        extra = [f"a Jupyter copy of {unit['copy_of']}"] if unit.get("copy_of") else []
+        if unit.get("course_version"):
+            extra.append(f"{unit['course_version']} course: {unit['version_evidence']}")
+        extra += [f"{len(unit['shared'])} shared function(s) checked under another unit"] if unit.get("shared") else []
+        print(f"  {unit['unit']} [{', '.join(unit['suites'])}]: {verdict}" + (f" ({'; '.join(extra)})" if extra else ""))
 
 
 def exit_code(records, strict=False):
@@ -318,10 +419,9 @@ def exit_code(records, strict=False):
 
 
 def _print_root(key, found):
-    suite, function = key
     first = found[0]
     where = f"  [{first['source']}]" if first.get("source") else ""
-    print(f"  FAIL {suite}.{function} ({len(found)} failing check(s)){where}")
+    print(f"  FAIL {_name(key)} ({len(found)} failing check(s)){where}")
     print(textwrap.indent(textwrap.fill(first["message"].split(" [probably follows")[0][:600], 96), "      "))
     if first.get("diagnosis_text"):
         print(textwrap.indent(textwrap.fill(f"what to change: {first['diagnosis_text']}"[:400], 96), "      "))
@@ -348,30 +448,38 @@ def _more(count, what):
 def list_functions(args):
     """Every suite and its functions; with a TARGET, where each suite was found and which functions
     its files define (read by their syntax only: nothing of the target runs)."""
-    from nnconf.conformance import engine, sources
+    from nnconf.conformance import engine
 
     target = loader.parse_target(args.target) if args.target else None
     if target is not None:
         print(f"{target.spec}:")
         for line in target.describe():
             print(f"  {line}")
-    for suite in loader.SUITES:
-        names = engine.contract_names(suite)
-        if target is None or target.kind == "package":
-            present = set(names) if target is not None and suite in target.suites() else None
-        elif suite in target.suites():
-            source = target.sources[suite]
-            scanned = sources.scan(source.primary)
-            defined = set(scanned.defined) | scanned.imported | set(source.names)
-            present = {n for n in names if n.split(".")[0] in defined or any(
-                a in defined for a in loader.ALIASES.get(suite, {}).get(n, ()))}
-        else:
-            present = set()
-        marks = [n if present is None else f"{'+' if n in present else '-'} {n}" for n in names]
-        print(f"{suite}: " + ", ".join(marks))
+    for unit in target.units() if target is not None else [None]:
+        if unit is not None and target.parts:
+            print(f"\nunit {unit.label()}:")
+        for suite in loader.SUITES:
+            names = engine.contract_names(suite)
+            marks = [n if unit is None else f"{'+' if n in _present(unit, suite, names) else '-'} {n}" for n in names]
+            print(f"{suite}: " + ", ".join(marks))
     if target is not None:
         print("(+ defined or imported by the target's files, - not implemented)")
     return EXIT_PASS
+
+
+def _present(unit, suite, names):
+    """The names of ``suite`` that the unit's files define or import (read by their syntax only)."""
+    from nnconf.conformance import sources
+
+    if suite not in unit.suites():
+        return set()
+    if unit.kind != "path":
+        return set(names)
+    source = unit.sources[suite]
+    scanned = sources.scan(source.primary)
+    defined = set(scanned.defined) | scanned.imported | set(source.names)
+    return {n for n in names if n.split(".")[0] in defined
+            or any(a in defined for a in loader.ALIASES.get(suite, {}).get(n, ()))}
 
 
 def print_api(args):

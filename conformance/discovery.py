@@ -8,17 +8,20 @@ and assembles each suite from where its names are defined:
 - a file *claims* a suite when it defines two or more of the suite's own names, or one when the
   suite's names make up at least half of the file's public functions and classes (a learner's
   one-function file), or when the file is named after the suite (``deep.py``);
-- the suite's *primary* file is the claiming file with the most evidence (a notebook before a
-  ``.py`` helper, a file that nothing imports before a library); every name of the suite is taken
-  from the primary file's namespace (what it defines and imports) first, then from another
-  claiming file that defines it (one the primary imports or that imports the primary first, then
-  the one the tree imports most); a name only this suite has may also come from a file that
-  claims no suite (the course's application notebook defines ``L_layer_model`` beside helpers);
+- every claiming file is a *unit*, checked and named on its own (two students' notebooks, a
+  notebook and its Jupyter ``-Copy1``, a draft beside the finished one), except a file that another
+  claiming file of the suite imports: that is a helper, whose names reach the unit through the
+  unit's imports (the book's ``common/layers.py`` under ``ch05/two_layer_net.py``);
+- a unit takes each name of the suite from its own namespace (what it defines and imports) first,
+  then from a file it imports that defines it; in a tree with one unit, also from another file
+  that defines it (a claiming file, or for a name only this suite has any file). A name several
+  files define, none linked to the unit, is not taken: it is never a reason to stop;
 - ``SUITE=PATH`` on the command line and a ``[tool.nnconf]`` table in the tree's ``pyproject.toml``
-  override the detection; where it stays ambiguous, the usage error says how to settle it.
+  make the file they name the suite's only unit, and ``[tool.nnconf.names]`` names one name's file.
 """
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from nnconf.conformance.sources import NOTEBOOK_SUFFIX, SKIPPED_FOLDERS, scan
@@ -78,7 +81,7 @@ def claims(scan_result, own, all_names):
 # Names the course's own assignments define beside a suite's functions, which nnconf does not
 # check: they count toward "the suite's names make up half of the file" (the application notebook
 # defines L_layer_model beside two_layer_model and plot_costs).
-COMPANIONS = {"deep": {"two_layer_model", "plot_costs", "print_mislabeled_images"}}
+COMPANIONS = {"deep": {"plot_costs", "print_mislabeled_images"}}
 
 
 def claims_of_names(defined, public, own, all_names, stem=None):
@@ -96,12 +99,19 @@ def claims_of_names(defined, public, own, all_names, stem=None):
 
 
 def detect(root, files=None, overrides=None, pyproject=True):
-    """suite -> :class:`SuiteSource` for the tree at ``root`` (or the given ``files`` in it).
+    """The units of the tree at ``root`` (or of the given ``files`` in it).
 
-    ``overrides``: suite -> path, from ``SUITE=PATH`` words (they win over everything).
-    Returns (sources, unclaimed, unreadable): ``unclaimed`` maps a suite to the lone names seen
-    for it that were not enough evidence, ``unreadable`` a file to why it could not be read (a
-    broken notebook), so that the run can say so.
+    A *unit* is one file that holds a suite's functions on its own: a notebook, a learner's module,
+    a chapter's ``two_layer_net.py``. Every claiming file is a unit, except one that another
+    claiming file of the same suite imports (directly or through others): that one is a helper, and
+    its names reach the unit through the unit's imports. Two students' notebooks, a notebook and its
+    Jupyter ``-Copy1``, a draft beside a finished notebook: each is a unit, checked and named.
+
+    ``overrides``: suite -> path, from ``SUITE=PATH`` words and ``[tool.nnconf]`` (each makes that
+    file the suite's only unit). Returns (units, unclaimed, unreadable): ``units`` a list of
+    {suite: :class:`SuiteSource`}, one per file, in path order; ``unclaimed`` maps a suite to the
+    lone names seen for it that were not enough evidence, ``unreadable`` a file to why it is not
+    checked (a broken notebook, a file ``[tool.nnconf.names]`` leaves out), so that the run says so.
     """
     overrides = dict(overrides or {})
     names_table = {}
@@ -115,12 +125,14 @@ def detect(root, files=None, overrides=None, pyproject=True):
     own, all_names = distinctive_names(), suite_names()
     claimed = {path: claims(s, own, all_names) for path, s in scans.items()}
     importers = _importers(scans, root)
-    sources, unclaimed = {}, {}
+    reach = {path: _reached(path, scans, root) for path in scans}
+    by_file, unclaimed, left_out = {}, {}, {}
     for suite in all_names:
         if suite in overrides:
             path = overrides[suite]
-            sources[suite] = SuiteSource(suite, path, evidence=sorted(set(scans[path].defined) & all_names[suite]),
-                                         reason="named on the command line or in [tool.nnconf]")
+            by_file.setdefault(path, {})[suite] = SuiteSource(
+                suite, path, evidence=sorted(set(scans[path].defined) & all_names[suite]),
+                reason="named on the command line or in [tool.nnconf]")
             continue
         candidates = [p for p in claimed if suite in claimed[p]]
         if not candidates:
@@ -128,26 +140,51 @@ def detect(root, files=None, overrides=None, pyproject=True):
             if seen:
                 unclaimed[suite] = seen
             continue
-        candidates.sort(key=lambda p: (-len(claimed[p][suite]), not p.endswith(NOTEBOOK_SUFFIX),
-                                       len(importers.get(p, ())), p))
-        primary = candidates[0]
-        source = SuiteSource(suite, primary, evidence=claimed[primary][suite], reason="detected")
-        for name in sorted(all_names[suite] - set(scans[primary].defined) - scans[primary].imported):
-            if name in names_table:
-                source.names[name] = names_table[name]
-                continue
-            defining = [p for p in candidates[1:] if name in scans[p].defined]
-            if not defining and name in own[suite]:  # a name only this suite has, in a file claiming none
-                defining = [p for p in scans if p != primary and name in scans[p].defined]
-            if defining and not _reaches(scans[primary], name, scans, root):
-                source.names[name] = _choose(name, suite, defining, primary, scans, importers, root)
-        sources[suite] = source
+        helpers = {p for p in candidates if any(p in reach[q] for q in candidates if q != p)}
+        units = [p for p in candidates if p not in helpers]
+        if not units:  # files that import each other in a circle: the one with the most evidence
+            units = sorted(candidates, key=lambda p: (-len(claimed[p][suite]), not p.endswith(NOTEBOOK_SUFFIX),
+                                                      len(importers.get(p, ())), p))[:1]
+        named = {n: p for n, p in names_table.items() if n in all_names[suite]}
+        narrowed = [p for p in units if not any(n in scans[p].defined and f != p for n, f in named.items())]
+        for path in set(units) - set(narrowed) if narrowed else ():
+            name = next(n for n, f in named.items() if n in scans[path].defined and f != path)
+            left_out[path] = (f"left out: [tool.nnconf.names] takes {name} from "
+                              f"{os.path.relpath(named[name], root)}")
+        units = narrowed or units
+        for primary in units:
+            source = SuiteSource(suite, primary, evidence=claimed[primary][suite], reason="detected")
+            pool = reach[primary] if len(units) > 1 else set(scans) - {primary}
+            _fill(source, suite, scans, pool, names_table, claimed, root, importers)
+            by_file.setdefault(primary, {})[suite] = source
     unreadable = {path: s.error for path, s in scans.items() if s.error}
-    return sources, unclaimed, unreadable
+    unreadable.update({path: why for path, why in left_out.items() if path not in by_file})
+    return [by_file[path] for path in sorted(by_file)], unclaimed, unreadable
 
 
-def _choose(name, suite, defining, primary, scans, importers, root):
-    """One file for ``name`` among several that define it, or a DetectionError that says how to choose."""
+def _fill(source, suite, scans, pool, names_table, claimed, root, importers):
+    """Give ``source`` the suite's names its primary file neither defines nor imports: from the
+    ``[tool.nnconf.names]`` table, else from a file of ``pool`` that defines it (a claiming file,
+    or for a name only this suite has any file). A name that several files define, none of them
+    linked to the primary, is left out: the unit then reports it not implemented, and the files
+    that define it are units of their own or named in the run's listing."""
+    primary = scans[source.primary]
+    all_names, own = suite_names()[suite], distinctive_names()[suite]
+    for name in sorted(all_names - set(primary.defined) - primary.imported):
+        if name in names_table:
+            source.names[name] = names_table[name]
+            continue
+        defining = sorted(p for p in pool if name in scans[p].defined
+                          and (suite in claimed[p] or name in own))
+        if defining and not _reaches(primary, name, scans, root):
+            chosen = _choose(defining, source.primary, scans, importers, root)
+            if chosen is not None:
+                source.names[name] = chosen
+
+
+def _choose(defining, primary, scans, importers, root):
+    """One file among several that define a name: the only one, the one linked to the primary by an
+    import, or the one the tree imports most; None when nothing tells."""
     if len(defining) == 1:
         return defining[0]
     linked = [p for p in defining if primary in _imports_of(p, scans, root) or p in _imports_of(primary, scans, root)]
@@ -155,13 +192,18 @@ def _choose(name, suite, defining, primary, scans, importers, root):
         return linked[0]
     pool = linked or defining
     counts = sorted(((len(importers.get(p, ())), p) for p in pool), reverse=True)
-    if counts[0][0] > counts[1][0]:
-        return counts[0][1]
-    where = ", ".join(os.path.relpath(p, root) for p in pool)
-    raise DetectionError(
-        f"`{name}` ({suite}) is defined in several files ({where}) and nothing tells which one is yours. "
-        f"Name it in {os.path.join(root, 'pyproject.toml')}:\n\n[tool.nnconf.names]\n"
-        f'{name} = "{os.path.relpath(pool[0], root)}"\n\nor give the whole suite: {suite}=PATH')
+    return counts[0][1] if counts[0][0] > counts[1][0] else None
+
+
+def _reached(path, scans, root):
+    """The files of the tree that ``path`` imports, directly or through others."""
+    seen, todo = set(), [path]
+    while todo:
+        for found in _imports_of(todo.pop(), scans, root):
+            if found not in seen and found != path:
+                seen.add(found)
+                todo.append(found)
+    return seen
 
 
 def _resolve(module, importer, scans, root):
@@ -198,6 +240,33 @@ def _importers(scans, root):
             if target != path:
                 out.setdefault(target, set()).add(path)
     return out
+
+
+# What tells a course version apart: the graders the course ships beside a notebook since 2021, and
+# the versioned helper files (dnn_utils_v2.py, testCases_v4a.py) and notebook names (... v8.ipynb)
+# of the versions before.
+NEWER_HELPERS = ("public_tests", "test_utils")
+OLDER_NAME = re.compile(r"(?:_|\b)v\d+[a-z]?$")
+
+
+def course_version(path, scanned=None):
+    """("2021+" | "older" | None, the evidence) for the course version of the file ``path``: from
+    what it imports first, then from the helper files beside it, then from its own name."""
+    folder = os.path.dirname(path)
+    try:
+        beside = sorted(os.path.splitext(n)[0] for n in os.listdir(folder) if n.endswith(".py"))
+    except OSError:
+        beside = []
+    name = os.path.basename(path)
+    imported = sorted({m.split(".")[0] for m in (scanned.imports if scanned else ())})
+    for modules, words in ((imported, "{name} imports {module}"), (beside, "{module}.py beside {name}")):
+        newer = [m for m in modules if m in NEWER_HELPERS]
+        older = [m for m in modules if OLDER_NAME.search(m)]
+        if bool(newer) != bool(older):
+            return ("2021+" if newer else "older"), words.format(name=name, module=(newer or older)[0])
+    if OLDER_NAME.search(os.path.splitext(name)[0].replace("+", " ").strip()):
+        return "older", f"the versioned name {name}"
+    return None, ""
 
 
 def read_tool_table(root):

@@ -90,27 +90,33 @@ class ContractRun:
         return self.records()
 
     def check_defaults(self):
-        """The documented default arguments (``optimize(..., num_iterations=100, learning_rate=0.009)``):
-        another default fails; none at all is the older course's convention, noted."""
+        """The documented default arguments (``optimize(..., num_iterations=100, learning_rate=0.009)``),
+        matched by name (``nn_model(X, Y, n_h, learning_rate, num_iterations=10000)`` keeps its
+        num_iterations): another default fails where the course's graders rely on it, and is a
+        warning (severity's "changed default") where they pass the value, as the checks do
+        (``contract.passed_by_graders``); none at all is the older course's convention, noted."""
         from nnconf.conformance import probes
 
         outcome = self.worker.call(probes.defaults, self.contract.suite, self.contract.name)
         if not outcome.ok:
             return
-        params = outcome.value
-        for position, (documented, value) in sorted(self.contract.documented_defaults.items()):
-            if position >= len(params):
+        params = {name: (has, default) for name, has, default in outcome.value}
+        passed = getattr(self.contract, "passed_by_graders", ())
+        for _, (name, value) in sorted(self.contract.documented_defaults.items()):
+            if name not in params:
                 continue
-            name, has, default = params[position]
+            has, default = params[name]
             if not has:
-                self.conventions.setdefault(note("no defaults", f"`{name}`; documented: {documented}={value!r}"), "defaults")
+                self.conventions.setdefault(note("no defaults", f"`{name}`; documented: {name}={value!r}"), "defaults")
                 continue
             same = default == value if isinstance(value, bool) or not isinstance(default, (int, float)) \
                 else math.isclose(default, value, rel_tol=1e-12)
+            case = severity.DEFAULT_PASSED if name in passed else "defaults"
             self.observe("api", f"default {name}", Observation(
-                "defaults", "pass" if same else "fail", None if same else "api.signature",
-                "" if same else f"`{name}` defaults to {default!r}; the API documents {documented}={value!r}, "
-                                "which callers (and the course's graders) rely on"))
+                case, "pass" if same else "fail", None if same else "api.signature",
+                "" if same else f"`{name}` defaults to {default!r}; the API documents {name}={value!r}, " + (
+                    "which the course's graders pass explicitly, and so do these checks" if name in passed
+                    else "which callers (and the course's graders) rely on")))
 
     def run_case(self, case):
         outcome, data = self.contract.run(self.worker, case)
@@ -544,7 +550,65 @@ def import_line(target, suite, name):
 
 def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True,
         functions=None, jobs=1, require=False, limits=None, cache=None, early=None):
-    """Check ``target`` (a loader.Target) on ``suites``; returns the results document.
+    """Check ``target`` (a loader.Target) on ``suites``, unit by unit; returns the results document.
+
+    Each unit (a file that holds a suite on its own: see loader.Target.units) is checked as
+    :func:`run_unit` checks it, and every record names its unit (``unit``). A function that two
+    units reach in the same file and line (a helper both import) is checked under the first and
+    named under the others, never reported twice.
+    """
+    units = target.units()
+    start = time.perf_counter()
+    documents, checked = [], {}
+    for i, unit in enumerate(units):
+        if progress is not None and hasattr(progress, "unit") and len(units) > 1:
+            progress.unit(unit.label())
+        own = suites if len(units) == 1 else [s for s in (suites or loader.SUITES) if s in unit.suites()]
+        document = run_unit(unit, own, profile, seed, timeout, progress, training, functions, jobs, require,
+                            limits, cache, early if i == 0 else None)
+        name = unit.unit or target.spec
+        kept, shared = [], set()
+        for record in document["records"]:
+            source = record.get("source")
+            first = checked.setdefault((record["suite"], record["function"], source), name) if source else name
+            if first == name:
+                kept.append({**record, "unit": name})
+            else:
+                shared.add(f"{record['suite']}.{record['function']} (the same code, checked under {first})")
+        document["records"], document["meta"]["shared"] = kept, sorted(shared)
+        document["curves"] = [{**c, "unit": name} if isinstance(c, dict) else c for c in document["curves"]]
+        documents.append((unit, document))
+    return _merged(target, documents, time.perf_counter() - start, suites, require, functions)
+
+
+def _merged(target, documents, duration, suites, require, functions):
+    """One results document from the units' documents."""
+    if len(documents) == 1 and not target.parts:
+        document = documents[0][1]
+        document["meta"]["units"] = [_unit_meta(*documents[0])]
+        return document
+    records = [r for _, d in documents for r in d["records"]]
+    wanted = [s for s in (suites or loader.SUITES) if functions is None or contract_names(s, functions)]
+    for suite in wanted:
+        if suite not in target.suites():
+            records += [{**not_implemented(suite, name, require, f"{target.spec} does not implement the {suite} suite")
+                        .to_json(), "unit": None} for name in contract_names(suite, functions)]
+    meta = {**documents[0][1]["meta"], "requested": wanted, "target": target.spec, "sources": target.describe(),
+            "suites": [s for s in loader.SUITES if any(s in d["meta"]["suites"] for _, d in documents)],
+            "duration_s": round(duration, 3), "units": [_unit_meta(u, d) for u, d in documents]}
+    return {"meta": meta, "records": records, "curves": [c for _, d in documents for c in d["curves"]],
+            "planar": next((d["planar"] for _, d in documents if d["planar"]), documents[0][1]["planar"])}
+
+
+def _unit_meta(unit, document):
+    return {"unit": unit.unit or unit.spec, "copy_of": unit.copy_of, "suites": document["meta"]["suites"],
+            "course_version": unit.course_version, "version_evidence": unit.version_evidence,
+            "shared": document["meta"].get("shared", [])}
+
+
+def run_unit(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None, training=True,
+             functions=None, jobs=1, require=False, limits=None, cache=None, early=None):
+    """Check one unit ``target`` (a loader.Target without parts) on ``suites``; returns its results document.
 
     The work is a list of tasks (the checks of a suite, a training curve, the planar sweep), each
     with its own isolated worker; ``jobs`` > 1 runs them in that many processes at once. A suite
@@ -556,7 +620,7 @@ def run(target, suites=None, profile="fast", seed=0, timeout=10.0, progress=None
     import platform
 
     start = time.perf_counter()
-    wanted = list(suites or loader.SUITES)
+    wanted = list(loader.SUITES if suites is None else suites)
     if functions is not None:  # the suites holding those functions; no curves for a choice of functions
         wanted, training = [s for s in wanted if contract_names(s, functions)], False
     suites = [s for s in wanted if s in target.suites()]
@@ -734,8 +798,24 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
     records, absent = [], set()
     line = functools.partial(import_line, target, suite)
     written = _written_definitions(target, suite)
+    broken = _unparsed_definitions(target, suite)
+    read_as = {}
     for contract in contracts:
         name = contract.name
+        top = name.split(".")[0]
+        if top in broken and name not in absent:
+            absent.add(name)
+            found = [does_not_parse(suite, name, broken[top])]
+            records += found
+            if progress:
+                progress(suite, name, [r.to_json() for r in found])
+        if inventory["implemented"][name] and top not in read_as:
+            read_as[top] = _name_read(target, suite, top, written)
+            if read_as[top]:
+                records.append(Record(
+                    suite=suite, function=name, check=f"name:{top}", stage="api", status="note",
+                    message=f"{name}: read as {read_as[top]}, a name as learners write it or an older name of the "
+                            f"documents; judged under it (the API's name is `{top}`)"))
         if not inventory["implemented"][name]:
             if name not in absent:
                 absent.add(name)
@@ -811,6 +891,48 @@ def _written_definitions(target, suite):
         for name in scan.public:
             written.setdefault(name, f"{target.relative(path)}:{scan.defined.get(name)}")
     return written
+
+
+def _name_read(target, suite, top, written):
+    """The name (and where) the unit's files define for the API's ``top`` when they do not define
+    ``top`` itself: an older name of the documents or a name as learners write it (read from the
+    files, never from the worker); None when ``top`` is defined as it is, or imported."""
+    from nnconf.conformance import sources
+
+    if target.kind != "path" or suite not in target.sources or top in written:
+        return None
+    source = target.sources[suite]
+    if top in source.names or any(top in sources.scan(p).imported for p in source.files()):
+        return None
+    known = [a for a in loader.ALIASES.get(suite, {}).get(top, ()) if a in written]
+    found = known or [n for n in written if loader.is_variant(n, top)]
+    return f"`{found[0]}` ({written[found[0]]})" if len(found) == 1 else None
+
+
+def _unparsed_definitions(target, suite):
+    """{name: (where, syntax error)} of the functions and classes that code of the suite's files
+    which does not parse would define (read from the files, never from the worker)."""
+    from nnconf.conformance import sources
+
+    if target.kind != "path" or suite not in target.sources:
+        return {}
+    broken = {}
+    for path in target.sources[suite].files():
+        for piece in sources.scan(path).broken:
+            for name in piece.names:
+                broken.setdefault(name, (f"{target.relative(path)}, {piece.where}", piece.message))
+    return broken
+
+
+def does_not_parse(suite, name, found):
+    """The record of a function whose code is not valid Python: an error, never a skip."""
+    where, message = found
+    return Record(
+        suite=suite, function=name, check=f"api:{name}", stage="api", status="error", diagnosis="crash.syntax",
+        diagnosis_text=explain("crash.syntax"), extra={"source": where},
+        message=f"{name}: its code does not parse ({where}: SyntaxError: {message}); none of its checks ran, and "
+                "every function that calls it is not checked either",
+    )
 
 
 def vanished(suite, name, where):

@@ -7,17 +7,23 @@ TARGET forms (``nnconf check TARGET``), resolved in the harness without running 
   (:mod:`nnconf.conformance.discovery`). An existing path always wins over a package name;
 - ``SUITE=PATH`` (repeatable, alone or beside a path): that suite is read from that file;
 - a dotted package name (``mypkg.nn``) whose submodules are named after the suites (``mypkg.nn.deep``);
-- nothing: the bundled implementation, ``nnconf.impl``.
+  the bundled implementation is checked only when named so: ``nnconf.impl``;
+- nothing: the current folder, as pytest and ruff do.
+
+A path target with several units (files that each hold a suite on their own) is a Target whose
+``parts`` are one Target per unit; the run checks each and names it.
 
 :func:`parse_target` makes a :class:`Target`; :func:`load_suite` imports one suite of it, in the
 worker process only, through :class:`~nnconf.conformance.sources.TreeImporter` (definitions only,
 under names that never meet the harness's own modules, which all live under ``nnconf``).
 """
 
+import dataclasses
 import difflib
 import importlib
 import importlib.util
 import os
+import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -73,9 +79,20 @@ class Target:
     unreadable: dict = field(default_factory=dict)  # path -> why it could not be read (not checked)
     package_suites: tuple = ()
     package_folders: tuple = ()  # where a package target's modules are
+    parts: tuple = ()  # the units of a path target with several (each a Target of its own)
+    unit: str | None = None  # the unit's name: its file as the user would write it
+    course_version: str | None = None  # "2021+", "older" or None (no evidence), for a unit
+    version_evidence: str = ""  # what told the version ("public_tests.py beside W4A1.ipynb")
+    copy_of: str | None = None  # the unit this one is a Jupyter copy of (``name-Copy1.ipynb``)
+
+    def units(self):
+        """The units the run checks one by one: the parts of a tree, or the target itself."""
+        return list(self.parts) or [self]
 
     def suites(self):
         """The suites the target implements, in the API's order."""
+        if self.parts:
+            return tuple(s for s in SUITES if any(s in u.suites() for u in self.parts))
         if self.kind in ("package", "objects"):
             return self.package_suites
         return tuple(s for s in SUITES if s in self.sources)
@@ -93,7 +110,7 @@ class Target:
             return list(self.package_folders)
         if self.kind != "path":
             return []
-        return [self.root] + [p for s in self.sources.values() for p in s.files()]
+        return [self.root] + [p for u in self.units() for s in u.sources.values() for p in s.files()]
 
     def relative(self, path):
         """``path`` as the user would write it (relative to the working folder when below it)."""
@@ -109,7 +126,11 @@ class Target:
         if self.kind == "objects":
             return [f"{', '.join(self.suites())}: {', '.join(sorted(OBJECTS.get(self.package, {})))}"]
         lines = []
-        for suite in self.suites():
+        if self.parts:
+            lines.append(f"{len(self.parts)} units, each checked on its own:")
+            for unit in self.parts:
+                lines += [f"unit {unit.label()}"] + [f"  {line}" for line in unit.describe()]
+        for suite in self.suites() if not self.parts else ():
             source = self.sources[suite]
             evidence = ", ".join(source.evidence[:6]) + (" ..." if len(source.evidence) > 6 else "")
             lines.append(f"{suite:<12} {self.relative(source.primary)}  ({source.reason}: {evidence})")
@@ -119,8 +140,14 @@ class Target:
             lines.append(f"{suite:<12} not checked: only {', '.join(names)} seen, not enough to tell "
                          f"(name the file: {suite}=PATH)")
         for path, why in self.unreadable.items():
-            lines.append(f"{'not read':<12} {self.relative(path)}: {why}")
+            lines.append(f"{'not checked':<12} {self.relative(path)}: {why}")
+        if self.course_version and not self.parts:
+            lines.append(f"{'version':<12} the {self.course_version} course ({self.version_evidence})")
         return lines
+
+    def label(self):
+        """The unit's name with what it is: ``W4A1-Copy1.ipynb (a Jupyter copy of W4A1.ipynb)``."""
+        return self.unit + (f" (a Jupyter copy of {self.copy_of})" if self.copy_of else "")
 
 
 def parse_target(words):
@@ -140,7 +167,7 @@ def parse_target(words):
     if len(plain) > 1:
         raise UsageError(f"give one TARGET (a folder, a file, a notebook or a package), not {len(plain)}: {' '.join(plain)}")
     if not plain and not overrides:
-        return _package_target(BUNDLED, BUNDLED)
+        plain, words = [os.curdir], [os.curdir]
     if plain and not os.path.exists(plain[0]):
         if overrides:
             raise UsageError(f"{plain[0]!r}: no such file or folder")
@@ -160,7 +187,36 @@ def parse_target(words):
         raise UsageError(str(exc)) from None
     if not found:
         raise UsageError(_nothing_found(plain[0] if plain else spec, root, files, unclaimed))
-    return Target(spec=spec, kind="path", root=root, sources=found, unclaimed=unclaimed, unreadable=unreadable)
+    units = [_unit(spec, root, sources_of_file) for sources_of_file in found]
+    units = [_with_copy_of(u, units) for u in units]
+    if len(units) == 1:
+        return dataclasses.replace(units[0], unclaimed=unclaimed, unreadable=unreadable)
+    return Target(spec=spec, kind="path", root=root, unclaimed=unclaimed, unreadable=unreadable, parts=tuple(units))
+
+
+def _unit(spec, root, sources_of_file):
+    """The Target of one unit: one file's suites, with the course version its files tell."""
+    primary = next(iter(sources_of_file.values())).primary
+    version, evidence = discovery.course_version(primary, sources.scan(primary))
+    unit = Target(spec=spec, kind="path", root=root, sources=sources_of_file, course_version=version,
+                  version_evidence=evidence)
+    return dataclasses.replace(unit, unit=os.path.relpath(primary, root))
+
+
+_COPY = re.compile(r"^(?P<stem>.+?)(?:[- ]Copy\d+| \(\d+\)| copy(?: \d+)?)$", re.IGNORECASE)
+
+
+def _with_copy_of(unit, units):
+    """Label a unit that is a copy of another (Jupyter's ``-Copy1``, a browser's `` (1)``)."""
+    folder, name = os.path.split(unit.unit)
+    stem, suffix = os.path.splitext(name)
+    match = _COPY.match(stem)
+    if not match:
+        return unit
+    original = os.path.join(folder, match["stem"] + suffix)
+    if any(u.unit == original for u in units):
+        return dataclasses.replace(unit, copy_of=original)
+    return unit
 
 
 def _source_file(word, path):
@@ -266,9 +322,38 @@ def resolve(module, suite, name):
             value._fail()
         if isinstance(value, sources.Unavailable):
             raise MissingName(f"`{top}` could not be loaded: {value._reason}", top)
+    variant = _variant(module, top)
+    if variant is not None:
+        return getattr(module, variant), variant
     near = difflib.get_close_matches(top, [n for n in dir(module) if not n.startswith("_")], n=1, cutoff=0.85)
     hint = f"; `{near[0]}` is defined: a misspelling?" if near else ""
     raise MissingName(f"`{top}` is not implemented (not defined in {getattr(module, '__file__', module)}){hint}", top)
+
+
+def _variant(module, top):
+    """The one name of ``module`` that is ``top`` as learners write it (:func:`is_variant`), or
+    None; for a class, also a class derived from one named ``top``."""
+    wants_class = top[:1].isupper()
+    names = [n for n in dir(module) if not n.startswith("_")
+             and isinstance(getattr(module, n, None), type) == wants_class
+             and not isinstance(getattr(module, n, None), sources.Unavailable)]
+    found = [n for n in names if is_variant(n, top)]
+    if not found and wants_class:
+        found = [n for n in names if any(b.__name__ == top for b in getattr(module, n).__mro__[1:])]
+    return found[0] if len(found) == 1 else None
+
+
+# Classes a learner may extend under a longer name (``TwoLayerNetBackPropagation``); a layer's name is
+# not among them: ``SigmoidWithLoss`` is not a ``Sigmoid``.
+EXTENDED_CLASSES = ("TwoLayerNet",)
+
+
+def is_variant(name, top):
+    """Is ``name`` the API's ``top`` as learners write it: the same in another case (``ReLu`` for
+    ``Relu``), or a network class under a longer name (``TwoLayerNetBackPropagation``)?"""
+    if name == top:
+        return False
+    return name.lower() == top.lower() or (top in EXTENDED_CLASSES and name.startswith(top))
 
 
 def implemented(module, suite, name):

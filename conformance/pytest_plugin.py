@@ -3,9 +3,10 @@
     pytest --pyargs nnconf.conformance.checks --nnconf-impl path/to/my_code [--nnconf-profile thorough]
 
 ``--nnconf-impl`` takes the CLI's TARGET forms (repeatable); without it, the ``NNCONF_IMPL``
-environment variable (space-separated), then the bundled implementation. One test per function of
-every suite; a function the target does not implement is skipped ("not implemented"), or fails
-with ``--nnconf-require``. Each check's figures go into ``--junitxml`` as properties. Works under
+environment variable (space-separated); with neither, the run is a usage error (a CI job that
+forgot the option must not pass). One test per function of every suite (and of every unit, where
+the target holds several: ``[deep.linear_backward@alice/deep.py]``); a function the target does
+not implement is skipped ("not implemented"), or fails with ``--nnconf-require``. Each check's figures go into ``--junitxml`` as properties. Works under
 ``pytest -n 2``: each suite's checks go to one xdist process, which keeps one isolated worker
 process for it. The options are prefixed so that they never collide with a project's own ``--impl``.
 """
@@ -57,39 +58,49 @@ class Runner:
         from nnconf.conformance.cache import Cache
         from nnconf.conformance.worker import Limits
 
-        self.target = loader.parse_target(target_words)
+        self.target = _STATE.get("target") or loader.parse_target(target_words)
         self.profile, self.seed, self.require = profile, seed, require
         self.limits = Limits(sandbox=sandbox)
         self.cache = Cache.default()
         self.workers = {}
+        self.done = {}  # (unit, suite, function) -> its records: a failure is blamed on a failing callee
         self.warned = False  # the run's NOT SANDBOXED warning, given once
 
-    def worker(self, suite, next_suite=None):
-        """The suite's worker; the worker of ``next_suite`` (that of the test pytest runs next in
-        this process, under xdist too) is started as well, to load while this suite checks."""
-        worker = self._worker(suite)
+    def unit(self, name=None):
+        """The unit named ``name`` (None: the target's only one)."""
+        return next((u for u in self.target.units() if u.unit == name), self.target.units()[0])
+
+    def worker(self, suite, unit=None, next_check=None):
+        """The worker of the suite of ``unit``; the worker of ``next_check`` ((suite, unit) of the
+        test pytest runs next in this process, under xdist too) is started as well, to load while
+        this suite checks."""
+        worker = self._worker(suite, unit)
         if worker.box.warning and not self.warned:
             self.warned = True
             warnings.warn(ConformanceWarning(worker.box.warning), stacklevel=1)
-        if next_suite not in (None, suite) and next_suite in self.target.suites():
-            self._worker(next_suite).start()
+        if next_check not in (None, (suite, unit)) and next_check[0] in self.unit(next_check[1]).suites():
+            self._worker(*next_check).start()
         return worker
 
-    def _worker(self, suite):
+    def _worker(self, suite, unit=None):
         from nnconf.conformance.worker import Worker
 
-        if suite not in self.workers:
-            self.workers[suite] = Worker(self.target, suite, seed=self.seed, limits=self.limits)
-        return self.workers[suite]
+        if (suite, unit) not in self.workers:
+            self.workers[(suite, unit)] = Worker(self.unit(unit), suite, seed=self.seed, limits=self.limits)
+        return self.workers[(suite, unit)]
 
-    def check(self, suite, function, next_suite=None):
+    def check(self, suite, function, unit=None, next_check=None):
         from nnconf.conformance import engine
         from nnconf.conformance.suites import contracts
+        from nnconf.conformance.suites.dependencies import note_likely_causes
 
         chosen = [c for c in contracts(suite) if c.name == function]
-        records = engine.run_suite(self.worker(suite, next_suite), self.target, suite, chosen, self.profile, self.seed,
-                                   require=self.require, cache=self.cache)
-        return [r.to_json() for r in records]
+        records = engine.run_suite(self.worker(suite, unit, next_check), self.unit(unit), suite, chosen, self.profile,
+                                   self.seed, require=self.require, cache=self.cache)
+        records = [r.to_json() for r in records]
+        self.done.update({(unit, suite, function): records})
+        earlier = [dict(r) for k, v in self.done.items() if k[:2] == (unit, suite) and k[2] != function for r in v]
+        return note_likely_causes(records + earlier)[:len(records)]
 
     def close(self):
         for worker in self.workers.values():
@@ -107,10 +118,33 @@ def target_words(config):
 def nnconf_runner(request):
     """The session's :class:`Runner` for the target named by ``--nnconf-impl`` / ``NNCONF_IMPL``."""
     option = request.config.getoption
+    if not target_words(request.config):
+        raise pytest.UsageError("nnconf: name the code to check with --nnconf-impl PATH or NNCONF_IMPL")
     runner = Runner(target_words(request.config), option("--nnconf-profile"), option("--nnconf-seed"),
                     option("--nnconf-require"), option("--nnconf-sandbox"))
+    _STATE["runner"] = runner
     yield runner
     runner.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The real bug first: the functions wrong on their own, each with those that fail because of it."""
+    from nnconf.conformance.suites.dependencies import roots_of
+
+    runner = _STATE.get("runner")
+    if runner is None:
+        return
+    failing = {k: sorted({c for r in v for c in r.get("likely_cause", ())}) for k, v in runner.done.items()
+               if any(r["status"] in ("fail", "error") for r in v)}
+    roots = {k: roots_of(k, failing) for k in failing}
+    lines = []
+    for key in [k for k in failing if roots[k] == {k}]:
+        lines.append(f"{key[1]}.{key[2]}" + (f"@{key[0]}" if key[0] else "") + ": wrong on its own (fix it first)")
+        lines += [f"    then {k[1]}.{k[2]} fails too, probably because of it" for k in failing if k != key and key in roots[k]]
+    if lines:
+        terminalreporter.write_sep("=", "nnconf: the real bugs first")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def functions():
@@ -121,20 +155,25 @@ def functions():
     return [(suite, name) for suite, names in FUNCTIONS.items() for name in names]
 
 
-_STATE = {"xdist worker": False, "next suite": None}
+_STATE = {"xdist worker": False, "next check": None, "target": None}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
-    """A TARGET that cannot be used is one usage error, before anything is collected."""
+    """A TARGET that cannot be used, or none in a run of the checks, is one usage error, before
+    anything is collected."""
     _STATE["xdist worker"] = hasattr(config, "workerinput")
     words = target_words(config)
     if not words:
+        if _names_the_checks(config):
+            raise pytest.UsageError(
+                "nnconf: name the code to check with --nnconf-impl PATH (a folder, file, notebook or package; "
+                "nnconf.impl for the bundled implementation) or the NNCONF_IMPL environment variable")
         return
     from nnconf.conformance import loader
 
     try:
-        loader.parse_target(words)
+        _STATE["target"] = loader.parse_target(words)
     except loader.UsageError as exc:
         raise pytest.UsageError(f"--nnconf-impl {' '.join(words)}: {exc}") from None
     from nnconf.conformance import sandbox
@@ -145,12 +184,27 @@ def pytest_configure(config):
         raise pytest.UsageError(str(exc)) from None
 
 
+def _names_the_checks(config):
+    return any("nnconf.conformance.checks" in str(a) or os.path.join("conformance", "checks.py") in str(a)
+               for a in config.args)
+
+
+def pytest_generate_tests(metafunc):
+    """The checks' parameters: each (suite, function), and its unit where the target holds several."""
+    if metafunc.definition.name != "test_conforms" or "nnconf_check" not in metafunc.fixturenames:
+        return
+    target = _STATE.get("target")
+    units = [u.unit for u in target.units()] if target is not None and target.parts else [None]
+    metafunc.parametrize("nnconf_check", [
+        pytest.param((s, f, u), id=f"{s}.{f}" + (f"@{u}" if u else "")) for u in units for s, f in functions()])
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     """Remembers the suite of the check this process runs next (xdist hands each process its
     next test before the current one runs), so that its suite's worker can start early."""
     check = _check_of(nextitem.nodeid) if nextitem is not None else None
-    _STATE["next suite"] = check[0] if check else None
+    _STATE["next check"] = (check[0], check[2]) if check else None
     yield
 
 
@@ -160,9 +214,9 @@ def pytest_runtest_logreport(report):
     an xdist worker, which reports to the controller by node id) its node id reads
     ``nnconf/<suite>.py::<function>``."""
     original = report.nodeid
-    suite_function = _check_of(original)
-    if suite_function is not None and not _STATE["xdist worker"]:
-        report.nodeid = f"nnconf/{suite_function[0]}.py::{suite_function[1]}"
+    check = _check_of(original)
+    if check is not None and not _STATE["xdist worker"]:
+        report.nodeid = f"nnconf/{check[0]}.py::{check[1]}" + (f"@{check[2]}" if check[2] else "")
     try:
         yield
     finally:
@@ -176,9 +230,7 @@ def pytest_xdist_make_scheduler(config, log):
     a suite's worker starts once per run, not once per test; other tests are distributed as before
     (one by one, or by their ``xdist_group``). A run that does not name the checks keeps xdist's
     own scheduling."""
-    named = any("nnconf.conformance.checks" in str(a) or os.path.join("conformance", "checks.py") in str(a)
-                for a in config.args)
-    if config.getvalue("dist") not in ("load", "loadgroup") or not named:
+    if config.getvalue("dist") not in ("load", "loadgroup") or not _names_the_checks(config):
         return None
     from xdist.scheduler import LoadGroupScheduling
 
@@ -187,7 +239,9 @@ def pytest_xdist_make_scheduler(config, log):
     class BySuite(LoadGroupScheduling):
         def _split_scope(self, nodeid):
             check = _check_of(nodeid)
-            return check_unit(*check, processes) if check else super()._split_scope(nodeid)
+            if not check:
+                return super()._split_scope(nodeid)
+            return check_unit(*check[:2], processes) + (f"@{check[2]}" if check[2] else "")
 
     return BySuite(config, log)
 
@@ -206,26 +260,27 @@ def check_unit(suite, function, processes):
 
 
 def _check_of(nodeid):
-    """(suite, function) of a node id ``...::test_conforms[suite.function]`` (xdist may add
-    ``@group``), else None."""
+    """(suite, function, unit or None) of a node id ``...::test_conforms[suite.function]`` or
+    ``[suite.function@unit]`` (xdist may add ``@group`` after it), else None."""
     head, _, params = nodeid.partition("::test_conforms[")
     params = params.rsplit("@", 1)[0] if "]@" in params else params
     if not params.endswith("]"):
         return None
-    suite, _, function = params[:-1].partition(".")
-    return suite, function
+    check, _, unit = params[:-1].partition("@")
+    suite, _, function = check.partition(".")
+    return suite, function, unit or None
 
 
-def assert_conforms(runner, suite, function, item):
-    """Run the checks of one function, record each check's figures, fail with the findings; a
-    function or suite the target does not implement is a skip, a warning a pytest warning."""
+def assert_conforms(runner, suite, function, item, unit=None):
+    """Run the checks of one function (of one unit), record each check's figures, fail with the
+    findings; a function or suite the target does not implement is a skip, a warning a pytest warning."""
     from nnconf.conformance import engine
 
-    if suite not in runner.target.suites():
+    if suite not in runner.unit(unit).suites():
         records = [engine.not_implemented(suite, function, runner.require,
-                                          f"{runner.target.spec} does not implement the {suite} suite").to_json()]
+                                          f"{unit or runner.target.spec} does not implement the {suite} suite").to_json()]
     else:
-        records = runner.check(suite, function, _STATE["next suite"])
+        records = runner.check(suite, function, unit, _STATE["next check"])
     if item.config.getini("junit_family") != "xunit2":  # xunit2 has no properties per test case
         item.user_properties.extend((r["check"], _figures(r)) for r in records)
     bad = [r for r in records if r["status"] in ("fail", "error")]

@@ -310,7 +310,10 @@ def run_definitions(module, path):
         for chunk in chunks(path):
             tree = definitions(chunk, bound)
             if tree is None:
-                notes.append(f"{chunk.filename}: not Python (left out)")
+                broken = unparsed(chunk)
+                notes.append(f"{chunk.filename}: " + (f"does not parse ({broken.where}: SyntaxError: {broken.message}); "
+                                                      f"{', '.join(broken.names)} left undefined" if broken
+                                                      else "not Python (left out)"))
                 continue
             linecache.cache[chunk.filename] = (len(chunk.source), None, chunk.source.splitlines(True), chunk.filename)
             exec(compile(tree, chunk.filename, "exec"), namespace)  # noqa: S102 - the user's definitions
@@ -332,11 +335,39 @@ class Scan:
     imports: set = field(default_factory=set)  # dotted module names imported at top level
     star: set = field(default_factory=set)  # modules imported with ``from M import *``
     imported: set = field(default_factory=set)  # names bound by an import (``from dnn_utils import relu``)
+    broken: list = field(default_factory=list)  # :class:`Unparsed` code: a cell or file with a syntax error
     error: str | None = None
 
     @property
     def is_notebook(self):
         return self.path.endswith(NOTEBOOK_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A notebook cell or a file that is not valid Python, and the names it would define."""
+
+    where: str  # "cell 39, line 3, column 27" or "line 3, column 27"
+    message: str  # the SyntaxError's own words
+    names: tuple  # the functions and classes its top-level ``def``/``class`` lines name
+
+
+_TOP_LEVEL_DEFINITION = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def unparsed(chunk):
+    """:class:`Unparsed` for a chunk that does not parse; None when it parses, or when it is not
+    Python at all (a cell of another language defines nothing)."""
+    try:
+        ast.parse(chunk.source, chunk.filename)
+        return None
+    except SyntaxError as exc:
+        names = tuple(dict.fromkeys(_TOP_LEVEL_DEFINITION.findall(chunk.source)))
+        if not names:
+            return None
+        place = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "somewhere"
+        where = f"cell {chunk.cell}, {place}" if chunk.cell is not None else place
+        return Unparsed(where, exc.msg, names)
 
 
 def scan(path):
@@ -351,6 +382,12 @@ def scan(path):
     for chunk in pieces:
         tree = definitions(chunk, bound)
         if tree is None:
+            broken = unparsed(chunk)
+            if broken is not None:
+                result.broken.append(broken)
+                for name in broken.names:
+                    result.defined.setdefault(name, broken.where)
+                    result.public.add(name)
             continue
         for guarded in tree.body:
             node = guarded.body[0]

@@ -142,6 +142,7 @@ class Record:
     duration_s: float = None
     source: str = None  # the user's file (and line, or notebook cell) the function was loaded from
     likely_cause: tuple = ()  # failing functions this one really called: its failure probably follows
+    unit: str = ""  # the file that holds the suite on its own (a run of several units names each)
     load_notes: tuple = ()  # what could not be loaded from the target's files (a missing package)
 
     @property
@@ -185,6 +186,7 @@ def record(index, raw):
         source=text(raw.get("source")),
         likely_cause=_texts(raw.get("likely_cause")),
         load_notes=_texts(raw.get("load_notes")),
+        unit=text(raw.get("unit")) or "",
     )
 
 

@@ -128,7 +128,24 @@ def summary(doc, records):
             "sources": "\n".join(map(str, sources)) if isinstance(sources, list) else "",
             "notes": records[records.status == "note"].to_dict("records"),
             "loading": "\n".join(sorted(records.load_notes.explode().dropna().unique())),
-            "absent": sorted(set(absent.suite + "." + absent.function))}
+            "absent": sorted(set(absent.suite + "." + absent.function)),
+            "units": _units(doc.meta.get("units"), records)}
+
+
+def _units(units, records):
+    """The units of a run of several, each with its suites, verdict and what it is (a copy, a version)."""
+    if not isinstance(units, list) or len(units) < 2:
+        return []
+    rows = []
+    for unit in (u for u in units if isinstance(u, dict)):
+        own = records[records.unit == unit.get("unit")]
+        failing = own[own.status.isin(("fail", "error"))]
+        what = ([f"a Jupyter copy of {unit['copy_of']}"] if unit.get("copy_of") else []) + (
+            [f"{unit['course_version']} course ({unit.get('version_evidence')})"] if unit.get("course_version") else [])
+        rows.append({"unit": unit.get("unit"), "suites": ", ".join(unit.get("suites") or ()),
+                     "verdict": "FAIL" if len(failing) else "PASS" if (own.status == "pass").any() else "NOT RUN",
+                     "failing": failing.function.nunique(), "what": "; ".join(what)})
+    return rows
 
 
 def meta_facts(meta):
@@ -151,7 +168,7 @@ def failure_groups(failed):
     counted), and the bug classes with how often each occurs."""
     if failed.empty:
         return None
-    keys = ["suite", "function"]
+    keys = ["unit", "suite", "function"]
     first_ones = failed.groupby(keys, sort=False).cumcount() < MAX_FAILURES_PER_GROUP
     shown = failed.assign(shown=first_ones & (first_ones.cumsum() <= MAX_FAILURE_CARDS))
     groups = list(shown.groupby(keys, sort=False))
@@ -164,7 +181,7 @@ def failure_groups(failed):
 def _group(key, g, is_open):
     """One function's failures: its cards, how many more, its statuses and failing callees."""
     statuses = g.status.value_counts(sort=False)
-    return {"suite": key[0], "function": key[1], "open": is_open,
+    return {"unit": key[0], "suite": key[1], "function": key[2], "open": is_open,
             "cards": g[g.shown].to_dict("records"), "more": int((~g.shown).sum()),
             "count": ", ".join(f"{n} {s}" for s, n in statuses.items()),
             "causes": sorted(set().union(*g.likely_cause))}

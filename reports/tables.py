@@ -159,7 +159,7 @@ def failures(frame, statuses=FAILED):
     first, then those that probably follow from another; then suite order and first
     appearance; within a function by stage, errors before fails."""
     failed = frame[frame.status.isin(statuses)]
-    group = failed.groupby(["suite", "function"], sort=False)
+    group = failed.groupby(["unit", "suite", "function"], sort=False)
     return (failed.assign(group_follows=group.follows.transform("any"),
                           group_first=group["index"].transform("min"),
                           not_error=failed.status != "error")
@@ -295,7 +295,7 @@ def report_tables(doc):
 
 # ----------------------------------------------------------------------------- CSV files
 
-RECORD_COLUMNS = ["suite", "function", "check", "stage", "quantity", "layer", "case", "status",
+RECORD_COLUMNS = ["unit", "suite", "function", "check", "stage", "quantity", "layer", "case", "status",
                   "diagnosis", "diagnosis_text", "max_abs_err", "max_rel_err", "atol", "rtol",
                   "reference", "expected_shape", "actual_shape", "worst_index", "expected_value",
                   "actual_value", "message", "repro", "duration_s"]

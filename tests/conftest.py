@@ -10,6 +10,10 @@ import os
 
 os.environ["NNCONF_ALLOW_BUNDLED"] = "1"
 
+# tests/test_conformance.py runs the plugin's checks on the bundled implementation: it is named,
+# since the plugin never picks a target by itself (a test that wants none takes this away).
+os.environ.setdefault("NNCONF_IMPL", "nnconf.impl")
+
 # One reference cache for the whole session (xdist workers inherit it from the controller), never
 # the user's own: the tests start cold and leave nothing behind in ~/.cache.
 if "NNCONF_CACHE_DIR" not in os.environ:

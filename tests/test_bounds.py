@@ -254,7 +254,7 @@ def test_a_target_that_imports_the_harness_reference_fails(tmp_path):
 
 def test_an_unsandboxed_run_says_so_in_terminal_json_and_report(tmp_path):
     """Without bubblewrap the run goes on, and every place its results go says it was not boxed."""
-    result = subprocess.run([sys.executable, "-m", "nnconf", "check", "--sandbox", "none", "--function", "relu",
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", "nnconf.impl", "--sandbox", "none", "--function", "relu",
                              "--json", str(tmp_path / "r.json"), "--report", str(tmp_path / "report"), "--quiet"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr
@@ -267,7 +267,7 @@ def test_an_unsandboxed_run_says_so_in_terminal_json_and_report(tmp_path):
 def test_sandbox_bwrap_without_bubblewrap_is_a_usage_error(tmp_path):
     """--sandbox bwrap where bubblewrap cannot run: exit 2 with what to do, before anything runs."""
     env = {**os.environ, "PATH": os.path.dirname(sys.executable)}  # no bwrap on this PATH
-    result = subprocess.run([sys.executable, "-m", "nnconf", "check", "--sandbox", "bwrap", "--function", "relu"],
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", "nnconf.impl", "--sandbox", "bwrap", "--function", "relu"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 2
     assert "bubblewrap" in result.stderr and "apt-get install bubblewrap" in result.stderr

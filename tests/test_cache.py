@@ -28,7 +28,7 @@ def test_warm_results_equal_cold_and_uncached_results(tmp_path):
     bug.write_text("from nnconf.impl.deep import *\n\n\ndef linear_backward(dZ, cache):\n"
                    "    A_prev, W, b = cache\n    return W.T @ dZ, dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True)\n")
     folder = tmp_path / "cache"
-    for target in ([], ["--suite", "deep", str(bug)]):
+    for target in (["nnconf.impl"], ["--suite", "deep", str(bug)]):
         cold = _check(tmp_path, "cold", *target, cache_dir=folder)
         warm = _check(tmp_path, "warm", *target, cache_dir=folder)
         fresh = _check(tmp_path, "fresh", "--no-cache", *target, cache_dir=folder)

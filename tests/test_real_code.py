@@ -271,21 +271,27 @@ def test_book_tree_checked_from_its_root(tmp_path, packages):
     assert not (root / "dataset" / "mnist.pkl").exists()
 
 
-# --- 6: two equal candidates, settled by [tool.nnconf.names] --------------------------------------------------
+# --- 6: two equal candidates: each a unit, checked and named; [tool.nnconf.names] narrows ------------------
 
 
-def test_equal_candidates_need_and_honour_tool_nnconf_names(tmp_path):
+def test_equal_candidates_are_two_units_and_tool_nnconf_names_narrows_to_one(tmp_path):
     root = tmp_path / "project"
     trees.build_two_candidates(root)
-    ambiguous = nnconf("check", ".", "--suite", "layers", "--no-training", cwd=root)
-    assert ambiguous.returncode == 2, output(ambiguous)
-    assert "[tool.nnconf" in ambiguous.stderr and "Traceback" not in ambiguous.stderr, output(ambiguous)
-    assert "a/net.py" in ambiguous.stderr and "b/net.py" in ambiguous.stderr, output(ambiguous)
+    both = nnconf("check", ".", "--suite", "layers", "--no-training", "--json", "both.json", cwd=root)
+    assert both.returncode == 0, output(both)
+    assert re.search(r"^\s+unit a/net\.py", both.stdout, re.M) and re.search(r"^\s+unit b/net\.py", both.stdout, re.M)
+    records = load(root / "both.json")
+    for unit in ("a/net.py", "b/net.py"):  # each unit's own TwoLayerNet, checked and passing
+        own = [r for r in records if r.get("unit") == unit and r["function"] == "TwoLayerNet.gradient"]
+        assert own and {r["status"] for r in own} == {"pass"} and {r["source"].rpartition(":")[0] for r in own} == {unit}
+    shared = [r for r in records if r["function"] == "Affine.backward" and r["status"] == "pass"]
+    assert shared and len({r["unit"] for r in shared}) == 1  # nn_layers.py, imported by both, checked once
 
     (root / "pyproject.toml").write_text('[tool.nnconf.names]\nTwoLayerNet = "b/net.py"\n')
     settled = nnconf("check", ".", "--suite", "layers", "--no-training", "--json", "records.json", cwd=root)
     assert settled.returncode == 0, output(settled)
-    assert re.search(r"TwoLayerNet from b/net\.py", settled.stdout), output(settled)
+    assert re.search(r"not checked\s+a/net\.py: left out: \[tool\.nnconf\.names\] takes TwoLayerNet from b/net\.py",
+                     settled.stdout), output(settled)
     records = load(root / "records.json")
     assert_passes(records, "layers", ("TwoLayerNet.gradient", "TwoLayerNet.loss"), settled)
     span = class_lines(root / "b" / "net.py", "TwoLayerNet")

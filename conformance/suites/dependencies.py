@@ -5,19 +5,69 @@ reached (``probes.traced``); a record keeps those of the suite's API as ``calls`
 fails and a function it really called fails on its own checks too, the failure most likely follows
 from the callee's: the record says so (``likely_cause``), so that a learner fixes the callee first.
 A function that fails with no failing callee is a *root*.
+
+Training loops and the course's model functions (``L_layer_model``, ``nn_model``) run thousands of
+untraced iterations; for them the blame falls on the step functions they are built from
+(:data:`BUILT_FROM`), where those fail on their own checks.
 """
+
+import re
+
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+# suite -> function -> the suite's functions it is built from, as the course and the book build it.
+BUILT_FROM = {
+    "deep": {
+        "L_layer_model": ("initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
+                          "update_parameters"),
+        "two_layer_model": ("initialize_parameters_deep", "linear_activation_forward", "compute_cost",
+                            "linear_activation_backward", "update_parameters"),
+    },
+    "shallow": {"nn_model": ("initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation",
+                             "update_parameters")},
+    "logistic": {"optimize": ("propagate",), "model": ("initialize_with_zeros", "optimize", "predict")},
+    "xor": {"optimize": ("get_gradients",)},
+}
+
+
+def built_from(record):
+    """The suite's functions the record's function (or training loop) is built from, when its calls
+    were not traced."""
+    if record.get("stage") == "training":
+        from nnconf.conformance.training import REQUIRES
+
+        return REQUIRES.get(record["suite"], ())
+    return BUILT_FROM.get(record["suite"], {}).get(record["function"], ())
 
 
 def note_likely_causes(records):
-    """Add ``likely_cause`` (and a sentence) to failing records whose real callees fail too."""
+    """Add ``likely_cause`` (and a sentence) to failing records whose real callees fail too, or
+    that crashed on a name that is missing because its own code failed (a cell that does not parse)."""
     failing = {(r["suite"], r["function"]) for r in records if r["status"] in ("fail", "error")}
     for record in records:
         if record["status"] not in ("fail", "error"):
             continue
-        causes = [c for c in record.get("calls", ()) if (record["suite"], c) in failing]
+        traced = bool(record.get("calls"))
+        callees = record.get("calls") or built_from(record)
+        callees = [*callees, *_UNDEFINED.findall(record.get("message") or "")]
+        causes = [c for c in callees if (record["suite"], c) in failing and c != record["function"]]
         if causes:
             record["likely_cause"] = causes
             names = ", ".join(f"`{c}`" for c in causes)
-            record["message"] += (f" [probably follows from {names}, which {record['function']} called and "
-                                  "which fail(s) on its own checks too: fix that first]")
+            how = "which it called" if traced else "which it is built from"
+            record["message"] += (f" [probably follows from {names}, {how} and which fail(s) on its own "
+                                  "checks too: fix that first]")
     return records
+
+
+def roots_of(key, causes, seen=None):
+    """The root failures behind ``key`` (a tuple ending in the function's name, such as (suite,
+    function)): its causes' causes, down to functions that fail with no failing cause of their
+    own. ``causes``: key -> the names of the failing functions it is blamed on."""
+    seen = set() if seen is None else seen
+    seen.add(key)
+    direct = [(*key[:-1], c) for c in causes.get(key, ())]
+    direct = [c for c in direct if c in causes and c not in seen]
+    if not direct:
+        return {key}
+    return set().union(*(roots_of(c, causes, seen) for c in direct))
