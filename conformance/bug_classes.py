@@ -106,6 +106,12 @@ BUG_CLASSES = {
         "Run the repro snippet to see the traceback; the message names the exception and its "
         "text.",
     ),
+    "crash.syntax": (
+        "The code that defines the function is not valid Python (a notebook cell or a file with a "
+        "syntax error), so nothing of it could be loaded or checked.",
+        "Go to the file, cell, line and column given and fix the syntax (a `def` line missing its `:`, "
+        "an unclosed bracket, a wrong indentation), then run the cell again.",
+    ),
     "crash.timeout": (
         "The function did not return within the time limit: an endless loop, or a per-element "
         "Python loop far too slow for the input.",
@@ -123,6 +129,15 @@ BUG_CLASSES = {
         "The function or class is not defined in the module under test, so its checks did not "
         "run.",
         "Define it under its name in docs/api.md (or an accepted alias); nnconf list TARGET shows what was found.",
+    ),
+    "api.numpy2_removed": (
+        "The code uses a NumPy name that NumPy 1.24 or 2.x removed (np.float_, np.complex_, the aliases of "
+        "Python's types np.float, np.int and np.object, np.NaN, np.Inf, np.product, ...). It was right for NumPy 1.x; on NumPy 2 it "
+        "stops with an AttributeError. nnconf judges the function with NumPy 1.x's aliases put back, so the "
+        "bugs behind the crash still show.",
+        "Write today's name: np.float64 for np.float_, float / int / object / complex / str for np.float, "
+        "np.int, np.object, np.complex, np.str, np.nan for np.NaN, np.inf for np.Inf and np.infty, "
+        "np.prod for np.product, np.all / np.any for np.alltrue / np.sometrue (the message names each one).",
     ),
     "api.signature": (
         "The function exists but cannot be called with the documented arguments, or returns a "

@@ -4,7 +4,8 @@
 It loads the target's suite, then answers the harness's requests one at a time: each request
 names a probe (from a table taken before the target loaded) and its arguments; the answer is an
 :class:`~nnconf.conformance.worker.Outcome` as data only. Before each call the worker puts back
-its own modules' and NumPy's namespaces; after it, NumPy's values on fixed inputs (the canary)
+its own modules' and NumPy's namespaces (NumPy's with the names NumPy 1.x had and 2.x removed,
+``np.float_``, ``np.int``: :mod:`numpy2`); after it, NumPy's values on fixed inputs (the canary)
 go back for the harness to compare.
 """
 
@@ -27,7 +28,7 @@ import numpy as np
 import numpy.linalg  # noqa: F401 - loaded before the Guard takes NumPy's namespaces (NumPy loads them lazily)
 import numpy.random  # noqa: F401
 
-from nnconf.conformance import channel, loader, shared, sources
+from nnconf.conformance import channel, loader, numpy2, shared, sources
 from nnconf.conformance.worker import HARNESS_FIELDS, PROBE_MODULES, Line, Outcome, environment
 
 _DEFAULT_ERR = np.geterr()
@@ -156,6 +157,7 @@ def _serve(conn, setup, arena):
     sys.stdin = open(os.devnull)
     module, load_error = None, None
     seed = setup["seed"]
+    numpy2.restore_aliases(np)  # NumPy 1.x's removed names, part of the NumPy the Guard puts back before each call
     guard = Guard()
     receive, send, run, restore_harness, restore_numpy = conn.receive, conn.send, _run, guard.restore_harness, guard.restore_numpy
     try:

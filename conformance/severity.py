@@ -50,6 +50,12 @@ WARNINGS = (
     Rule("crash at zero iterations", "warn",
          "a training or optimize loop that raises when asked for zero iterations",
          "the course templates build `grads` after the loop; every real run has iterations"),
+    Rule("removed from NumPy", "warn",
+         "a checked function that uses a name NumPy 1.24 or 2.x removed (`np.float_`, `np.int`, `np.float`, `np.NaN`, "
+         "`np.Inf`, `np.product`, ...; `api.numpy2_removed`), in its own code or through a helper or constant of its "
+         "file: read from the file by the harness, one warning per function",
+         "the code was right for the NumPy 1.x it was written for and stops with an AttributeError on NumPy 2; the "
+         "worker puts NumPy 1.x's aliases back, so the function is judged behind that crash and its real bugs fail"),
 )
 
 
@@ -63,6 +69,7 @@ _PREDICATES = {
     "one-hot targets only": lambda stage, q, case, diag, status: case == "labels",
     "crash at zero iterations": lambda stage, q, case, diag, status:
         case == ZERO_ITERATIONS and diag == "crash.exception",  # a hang there is no edge: it fails
+    "removed from NumPy": lambda stage, q, case, diag, status: diag == "api.numpy2_removed",
 }
 
 
