@@ -40,6 +40,16 @@ CONVENTIONS = (
     Convention("no defaults", "`optimize`, `model`, `nn_model`, `L_layer_model`, `update_parameters`",
                "no default for a documented argument (the course before 2021 gave none)",
                "called with every argument; a default of another value fails"),
+    Convention("book chapter 4", "`TwoLayerNet` (`layers`)",
+               "the book's chapter-4 TwoLayerNet: sigmoid hidden layer, softmax predict",
+               "told from chapter 5 by what its predict returns on a probe (softmax(sigmoid(x W1 + b1) W2 + b2), "
+               "rows that sum to 1, or a sigmoid hidden layer), then judged against the PyTorch reference of "
+               "ch04/two_layer_net.py: predict returns the probabilities, loss = cross_entropy_error(predict(x), t), "
+               "the gradients are the loss's; its training curve against that net's; a net the probe cannot place "
+               "is judged as chapter 5"),
+    Convention("attribute names", "`layers.Affine.backward`",
+               "keeps its gradients under a name that differs from the API's only in case",
+               "the attribute of that name is read and judged; the note names it"),
 )
 
 TEXT = {c.key: c.text for c in CONVENTIONS}

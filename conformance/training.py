@@ -14,6 +14,7 @@ import numpy as np
 from nnconf.conformance.probes.training import (loop_deep, loop_logistic, loop_shallow, loop_two_layer, loop_xor,
                                                   planar_sweep)
 from nnconf.conformance.cache import Memo
+from nnconf.conformance.conventions import note
 from nnconf.conformance.records import Record
 from nnconf.conformance.suites._cases import global_draw, initialization
 from nnconf.impl import data
@@ -69,7 +70,7 @@ def _xor_system(profile):
             lambda: ref.train_xor(params, X, Y, 0.5, 3000).costs, None)
 
 
-def _two_layer_system(profile):
+def _two_layer_system(profile, form="ch5"):
     rows = data.load_digits_split(layout="rows", one_hot=True)
     rng = np.random.default_rng(0)
     params = {"W1": 0.01 * rng.standard_normal((64, 50)), "b1": np.zeros(50),
@@ -77,7 +78,8 @@ def _two_layer_system(profile):
     batches = [rng.choice(rows.x_train.shape[0], 100) for _ in range(1000 if profile == "thorough" else 300)]
     return ("TwoLayerNet on digits, batches of 100, lr 0.1", loop_two_layer,
             (rows.x_train, rows.t_train, params, 0.1, batches),
-            lambda: ref.train_two_layer(params, rows.x_train, rows.t_train, 0.1, len(batches), batch_indices=batches).costs,
+            lambda: ref.train_two_layer(params, rows.x_train, rows.t_train, 0.1, len(batches), batch_indices=batches,
+                                        form=form).costs,
             None)
 
 
@@ -98,6 +100,14 @@ SYSTEMS = {
     "logistic": _logistic_system,
     "xor": _xor_system,
     "layers": _two_layer_system,
+}
+
+
+# Accepted conventions with a system of their own (conventions.py): a target whose curve misses
+# the API's reference but follows one of these, from the same start on the same data, passes and
+# its record names the convention (the book's chapter-4 TwoLayerNet trains a sigmoid hidden layer).
+CONVENTION_SYSTEMS = {
+    "layers": (("book chapter 4", lambda profile: _two_layer_system(profile, "ch4")),),
 }
 
 
@@ -130,14 +140,29 @@ def run_curve(worker, suite, profile, memo=None):
         curve.update(status="error", message=record.message)
         return curve, record
     target = [float(c) for c in outcome.value]
-    diff = np.abs(np.array(target) - np.array(reference_costs)) if len(target) == len(reference_costs) else None
-    worst = float(np.nanmax(diff)) if diff is not None else float("inf")
-    ok = diff is not None and bool(np.all(diff <= CURVE_RTOL * np.maximum(1.0, np.abs(reference_costs))))
+    worst, ok = _lockstep(target, reference_costs)
+    convention = None
+    for key, system in CONVENTION_SYSTEMS.get(suite, ()) if not ok else ():
+        costs = memo.get(("system", suite, profile, key), lambda: [float(c) for c in system(profile)[3]()])
+        memo.save()
+        if _lockstep(target, costs)[1]:
+            (worst, ok), convention, reference_costs = _lockstep(target, costs), key, costs
+            break
     record.status, record.diagnosis = ("pass", None) if ok else ("fail", "value.wrong")
     record.max_abs_err, record.tolerance = worst, {"atol": 0.0, "rtol": CURVE_RTOL}
     record.message = f"{len(target)} iterations in lockstep; largest cost difference {worst:.3g}"
-    curve.update(target=target, status=record.status, message=record.message)
+    if convention is not None:
+        record.message += f"; against the reference of an accepted convention: {note(convention)}"
+        record.extra["convention"] = convention
+    curve.update(target=target, reference=reference_costs, status=record.status, message=record.message)
     return curve, record
+
+
+def _lockstep(target, reference):
+    """(largest cost difference, whether every cost is within CURVE_RTOL of the reference's)."""
+    diff = np.abs(np.array(target) - np.array(reference)) if len(target) == len(reference) else None
+    worst = float(np.nanmax(diff)) if diff is not None else float("inf")
+    return worst, diff is not None and bool(np.all(diff <= CURVE_RTOL * np.maximum(1.0, np.abs(reference))))
 
 
 def _planar_inputs(grid_size):

@@ -206,3 +206,65 @@ class TwoLayerNet:
             "W2": self.layers["Affine2"].dW,
             "b2": self.layers["Affine2"].db,
         }
+
+
+class TwoLayerNetCh4:
+    """The book's chapter-4 two-layer network (ch04/two_layer_net.py): a sigmoid hidden layer and
+    a softmax ``predict``, with its own backpropagation, row-major.
+
+    params: W1 (input_size, hidden_size), b1 (hidden_size,), W2 (hidden_size, output_size),
+    b2 (output_size,), drawn as :class:`TwoLayerNet` draws them (W1, then W2).
+
+    Forward (F1, F23, F24): a1 = x W1 + b1, z1 = s(a1), a2 = z1 W2 + b2, y = softmax(a2).
+    ``loss`` = -(1/N) sum t log y, computed from a2 with log-softmax (finite for any finite a2).
+    Backward (``gradient``): dy = (y - t) / N (softmax with cross-entropy), dW2 = z1^T dy,
+    db2 = sum(dy, axis=0), dz1 = dy W2^T, da1 = dz1 * s(a1)(1 - s(a1)), dW1 = x^T da1,
+    db1 = sum(da1, axis=0). The harness accepts this form beside chapter 5's (see
+    conformance/conventions.py, "book chapter 4").
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, rng=None):
+        draw = rng.standard_normal if rng is not None else (lambda shape: np.random.randn(*shape))
+        self.params = {
+            "W1": weight_init_std * draw((input_size, hidden_size)),
+            "b1": np.zeros(hidden_size),
+            "W2": weight_init_std * draw((hidden_size, output_size)),
+            "b2": np.zeros(output_size),
+        }
+
+    def _forward(self, x):
+        """(z1, a2): the hidden activations s(x W1 + b1) (N, H) and the scores (N, C)."""
+        p = self.params
+        z1 = stable_sigmoid(x @ p["W1"] + p["b1"])
+        return z1, z1 @ p["W2"] + p["b2"]
+
+    def predict(self, x):
+        """y = softmax(a2): probabilities (N, output_size), each row summing to 1."""
+        return softmax(self._forward(x)[1])
+
+    def loss(self, x, t):
+        """F24: -(1/N) sum t log predict(x), from the scores (t one-hot or integer labels)."""
+        scores, t = _as_batch(self._forward(x)[1], t)
+        return _mean_target_log(log_softmax(scores), t)
+
+    def accuracy(self, x, t):
+        """F26: fraction of rows whose argmax probability equals the label (t one-hot or integer)."""
+        y = np.argmax(self.predict(x), axis=1)
+        labels = np.argmax(t, axis=1) if np.ndim(t) != 1 else t
+        return float(np.sum(y == labels) / x.shape[0])
+
+    def numerical_gradient(self, x, t):
+        """F25: {"W1", "b1", "W2", "b2"} by central differences of the loss."""
+        loss_of_params = lambda _: self.loss(x, t)  # noqa: E731 (the book's form)
+        return {key: numerical_gradient(loss_of_params, self.params[key]) for key in self.params}
+
+    def gradient(self, x, t):
+        """The backward pass of the class docstring: {"W1", "b1", "W2", "b2"}."""
+        p = self.params
+        z1, scores = self._forward(x)
+        y = softmax(scores)
+        batch = x.shape[0]
+        one_hot = t if np.size(t) == y.size else np.eye(y.shape[1])[np.asarray(t).astype(int)]
+        dy = (y - one_hot) / batch
+        da1 = (dy @ p["W2"].T) * z1 * (1.0 - z1)
+        return {"W1": x.T @ da1, "b1": np.sum(da1, axis=0), "W2": z1.T @ dy, "b2": np.sum(dy, axis=0)}

@@ -3,6 +3,16 @@
 Backward functions are plain autograd VJPs with the given upstream ``dout`` (see
 ``conventions``). Targets ``t`` are one-hot (same size as y) or integer labels (N,), as the
 book's cross_entropy_error accepts; a 1-D y / x is a batch of one.
+
+``TwoLayerNet`` comes in the book's two forms (``form``), both with params W1 (D, H), b1 (H,),
+W2 (H, C), b2 (C,) and the same loss of the scores a2 = z1 W2 + b2:
+
+- ``"ch5"`` (the API): z1 = relu(x W1 + b1); ``predict`` returns the scores a2;
+- ``"ch4"`` (the book's ch04/two_layer_net.py): z1 = sigmoid(x W1 + b1); ``predict`` returns
+  softmax(a2), probabilities whose rows sum to 1.
+
+``loss`` is -(1/N) sum t log softmax(a2) in both (the book's ch4 ``cross_entropy_error(predict(x), t)``
+is the same function; here it is computed from the scores), and ``gradient`` is its autograd.
 """
 from __future__ import annotations
 
@@ -12,6 +22,8 @@ import torch
 from ._torch import to_float, to_numpy, to_tensor, vjp
 
 KEYS = ("W1", "b1", "W2", "b2")
+HIDDEN = {"ch5": torch.relu, "ch4": torch.sigmoid}  # the hidden activation of each TwoLayerNet form
+FORMS = tuple(HIDDEN)
 
 
 def _as_batch(y: np.ndarray, t) -> tuple[np.ndarray, np.ndarray]:
@@ -37,12 +49,13 @@ def _softmax_loss_t(x, t):
     return -(t * torch.log_softmax(x, dim=-1)).sum() / x.shape[0]
 
 
-def _two_layer_logits_t(x, p):
-    return _affine_t(torch.relu(_affine_t(x, p["W1"], p["b1"])), p["W2"], p["b2"])
+def _two_layer_logits_t(x, p, form="ch5"):
+    """The scores a2 = hidden(x W1 + b1) W2 + b2 of the net of ``form``."""
+    return _affine_t(HIDDEN[form](_affine_t(x, p["W1"], p["b1"])), p["W2"], p["b2"])
 
 
-def _two_layer_loss_t(x, t, p):
-    return _softmax_loss_t(_two_layer_logits_t(x, p), t)
+def _two_layer_loss_t(x, t, p, form="ch5"):
+    return _softmax_loss_t(_two_layer_logits_t(x, p, form), t)
 
 
 def affine_forward(x, W, b) -> np.ndarray:
@@ -102,30 +115,41 @@ def softmax_with_loss_backward(x, t, dout=1.0) -> np.ndarray:
     return dx.reshape(np.shape(x))
 
 
-def two_layer_predict(x, params) -> np.ndarray:
-    """TwoLayerNet.predict: Affine1 -> ReLU -> Affine2 logits (N, C); params W1 (D, H), b1 (H,),
-    W2 (H, C), b2 (C,)."""
-    return to_numpy(_two_layer_logits_t(to_tensor(x), {k: to_tensor(params[k]) for k in KEYS}))
+def _params_t(params):
+    return {k: to_tensor(params[k]) for k in KEYS}
 
 
-def two_layer_loss(x, t, params) -> float:
-    """TwoLayerNet.loss: SoftmaxWithLoss of the logits, batch mean -> float."""
-    x2, t2 = _as_batch(two_layer_predict(x, params), t)
+def two_layer_scores(x, params, form="ch5") -> np.ndarray:
+    """The scores a2 (N, C) = hidden(x W1 + b1) W2 + b2: relu for ``"ch5"``, sigmoid for ``"ch4"``."""
+    return to_numpy(_two_layer_logits_t(to_tensor(x), _params_t(params), form))
+
+
+def two_layer_predict(x, params, form="ch5") -> np.ndarray:
+    """TwoLayerNet.predict: ``"ch5"``: Affine1 -> ReLU -> Affine2 scores (N, C); ``"ch4"``:
+    softmax(sigmoid(x W1 + b1) W2 + b2), probabilities (N, C)."""
+    scores = _two_layer_logits_t(to_tensor(x), _params_t(params), form)
+    return to_numpy(scores if form == "ch5" else torch.softmax(scores, dim=-1))
+
+
+def two_layer_loss(x, t, params, form="ch5") -> float:
+    """TwoLayerNet.loss: the batch-mean cross-entropy of softmax(scores) against t -> float
+    (``"ch4"``: cross_entropy_error(predict(x), t), the same function of the scores)."""
+    x2, t2 = _as_batch(two_layer_scores(x, params, form), t)
     return to_float(_softmax_loss_t(to_tensor(x2), to_tensor(t2)))
 
 
-def two_layer_gradient(x, t, params) -> dict:
-    """TwoLayerNet.gradient: ``{"W1", "b1", "W2", "b2"}`` = d loss / d param, params' shapes."""
-    t2 = to_tensor(_as_batch(two_layer_predict(x, params), t)[1])
+def two_layer_gradient(x, t, params, form="ch5") -> dict:
+    """TwoLayerNet.gradient: ``{"W1", "b1", "W2", "b2"}`` = d loss / d param by autograd, params' shapes."""
+    t2 = to_tensor(_as_batch(two_layer_scores(x, params, form), t)[1])
     xt = to_tensor(x)
-    grads = vjp(lambda *ps: _two_layer_loss_t(xt, t2, dict(zip(KEYS, ps))),
+    grads = vjp(lambda *ps: _two_layer_loss_t(xt, t2, dict(zip(KEYS, ps)), form),
                 [params[k] for k in KEYS])
     return dict(zip(KEYS, grads))
 
 
-def two_layer_accuracy(x, t, params) -> float:
-    """F26: fraction of rows where argmax of the logits equals the label (argmax of one-hot t)."""
-    y = np.argmax(two_layer_predict(x, params), axis=1)
+def two_layer_accuracy(x, t, params, form="ch5") -> float:
+    """F26: fraction of rows where argmax of predict equals the label (argmax of one-hot t)."""
+    y = np.argmax(two_layer_predict(x, params, form), axis=1)
     t = np.asarray(t)
     labels = np.argmax(t, axis=1) if t.ndim != 1 else t
     return float(np.sum(y == labels) / float(np.shape(x)[0]))

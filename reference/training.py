@@ -63,11 +63,13 @@ def train_xor(params_list, X, Y, lr, iters) -> TrainResult:
     return TrainResult([to_numpy(p[k]) for k in range(4)], costs)
 
 
-def train_two_layer(params, x, t, lr, iters, batch_indices=None) -> TrainResult:
+def train_two_layer(params, x, t, lr, iters, batch_indices=None, form="ch5") -> TrainResult:
     """F23/F24 TwoLayerNet: params ``{"W1", "b1", "W2", "b2"}``; x (N, D), t one-hot or labels.
 
     batch_indices: optional sequence of ``iters`` index arrays; iteration i then uses
     ``x[batch_indices[i]]``, ``t[batch_indices[i]]`` (replaying a caller's mini-batches).
+    form: ``"ch5"`` (ReLU hidden layer) or the book's ``"ch4"`` (sigmoid hidden layer); see
+    ``layers``.
     """
     x = np.asarray(x, dtype=np.float64)
     t1h = layers._as_batch(layers.two_layer_predict(x, params), t)[1]
@@ -77,9 +79,9 @@ def train_two_layer(params, x, t, lr, iters, batch_indices=None) -> TrainResult:
 
     def cost(p, i):
         if batch_indices is None:
-            return layers._two_layer_loss_t(xt, tt, p)
+            return layers._two_layer_loss_t(xt, tt, p, form)
         idx = _rows(batch_indices[i])
-        return layers._two_layer_loss_t(xt[idx], tt[idx], p)
+        return layers._two_layer_loss_t(xt[idx], tt[idx], p, form)
 
     p, costs, _ = descend(cost, {k: to_tensor(params[k]) for k in layers.KEYS}, lr, iters)
     return TrainResult(_np(p), costs)

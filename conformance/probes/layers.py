@@ -42,11 +42,7 @@ def _session_once(cls, class_name, ctor_args, steps, plain):
     entries = []
     for method, args in steps:
         if method == "attr":
-            try:
-                value, present = getattr(obj, args), True
-            except AttributeError:
-                value, present = None, False
-            entries.append({"result": plain(value), "present": present})
+            entries.append(_attribute(obj, args, plain))
             continue
         bound = getattr(obj, method, None)
         if bound is None:
@@ -65,6 +61,21 @@ def _session_once(cls, class_name, ctor_args, steps, plain):
             break
         entries.append({"result": result, "names": names, **_traces(obj, declared)})
     return {"steps": entries}
+
+
+def _attribute(obj, name, plain):
+    """The step ``("attr", name)``: ``{"result", "present"}``; where ``name`` is absent, the
+    attributes that differ from it only in case (``dw`` for ``dW``), each with its value, under
+    ``"near"``: the harness chooses which one it reads."""
+    try:
+        return {"result": plain(getattr(obj, name)), "present": True}
+    except AttributeError:
+        pass
+    near = {}
+    for other in sorted(_state(obj)):
+        if other != name and other.lower() == name.lower():
+            near[other] = plain(_state(obj)[other])
+    return {"result": None, "present": False, "near": near}
 
 
 def _state(obj):
@@ -112,22 +123,48 @@ def net_init_probe(module, ctor_args, seed, repeat=True):
     return {"result": results[0], "second": results[1] if repeat else None, "mutated": [], "used": used}
 
 
-def net_call_probe(module, sizes, params, method, args, earlier=None, repeat=True):
+def net_call_probe(module, sizes, params, method, args, earlier=None, form_probe=None, repeat=True):
     """``TwoLayerNet(*sizes)``, ``params`` written into ``net.params``'s own arrays, then
     ``net.<method>(*args)`` (after ``net.<method>(*earlier)`` on the same net, when given); the
     first call gets the harness's shared ``args`` (which of them it changed, the harness sees);
-    reports the parameters the call changed."""
+    reports the parameters the call changed.
+
+    ``form_probe`` ``(x, params)``: afterwards, ``predict(x)`` of a fresh net holding ``params``,
+    returned under ``"form"`` as it came (``{"y": ...}`` or ``{"error": ...}``): from it the
+    harness tells the book's chapter-4 net from chapter 5's (:func:`nnconf.conformance.suites.layers._form_of`).
+    """
     once, plain, set_state = _net_once, probes._plain, np.random.set_state  # ours, before the target runs
     cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
     snapshot = copy.deepcopy(args)
+    probe = copy.deepcopy(form_probe)
     state = np.random.get_state()
     first = once(cls, sizes, params, method, args, earlier, plain)
     second = None
     if repeat:
         set_state(state)
         second = once(cls, sizes, params, method, snapshot, earlier, plain)["result"]
+    form = _predict_on(cls, sizes, probe, plain) if probe is not None else None
     return {"result": first["result"], "second": second, "mutated": first["mutated"], "names": first["names"],
-            "used": used}
+            "used": used, "form": form}
+
+
+def net_form_probe(module, sizes, form_probe):
+    """The form probe of :func:`net_call_probe` on its own (for a call that raised)."""
+    plain = probes._plain  # ours, before the target runs
+    cls, _ = loader.resolve(module, SUITE, "TwoLayerNet")
+    return _predict_on(cls, sizes, copy.deepcopy(form_probe), plain)
+
+
+def _predict_on(cls, sizes, probe, plain):
+    """``predict(x)`` of a fresh ``cls(*sizes)`` holding the probe's parameters: ``{"y": value}``,
+    or ``{"error": text}`` when it could not run (the contracts' own checks report why)."""
+    x, params = probe
+    try:
+        net = cls(*sizes)
+        _load(net, params)
+        return {"y": plain(net.predict(x))}
+    except Exception as exc:  # noqa: BLE001 - no answer: the harness keeps the API's form
+        return {"error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
 def _net_once(cls, sizes, params, method, args, earlier, plain):

@@ -3,7 +3,11 @@ b (H,) by design, logits (N, C); labels t one-hot (N, C) or integer (N,). N, D, 
 
 The layer classes are checked through a *session* in the worker (:func:`layer_session`):
 construct, ``forward``, then ``backward``, reading ``dW``/``db`` afterwards, as a learner's
-network uses them. Two traces of a stale state are turned into ``value.stale_state``:
+network uses them (where they are absent, an attribute whose name differs only in case, such as
+``self.dw``, is read and noted). The saturated ``SoftmaxWithLoss.forward`` case also calls
+forward with each row's label at its minimum, where only a finite loss is required.
+
+Two traces of a stale state are turned into ``value.stale_state``:
 
 - the "forward twice" case runs ``forward(x_earlier)``, ``forward(x)``, ``backward(dout)``;
   a quantity that equals the reference for ``x_earlier`` and not the one for ``x`` was computed
@@ -25,10 +29,12 @@ import numpy as np
 from nnconf.conformance import shared
 from nnconf.conformance.compare import as_array, compare
 from nnconf.conformance.contract import Case, FunctionContract, Q, flatten
+from nnconf.conformance.conventions import note
 from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import case_rng, normal, saturated, with_zeros
 from nnconf.conformance.tolerances import tolerance
-from nnconf.conformance.probes.layers import layer_session, net_call_probe, net_init_probe, numerical_gradient_probe
+from nnconf.conformance.probes.layers import (layer_session, net_call_probe, net_form_probe, net_init_probe,
+                                             numerical_gradient_probe)
 from nnconf.conformance.lazy import lazy
 
 ref = lazy("nnconf.reference.layers")
@@ -62,7 +68,7 @@ def _run_layer(worker, case):
     failed = _failed_step(case, first["steps"], outcome)
     if failed is not None:
         return failed
-    result, missing = _collect(s, first["steps"])
+    result, missing, read = _collect(s, first["steps"])
     if missing:
         return replace(outcome, ok=False, value=None, error_type="MissingName", error=(
             f"after backward the {s['cls']} object has no attribute {', '.join(f'`{m}`' for m in missing)} "
@@ -71,22 +77,53 @@ def _run_layer(worker, case):
     stale = _stale(case, first["steps"], result, outcome)
     if stale is not None:
         return stale
+    nonfinite = _nonfinite_at_saturation(case, first["steps"], second)
+    if nonfinite is not None:
+        result, second_result = nonfinite
     tested, names = s["tested"], first["steps"][s["tested"]].get("names") or []
     mutated = (shared.written(changed, (2, tested, 1), names)  # the tested step's arguments
                + shared.written(changed, (1,), outcome.value.get("ctor_names") or []))  # the constructor's
-    return replace(outcome, value={"result": result, "second": second_result, "mutated": mutated})
+    value = {"result": result, "second": second_result, "mutated": mutated}
+    if read:
+        value["convention"] = note("attribute names", ", ".join(
+            f"read `self.{other}` for `{attr}`" for attr, other in read.items()))
+    return replace(outcome, value=value)
 
 
 def _collect(s, entries):
-    """The result the contract's pattern expects, and the attributes that were missing."""
+    """The result the contract's pattern expects, the attributes that were missing, and
+    ``{API attribute: attribute read}`` where one differing only in case stood in (``dw``)."""
     if s["take"] is None:
-        return entries[s["tested"]]["result"], []
-    result, missing = {}, []
+        return entries[s["tested"]]["result"], [], {}
+    result, missing, read = {}, [], {}
     for name, index in s["take"].items():
-        result[name] = entries[index]["result"]
-        if not entries[index].get("present", True):
-            missing.append(s["steps"][index][1])
-    return result, missing
+        entry = entries[index]
+        result[name] = entry["result"]
+        if not entry.get("present", True):
+            attr, near = s["steps"][index][1], entry.get("near") or {}
+            if len(near) == 1:  # one attribute of that name in another case: the learner's name for it
+                (other, value), = near.items()
+                result[name], read[attr] = value, other
+            else:
+                missing.append(attr)
+    return result, missing, read
+
+
+def _nonfinite_at_saturation(case, entries, second):
+    """A call whose result must only be finite (``case.session["finite"]``: the saturated logits with the
+    labels at the row minima, where the book's 1e-7 delta makes the value differ but never
+    makes it inf): when its result is NaN or inf, that call becomes the one judged (its true
+    value, its repro), so the engine's saturation stage reports it. Returns (result, second) or None."""
+    for index, (true, text) in case.session.get("finite", {}).items():
+        value = as_array(entries[index].get("result"))
+        if value is None or np.all(np.isfinite(value)) or not np.all(np.isfinite(true)):
+            continue
+        name = next(iter(case.expected))
+        case.expected = {name: replace(case.expected[name], value=true)}
+        case.text = text
+        later = second["steps"][index]["result"] if second is not None else None
+        return entries[index]["result"], later
+    return None
 
 
 def _failed_step(case, entries, outcome):
@@ -188,6 +225,7 @@ class _Layer:
     m: bool = False  # the batch size N is the m of the factor-m hypothesis
     kinks: object = None  # (forward) -> {quantity: mask} for backward
     alternatives: object = None  # (forward, backward) -> {quantity: {description: value}}
+    finite: object = None  # saturated forward: (forward) -> ({argument: value}, args, true value) of a call kept finite
 
 
 def _dims():
@@ -238,6 +276,17 @@ def _softmax_loss_inputs(rng, dims, dtype, label, method):
     return {}, {"x": x, "t": t}, {"dout": 2.5 if label == "dout=2.5" else 1}  # SPEC: dout * (y - t) / batch
 
 
+def _wrong_certain_labels(fwd):
+    """The saturated logits with each row's label at its minimum: a certain, wrong prediction.
+    The true loss is large but finite (a row with +-1000 costs over 1000); the label's
+    probability underflows to 0, so -log y_t without the book's 1e-7 delta is inf, and the
+    book's log(y + 1e-7) gives a finite (smaller) loss, which passes: only finiteness is judged."""
+    x, t = fwd["x"], fwd["t"]
+    labels = np.argmin(x, axis=1)
+    wrong = labels.astype(np.int64) if np.ndim(t) == 1 else np.eye(x.shape[1], dtype=t.dtype)[labels]
+    return {"t_wrong": wrong}, (x, wrong), ref.softmax_with_loss_forward(x, wrong)
+
+
 def _sigmoid_alternatives(fwd, bwd):
     x, dout = fwd["x"], bwd["dout"]
     y = ref.sigmoid_forward(x)
@@ -283,6 +332,7 @@ LAYERS = {
         lambda c, f, b: {"dx": ref.softmax_with_loss_backward(f["x"], f["t"], float(b["dout"]))},
         {"loss": LOSS}, {"dx": GRAD},
         labels=("random", "labels", "N=1", "saturated", "float32", "forward twice", "dout=2.5"), saturated=True, m=True,
+        finite=_wrong_certain_labels,
     ),
 }
 
@@ -332,10 +382,17 @@ def _layer_build(spec, method):
             else:
                 lines.append(f"out = layer.backward({_call_words(bwd)})")
         tested = len(steps) - 1 - (len(spec.attrs) if take else 0)
+        finite = {}
+        if method == "forward" and label == "saturated" and spec.finite:
+            extra, call, true = spec.finite(fwd)
+            args.update(extra)
+            steps.append(("forward", call))
+            repro = f"out = layer.forward(x, {', '.join(extra)})  # labels at the row minima: the true loss is {true:.6g}"
+            finite[len(steps) - 1] = (true, "\n".join(lines[:-1] + [repro]))
         pattern = {name: name for name in take} if take else next(iter(reference))
         case = Case(label, tuple(args.values()), dtype=dtype, m=dims[0] if spec.m else None, arg_names=tuple(args))
         case.session = {"cls": spec.cls, "ctor": tuple(ctor.values()), "steps": steps, "tested": tested,
-                        "take": take, "pattern": pattern, "attrs": spec.attrs}
+                        "take": take, "pattern": pattern, "attrs": spec.attrs, "finite": finite}
         case.expected = {name: Q(value, **keywords[name]) for name, value in reference.items()}
         case.previous = previous or {}
         case.text = "\n".join(lines)
@@ -438,6 +495,14 @@ numerical_gradient = _Contract(
 
 
 # --- TwoLayerNet ---------------------------------------------------------------------------------
+#
+# Two forms of the net are accepted (``reference.layers``, ``form``): chapter 5's, the API
+# (Affine -> Relu -> Affine, ``predict`` returns the scores), and the book's chapter 4 (a sigmoid
+# hidden layer, ``predict`` returns softmax probabilities; conventions.py, "book chapter 4").
+# Every call of a net is followed in the worker by ``predict`` of a fresh net on a probe (the
+# probe's parameters written into it); the harness reads the form from the values that came
+# back (:func:`_form_of`), never from anything the code says about itself, and sets
+# ``case.form`` before the engine asks for the expected values of that form.
 
 
 def _net_dims(max_value=7):
@@ -445,45 +510,108 @@ def _net_dims(max_value=7):
     return lambda: distinct_dims(count=4, max_value=max_value)
 
 
+def _net_params(rng, D, H, C, out_scale=1.0):
+    return {
+        "W1": normal(rng, (D, H), scale=1 / np.sqrt(D)),
+        "b1": normal(rng, (H,), scale=0.1),
+        "W2": normal(rng, (H, C), scale=out_scale / np.sqrt(H)),
+        "b2": normal(rng, (C,), scale=0.1),
+    }
+
+
 def _net_data(example, label):
     """x (N, D), t (one-hot (N, C) or integer labels), params with moderate logits."""
     N, D, H, C = example
     rng = case_rng(SUITE, "TwoLayerNet", example, label)
     x = normal(rng, (N, D))
-    params = {
-        "W1": normal(rng, (D, H), scale=1 / np.sqrt(D)),
-        "b1": normal(rng, (H,), scale=0.1),
-        "W2": normal(rng, (H, C), scale=1 / np.sqrt(H)),
-        "b2": normal(rng, (C,), scale=0.1),
-    }
-    # Half the labels at the net's own argmax (right), the others drawn among the classes the
-    # net gives at least 5%: an accuracy between 0 and 1, and the book's 1e-7 delta inside the
-    # log moves the loss and its own numeric gradient by at most 1e-7 / 0.05 relative.
-    probabilities = ref.softmax(ref.two_layer_predict(x, params))
-    labels = np.array([rng.choice(np.flatnonzero(p >= 0.05)) for p in probabilities])
-    labels[::2] = np.argmax(probabilities, axis=1)[::2]
+    params = _net_params(rng, D, H, C)
+    # Half the labels at the net's own argmax (right), the others drawn among the classes each
+    # form of the net gives at least 5%: an accuracy between 0 and 1, and the book's 1e-7 delta
+    # inside the log moves the loss and its own numeric gradient by at most 1e-7 / 0.05 relative.
+    least = np.minimum(*(ref.softmax(ref.two_layer_scores(x, params, form)) for form in ref.FORMS))
+    labels = np.array([rng.choice(np.flatnonzero(p >= 0.05)) if np.any(p >= 0.05) else np.argmax(p) for p in least])
+    labels[::2] = np.argmax(least, axis=1)[::2]
     t = labels.astype(np.int64) if label == "labels" else np.eye(C)[labels]
     return x, t, params, (D, H, C)
 
 
-def _confident_network(example):
+def _confident_network(example, form="ch5"):
     """((x, t, sizes), params) for the random-direction check of the net's gradient against its
-    own loss: rows the net classifies right with probability ~1. The book's loss adds 1e-7 inside
-    the log, which its gradient (y - t) / N ignores; the gap, about 1e-7 (1 - y_t) / y_t per row,
-    stays far below the check's tolerance only where y_t is near 1."""
+    own loss: rows the net of ``form`` classifies right with probability ~1. The book's loss adds
+    1e-7 inside the log, which its gradient (y - t) / N ignores; the gap, about 1e-7 (1 - y_t) / y_t
+    per row, stays far below the check's tolerance only where y_t is near 1. (A sigmoid hidden
+    layer gives activations in (0, 1): chapter 4's net needs a larger W2 for such rows.)"""
     N, D, H, C = example
-    rng = case_rng(SUITE, "TwoLayerNet confident", example)
-    params = {
-        "W1": normal(rng, (D, H), scale=1 / np.sqrt(D)),
-        "b1": normal(rng, (H,), scale=0.1),
-        "W2": normal(rng, (H, C), scale=5 / np.sqrt(H)),
-        "b2": normal(rng, (C,), scale=0.1),
-    }
+    rng = case_rng(SUITE, "TwoLayerNet confident", example) if form == "ch5" else \
+        case_rng(SUITE, "TwoLayerNet confident", example, form)
+    params = _net_params(rng, D, H, C, out_scale=5.0 if form == "ch5" else 40.0)
     pool = normal(rng, (64 * N, D))
-    probabilities = ref.softmax(ref.two_layer_predict(pool, params))
+    probabilities = ref.softmax(ref.two_layer_scores(pool, params, form))
     x = pool[np.argsort(-probabilities.max(axis=1), kind="stable")[:N]]
-    t = np.eye(C)[np.argmax(ref.two_layer_predict(x, params), axis=1)]
+    t = np.eye(C)[np.argmax(ref.two_layer_scores(x, params, form), axis=1)]
     return (x, t, (D, H, C)), params
+
+
+def _form_probe(sizes):
+    """(x, params) on which the forms' ``predict`` differ plainly: pre-activations of both signs,
+    of size ~2, and scores of size ~2."""
+    D, H, C = sizes
+    rng = case_rng(SUITE, "TwoLayerNet form", sizes)
+    x = normal(rng, (4, D))
+    params = {"W1": normal(rng, (D, H), scale=2 / np.sqrt(D)), "b1": normal(rng, (H,), scale=0.5),
+              "W2": normal(rng, (H, C), scale=2 / np.sqrt(H)), "b2": normal(rng, (C,), scale=0.5)}
+    return x, params
+
+
+def _form_candidates(x, params):
+    """What ``predict`` returns on the probe, for each net the harness can name."""
+    return {
+        "ch5": ref.two_layer_predict(x, params, "ch5"),  # relu hidden layer, scores
+        "ch4": ref.two_layer_predict(x, params, "ch4"),  # sigmoid hidden layer, softmax
+        "ch4, sigmoid output": ref.sigmoid_forward(ref.two_layer_scores(x, params, "ch4")),
+        "ch4, scores": ref.two_layer_scores(x, params, "ch4"),
+    }
+
+
+PROBE = "on a probe, predict returned"
+FORM_EVIDENCE = (  # (candidate, evidence) in the order they are tried, after chapter 5's own
+    ("ch4", f"{PROBE} softmax(sigmoid(x W1 + b1) W2 + b2), rows that sum to 1"),
+    ("rows sum to 1", f"{PROBE} rows that sum to 1 (probabilities, as chapter 4's softmax predict), "
+                      "though not softmax(sigmoid(x W1 + b1) W2 + b2)"),
+    ("ch4, sigmoid output", f"{PROBE} sigmoid(sigmoid(x W1 + b1) W2 + b2): a sigmoid hidden layer, "
+                            "and a sigmoid at the output where chapter 4 has softmax"),
+    ("ch4, scores", f"{PROBE} sigmoid(x W1 + b1) W2 + b2: a sigmoid hidden layer, "
+                    "and the scores where chapter 4 returns their softmax"),
+)
+
+
+def _form_of(answer, candidates):
+    """``("ch5" | "ch4", evidence)``: the form of the checked net, read from what its ``predict``
+    returned on the probe (``answer``, ``{"y": ...}`` or ``{"error": ...}``). Chapter 5's values,
+    or no usable answer, keep the API's form; chapter 4's values, rows that sum to 1, or a
+    sigmoid hidden layer under another output make it chapter 4's."""
+    y = as_array(answer.get("y")) if isinstance(answer, dict) else None
+    if y is None or y.shape != np.shape(candidates["ch5"]) or not np.all(np.isfinite(y)):
+        return "ch5", None
+    tol = tolerance("value")
+    same = {key: compare(y, value, **tol).ok for key, value in candidates.items()}
+    same["rows sum to 1"] = bool(np.all(y >= 0) and np.all(np.abs(y.sum(axis=1) - 1) <= 1e-6))
+    if same["ch5"]:
+        return "ch5", None
+    for key, evidence in FORM_EVIDENCE:
+        if same[key]:
+            return "ch4", evidence
+    return "ch5", None
+
+
+def _judge_as(case, form):
+    """Hold ``case`` to the net of ``form``: the expected values, the earlier call's result (stale
+    state) and the confident network of the random-direction check."""
+    case.form = form
+    if form in getattr(case, "previous_forms", {}):
+        case.previous = case.previous_forms[form]
+    if form in getattr(case, "networks", {}):
+        case.network = case.networks[form]
 
 
 def _net_case(method, with_t=True):
@@ -497,12 +625,17 @@ def _net_case(method, with_t=True):
             x0, t0, _, _ = _net_data(example, "earlier data")
             earlier = (x0, t0) if with_t else (x0,)
             if method == "gradient":
-                case.previous = {f"d{k}": v for k, v in ref.two_layer_gradient(x0, t0, params).items()}
+                case.previous_forms = {
+                    form: {f"d{k}": v for k, v in ref.two_layer_gradient(x0, t0, params, form).items()}
+                    for form in ref.FORMS}
         case.net = (sizes, params, method, args, earlier)
+        case.form_probe = _form_probe(sizes)
+        case.form_candidates = _form_candidates(*case.form_probe)
         case.text = (f"net = TwoLayerNet{sizes}\nfor key, value in params.items():\n    net.params[key][...] = value\n"
                      f"out = net.{method}({', '.join(names)})")
         if method == "gradient" and label == "random":
-            case.network = ("layers",) + _confident_network(example)
+            case.networks = {form: ("layers",) + _confident_network(example, form) for form in ref.FORMS}
+        _judge_as(case, "ch5")
         return case
     return build
 
@@ -516,18 +649,33 @@ def _run_numerical_gradient(worker, case):
 
 
 def _run_net(worker, case):
-    """The net's call; the inputs it wrote into, as the harness saw them, beside its own parameters."""
-    outcome = worker.call(net_call_probe, *case.net, share=True)
+    """The net's call; the inputs it wrote into, as the harness saw them, beside its own
+    parameters; the form of the net (``case.form``), read from its predict on the probe.
+
+    The book's chapter-4 net takes one-hot targets only (its gradient is (y - t) / batch): a
+    crash on integer labels is not applicable to it (a skip that says so), where chapter 5's
+    net is held to labels as a warning (severity: "one-hot targets only")."""
+    outcome = worker.call(net_call_probe, *case.net, case.form_probe, share=True)
+    if not outcome.ok and case.label == "labels" and outcome.kind == "crash.exception":
+        answer = worker.call(net_form_probe, case.net[0], case.form_probe)
+        if answer.ok and _form_of(answer.value, case.form_candidates)[0] == "ch4":
+            return replace(outcome, error_type="Precondition", traceback=None, diagnosis=None, error=(
+                f"not applicable: {note('book chapter 4')} takes one-hot targets only, and this case passes "
+                f"integer labels ({outcome.error_type}: {outcome.error})"))
     if outcome.ok:
         names = outcome.value.get("names") or []
         outcome.value["mutated"] = shared.written(outcome.changed, (3,), names) + list(outcome.value.get("mutated") or [])
+        form, evidence = _form_of(outcome.value.get("form"), case.form_candidates)
+        _judge_as(case, form)
+        if form == "ch4":
+            outcome.value["convention"] = note("book chapter 4", evidence)
     return outcome
 
 
 def _grads_expect(tolerance_key):
     def expect(case):
         x, t = case.net[3][:2]
-        grads = ref.two_layer_gradient(x, t, case.net[1])
+        grads = ref.two_layer_gradient(x, t, case.net[1], case.form)
         return {f"d{k}": Q(grads[k], stage="layer", layer=LAYER_OF[k], keep_dtype=False, tolerance=tolerance_key)
                 for k in KEYS}
     return expect
@@ -569,17 +717,18 @@ TwoLayerNet_init = _Contract(
 )
 
 TwoLayerNet_predict = _net_contract(
-    "predict", lambda c: {"y": Q(ref.two_layer_predict(c.net[3][0], c.net[1]), keep_dtype=False)},
+    "predict", lambda c: {"y": Q(ref.two_layer_predict(c.net[3][0], c.net[1], c.form), keep_dtype=False)},
     pattern="y", labels=("random",), with_t=False,
 )
 
 TwoLayerNet_loss = _net_contract(
-    "loss", lambda c: {"loss": Q(ref.two_layer_loss(*c.net[3], c.net[1]), **LOSS)}, pattern="loss",
+    "loss", lambda c: {"loss": Q(ref.two_layer_loss(*c.net[3], c.net[1], c.form), **LOSS)}, pattern="loss",
 )
 
 TwoLayerNet_accuracy = _net_contract(
     "accuracy",
-    lambda c: {"accuracy": Q(ref.two_layer_accuracy(*c.net[3], c.net[1]), cost=True, exact=True, keep_dtype=False)},
+    lambda c: {"accuracy": Q(ref.two_layer_accuracy(*c.net[3], c.net[1], c.form), cost=True, exact=True,
+                             keep_dtype=False)},
     pattern="accuracy",
 )
 
