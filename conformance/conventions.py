@@ -25,21 +25,25 @@ CONVENTIONS = (
                "randn * 0.01 (the step-by-step assignment) or randn / sqrt(n[l-1]) (the course's dnn_app_utils)",
                "compared with the reference of that scale"),
     Convention("compute_cost with parameters", "`shallow.compute_cost`",
-               "compute_cost(A2, Y, parameters) of the 2017-2020 course (parameters unused)",
-               "called with an empty parameters dict, also inside the network checks and training loops"),
-    Convention("only parameters", "`L_layer_model`",
+               "compute_cost(A2, Y, parameters) of the 2017-2020 course (which may read parameters['W1'], ['W2'])",
+               "called with the parameters of a network whose output has A2's shape, also in the training loop; "
+               "only where the code's version allows it: a 2021+ notebook (public_tests.py beside it) fails"),
+    Convention("only parameters", "`L_layer_model`, `two_layer_model`",
                "returns only `parameters`, not `(parameters, costs)` (the course until 2020)",
-               "its parameters are judged; there are no costs to compare"),
-    Convention("own start", "`L_layer_model`, `nn_model`",
+               "its parameters are judged, there are no costs to compare; only where the code's version allows "
+               "it: a 2021+ notebook, whose own test unpacks (parameters, costs), fails"),
+    Convention("own start", "`L_layer_model`, `two_layer_model`, `nn_model`",
                "trains from its own initial parameters (whatever its initializer)",
                "a zero-iteration call shows the start; the reference trains from it"),
     Convention("older dA keys", "`L_model_backward`",
                "the older grads keys: grads['dA' + str(l)] holds the gradient with respect to A[l-1] "
                "(keys dA1..dAL instead of dA0..dA(L-1), as the course's dnn_app_utils_v2 writes them)",
-               "the keys are read shifted by one"),
-    Convention("no defaults", "`optimize`, `model`, `nn_model`, `L_layer_model`, `update_parameters`",
+               "the keys are read shifted by one; only where the code's version allows it: a 2021+ notebook "
+               "fails (its own test cell raises KeyError 'dA0'); the note names the evidence of the version"),
+    Convention("no defaults", "`optimize`, `model`, `nn_model`, `L_layer_model`, `two_layer_model`, `update_parameters`",
                "no default for a documented argument (the course before 2021 gave none)",
-               "called with every argument; a default of another value fails"),
+               "called with every argument; a default of another value fails where the course's graders rely "
+               "on it, and is a warning where they pass the value (see the warning rules)"),
     Convention("book chapter 4", "`TwoLayerNet` (`layers`)",
                "the book's chapter-4 TwoLayerNet: sigmoid hidden layer, softmax predict",
                "told from chapter 5 by what its predict returns on a probe (softmax(sigmoid(x W1 + b1) W2 + b2), "

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 EDGE_CASES = ("saturated",)  # inputs at an edge: z of magnitude 20 to 1000, probabilities of exactly 0 and 1
 ZERO_ITERATIONS = "0 iterations"
+DEFAULT_PASSED = "defaults, passed by the graders"  # a documented default the course's graders pass explicitly
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ WARNINGS = (
     Rule("crash at zero iterations", "warn",
          "a training or optimize loop that raises when asked for zero iterations",
          "the course templates build `grads` after the loop; every real run has iterations"),
+    Rule("changed default", "warn",
+         "a documented default changed by the learner (`model(..., learning_rate=0.9)`) where the course's graders "
+         "pass that argument explicitly (where they rely on the default, another value fails)",
+         "the graders, and the checks, call with the value; the function is judged with it passed explicitly"),
     Rule("removed from NumPy", "warn",
          "a checked function that uses a name NumPy 1.24 or 2.x removed (`np.float_`, `np.int`, `np.float`, `np.NaN`, "
          "`np.Inf`, `np.product`, ...; `api.numpy2_removed`), in its own code or through a helper or constant of its "
@@ -69,6 +74,7 @@ _PREDICATES = {
     "one-hot targets only": lambda stage, q, case, diag, status: case == "labels",
     "crash at zero iterations": lambda stage, q, case, diag, status:
         case == ZERO_ITERATIONS and diag == "crash.exception",  # a hang there is no edge: it fails
+    "changed default": lambda stage, q, case, diag, status: case == DEFAULT_PASSED and diag == "api.signature",
     "removed from NumPy": lambda stage, q, case, diag, status: diag == "api.numpy2_removed",
 }
 

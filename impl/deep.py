@@ -155,6 +155,37 @@ def L_layer_model(
     return parameters, costs
 
 
+def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    """Train LINEAR -> RELU -> LINEAR -> SIGMOID by gradient descent (F17, F18, F10), as the
+    course's application notebook builds it from the step functions.
+
+    layers_dims = (n_x, n_h, n_y). ``np.random.seed(1)``, then W1 (n_h, n_x), W2 (n_y, n_h) drawn
+    randn * 0.01 in that order, b1, b2 = 0 (the course's ``initialize_parameters(n_x, n_h, n_y)``).
+    Each iteration: A1 = relu(W1 X + b1), A2 = s(W2 A1 + b2); cost J (F9); dA2 = -(Y/A2 - (1-Y)/(1-A2))
+    (taken as dZ2 = A2 - Y, the same value without dividing by a saturated A2); dA1, dW2, db2 from
+    the sigmoid layer, dW1, db1 from the ReLU layer (F14: dW = (1/m) dZ A_prev^T, db = (1/m) sum dZ);
+    W := W - learning_rate dW, b := b - learning_rate db. Returns (parameters, costs), the costs
+    recorded every 100 iterations.
+    """
+    n_x, n_h, n_y = layers_dims
+    np.random.seed(1)
+    parameters = initialize_parameters_deep([n_x, n_h, n_y])
+    costs = []
+    for i in range(num_iterations):
+        A1, cache1 = linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
+        A2, cache2 = linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
+        if i % 100 == 0:
+            cost = compute_cost(A2, Y)
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:f}")
+        grads = {}
+        dA1, grads["dW2"], grads["db2"] = linear_backward(A2 - Y.reshape(A2.shape), cache2[0])
+        _, grads["dW1"], grads["db1"] = linear_activation_backward(dA1, cache1, "relu", input_gradient=False)
+        parameters = update_parameters(parameters, grads, learning_rate)
+    return parameters, costs
+
+
 def predict(X, y, parameters, hidden_activation="relu"):
     """F26: p (1, m) = 1 where AL > 0.5, else 0 (float, as the course)."""
     AL, _ = L_model_forward(X, parameters, hidden_activation)

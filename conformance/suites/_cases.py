@@ -84,33 +84,157 @@ def initializer_conventions(case, scales, expected_of):
             yield text, expected_of(initialization(dims, std, global_draw(seed)))
 
 
-def run_from_own_start(suite, name, iterations_at, documented_start, seed=None, returns_tuple=True):
+def run_from_own_start(suite, name, iterations_at, documented_start, seed=None, returns_tuple=True, extras=None):
     """A training function's run, judged from its own start: called first with zero iterations,
     which returns its initial parameters (the global random state is the same before each call,
     and ``seed`` is set before both where the documents seed first), then as the case asks.
-    ``case.start`` holds that start; ``case.only_parameters`` a result that is the parameters alone."""
-    from nnconf.conformance.contract import call_target
-
-    def call(worker, args, repeat=True):
-        return call_target(worker, suite, name, args, {}, repeat, timeout=30.0, seed=seed)
+    ``iterations_at``: the position (an int) or keyword (a str) of the case's iteration count.
+    Both calls go as the course's graders make them (:func:`graders_call`, ``extras`` for the
+    arguments a course version added). ``case.start`` holds the start; ``case.only_parameters`` a
+    result that is the parameters alone (an older course's convention: a 2021+ notebook fails)."""
 
     def run(worker, case):
-        zero = list(case.args)
-        zero[iterations_at] = 0
-        start = call(worker, tuple(zero), repeat=False)  # only its start is used; the case's own call is repeated
-        if start.ok:
+        args, kwargs = list(case.args), dict(case.kwargs)
+        if isinstance(iterations_at, str):
+            kwargs[iterations_at] = 0
+        else:
+            args[iterations_at] = 0
+        start = call_as_graders(worker, suite, name, tuple(args), kwargs, extras, repeat=False, seed=seed)
+        if start.ok:  # only its start is used; the case's own call is repeated
             params = _parameters_of(start.value["result"])
             if params is not None:
                 case.start = params
-        outcome = call(worker, case.args)
+        outcome = call_as_graders(worker, suite, name, case.args, case.kwargs, extras, seed=seed)
         if outcome.ok and returns_tuple and isinstance(outcome.value["result"], dict):
-            case.only_parameters = True
-            outcome.value["convention"] = note("only parameters")
+            accepted = older_convention(worker, "only parameters")
+            if accepted:
+                case.only_parameters = True
+                outcome.value["convention"] = accepted
+            else:
+                case.refused = refusal(worker, f"{name} returns only `parameters`, as the course until 2020 did",
+                                       "must return `(parameters, costs)`, which its own test unpacks")
         elif outcome.ok and case.start is not None and not _same(case.start, documented_start(case)):
             outcome.value["convention"] = note("own start")
         return outcome
 
     return run
+
+
+# --- calls as the course's graders make them ------------------------------------------------------
+
+
+def graders_run(suite, name, extras=None, timeout=None):
+    """A contract's run that calls ``name`` as the course's graders do (:func:`graders_call`)."""
+
+    def run(worker, case):
+        return call_as_graders(worker, suite, name, case.args, case.kwargs, extras, timeout=timeout)
+
+    return run
+
+
+def call_as_graders(worker, suite, name, args, kwargs, extras=None, repeat=True, seed=None, timeout=30.0):
+    """``name(*args, **kwargs)`` in the worker, adapted to the function's own signature by
+    :func:`graders_call` (after ``np.random.seed(seed)``, if given); the outcome of the call."""
+    from nnconf.conformance import shared
+    from nnconf.conformance.contract import call_target
+    from nnconf.conformance.probes.training import call_seeded_with_keywords
+
+    signature = _signature(worker, suite, name)
+    if signature is not None:
+        args, kwargs = graders_call(signature, args, kwargs, extras)
+    if seed is None:
+        return call_target(worker, suite, name, args, kwargs, repeat, timeout=timeout)
+    outcome = worker.call(call_seeded_with_keywords, suite, name, args, kwargs, seed, repeat, timeout=timeout, share=True)
+    if outcome.ok and isinstance(outcome.value, dict):  # as contract.call_target: the arguments the call wrote into
+        names = [n for n in outcome.value.get("names") or () if isinstance(n, str)]
+        outcome.value["mutated"] = shared.written(outcome.changed, (2,), names) + shared.written(outcome.changed, (3,), names)
+    return outcome
+
+
+DROPPABLE = ("print_cost",)  # keywords the graders pass that the API does not fix: left out where not taken
+
+
+def graders_call(signature, args, kwargs, extras=None):
+    """(args, kwargs) to call a function whose ``signature`` is [[name, has a default, default],
+    ...] (``probes.defaults``) as the course's graders call it: ``args`` by position, ``kwargs`` by
+    keyword (the graders write ``nn_model(X, Y, n_h, num_iterations=10000, print_cost=False)``, so
+    a learner's ``nn_model(X, Y, n_h, learning_rate, num_iterations=10000)`` gets 10000 as its
+    iterations, not as its learning rate); a keyword of :data:`DROPPABLE` the function does not take
+    is left out; ``extras`` {name: the documents' value} fill a parameter the function requires
+    beyond the API (that ``learning_rate``: 1.2, document 001's). A function that does not take a
+    keyword the graders use (it renamed ``num_iterations``) is called by position, as the API orders
+    its arguments."""
+    names = [p[0] for p in signature]
+    kwargs = {k: v for k, v in kwargs.items() if k in names or k not in DROPPABLE}
+    if any(k not in names for k in kwargs):
+        return tuple(args) + tuple(kwargs.values()), {}
+    covered = set(names[: len(args)]) | set(kwargs)
+    for parameter, has_default, _ in signature:
+        if not has_default and parameter not in covered and parameter in (extras or {}):
+            kwargs[parameter] = extras[parameter]
+    return tuple(args), kwargs
+
+
+def _signature(worker, suite, name):
+    """The target's parameters of ``name`` ([[name, has a default, default], ...]), asked once per worker."""
+    from nnconf.conformance import probes
+
+    known = getattr(worker, "_nnconf_signatures", None)
+    if known is None:
+        known = {}
+        try:
+            worker._nnconf_signatures = known
+        except AttributeError:  # a worker that takes no attribute: ask each time
+            pass
+    if (suite, name) not in known:
+        outcome = worker.call(probes.defaults, suite, name)
+        known[(suite, name)] = outcome.value if outcome.ok and isinstance(outcome.value, list) else None
+    return known[(suite, name)]
+
+
+# --- the course version of the code ---------------------------------------------------------------
+
+
+def course_version(worker):
+    """("2021+", "older" or None, the evidence) of the code under check, as the files beside it tell
+    (``loader.Target.course_version`` and ``version_evidence``: ``public_tests.py`` and
+    ``test_utils.py`` mean 2021+, ``dnn_utils_v2.py`` and ``testCases_v2``-style helpers older)."""
+    target = getattr(worker, "target", None)
+    return getattr(target, "course_version", None), getattr(target, "version_evidence", "") or ""
+
+
+def version_words(worker):
+    """What the note of an older course's convention says of the evidence."""
+    version, evidence = course_version(worker)
+    if version is None:
+        return "no evidence of the course version was found beside the code"
+    return f"{'older course' if version == 'older' else 'course ' + version}" + (f": {evidence}" if evidence else "")
+
+
+def older_convention(worker, key):
+    """The note of ``key``, a convention of the course before 2021, naming the evidence of the
+    code's version; None for a 2021+ notebook, where following it is a bug (its own tests fail)."""
+    if course_version(worker)[0] == "2021+":
+        return None
+    return note(key, version_words(worker))
+
+
+def refused(case):
+    """Raise the StructureError that ``case.refused`` (an older course's convention that the code's
+    version does not allow) describes: a contract's pattern calls it, so the result is a failure
+    with that message."""
+    from nnconf.conformance.contract import StructureError
+
+    if getattr(case, "refused", None):
+        raise StructureError(case.refused)
+
+
+def refusal(worker, what, must):
+    """Why an older course's convention is not accepted here: ``what`` the code does, ``must`` what
+    a 2021+ notebook must do instead."""
+    evidence = course_version(worker)[1]
+    return (f"{what}, but this is a 2021+ notebook" + (f" ({evidence})" if evidence else "")
+            + f": it {must}; the older course's convention is accepted only where the code's version allows it")
 
 
 def _parameters_of(result):

@@ -7,10 +7,10 @@ linear (A_prev, W, b), activation Z, layer (linear_cache, Z). Dimensions pairwis
 import numpy as np
 from nnconf.conformance import probes
 from nnconf.conformance.contract import FD, Case, FunctionContract, Named, Q, call_target
-from nnconf.conformance.conventions import note
 from nnconf.conformance.strategies import distinct_dims, layer_dims
 from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
-                                              probabilities_and_labels, run_from_own_start, saturated)
+                                              older_convention, probabilities_and_labels, refusal, refused,
+                                              run_from_own_start, saturated)
 from nnconf.reference import conventions
 from nnconf.conformance.lazy import lazy
 
@@ -316,6 +316,7 @@ def _course_backward(Y, caches, hidden_derivative):
 
 
 def _L_model_backward_pattern(case):
+    refused(case)
     L = len(case.args[2])
     return {**{f"dA{l}": f"dA{l}" for l in range(L)}, **{f"d{k}{l}": f"d{k}{l}" for l in range(1, L + 1) for k in "Wb"}}
 
@@ -330,19 +331,30 @@ def _run_own_forward(worker, case):
         outcome = call_target(worker, SUITE, "L_model_backward", case.args, {}, True)
     else:
         outcome = worker.call(probes.chain_deep_backward, case.X, case.args[1], case.params)
-    return _older_dA_keys(outcome, len(case.args[2]))
+    return _older_dA_keys(worker, case, outcome, len(case.args[2]))
 
 
-def _older_dA_keys(outcome, L):
-    """Grads written with the older keys (dA1..dAL for dA0..dA(L-1)) read as the current ones."""
+def _older_dA_keys(worker, case, outcome, L):
+    """Grads written with the older keys (dA1..dAL for dA0..dA(L-1)) read as the current ones: the
+    older course's convention (noted with the evidence of the code's version). A 2021+ notebook must
+    write dA0..dA(L-1) (its own test cell fails with KeyError 'dA0'): its "random" case fails with
+    that message; its other cases are still judged on the shifted keys, so that a wrong gradient
+    behind the keys shows too."""
     if not outcome.ok:
         return outcome
+    accepted = older_convention(worker, "older dA keys")
     for key in ("result", "second"):
         grads = outcome.value.get(key)
         if isinstance(grads, dict) and "dA0" not in grads and f"dA{L}" in grads:
             shifted = {f"dA{l - 1}": grads[f"dA{l}"] for l in range(1, L + 1) if f"dA{l}" in grads}
             outcome.value[key] = {**{k: v for k, v in grads.items() if not str(k).startswith("dA")}, **shifted}
-            outcome.value["convention"] = note("older dA keys")
+            if accepted:
+                outcome.value["convention"] = accepted
+            elif key == "result" and case.label == "random":
+                case.refused = refusal(
+                    worker, f"grads has the older keys dA1..dA{L} (grads['dA' + str(l)] the gradient with respect to "
+                            "A[l-1], as the course before 2021 wrote them) and no dA0",
+                    f"must write dA0..dA{L - 1} (its own test cell fails with KeyError: 'dA0')")
     return outcome
 
 
@@ -389,9 +401,11 @@ def _model_case(example, label):
                 arg_names=("X", "Y", "layers_dims", "learning_rate", "num_iterations"))
 
 
-def _model_expect(case):
+def _model_expect(case, documented_start=None):
+    """The reference run from the function's own start (or the documented one: He for L_layer_model)."""
     X, Y, dims, lr, iterations = case.args
-    trained = ref_training.train_deep(case.start or _he(dims, case.seed), X, Y, lr, iterations)
+    start = case.start or (documented_start(case) if documented_start else _he(dims, case.seed))
+    trained = ref_training.train_deep(start, X, Y, lr, iterations)
     expected = {k: Q(v) for k, v in trained.params.items()}
     if not case.only_parameters:
         expected["costs"] = Q(np.array(trained.costs[::100]))
@@ -399,6 +413,7 @@ def _model_expect(case):
 
 
 def _model_pattern(case):
+    refused(case)
     params = {f"{k}{l}": f"{k}{l}" for l in range(1, len(case.args[2])) for k in "Wb"}
     return params if case.only_parameters else (params, "costs")
 
@@ -407,6 +422,31 @@ L_layer_model = FunctionContract(
     SUITE, "L_layer_model", examples=_network_dims, build=_model_case, timeout=30.0, labels=("random", "0 iterations"),
     pattern=_model_pattern, expect=_model_expect,
     run=run_from_own_start(SUITE, "L_layer_model", 4, lambda c: _he(c.args[2], c.seed)),
+)
+
+
+def _two_layer_dims():
+    """((n_x, n_h, n_y), m): one hidden layer, sizes and m pairwise distinct (n_y becomes 1)."""
+    return st.tuples(layer_dims(min_layers=2, max_layers=2), st.integers(2, 9)).filter(lambda x: x[1] not in x[0])
+
+
+def _two_layer_case(example, label):
+    """As the graders call it: two_layer_model(X, Y, (n_x, n_h, n_y), learning_rate, num_iterations)."""
+    case = _model_case(example, label)
+    X, Y, dims, lr, iterations = case.args
+    case.args = (X, Y, tuple(dims), lr, iterations)
+    return case
+
+
+def _two_layer_start(case):
+    """The application notebook: np.random.seed(1), then initialize_parameters(n_x, n_h, n_y), randn * 0.01."""
+    return initialization(list(case.args[2]), lambda fan_in: 0.01, global_draw(1))
+
+
+two_layer_model = FunctionContract(
+    SUITE, "two_layer_model", examples=_two_layer_dims, build=_two_layer_case, timeout=30.0,
+    labels=("random", "0 iterations"), pattern=_model_pattern,
+    expect=lambda c: _model_expect(c, _two_layer_start), run=run_from_own_start(SUITE, "two_layer_model", 4, _two_layer_start),
 )
 
 
@@ -450,6 +490,10 @@ initialize_parameters_deep = FunctionContract(
 )
 
 L_layer_model.documented_defaults = {3: ("learning_rate", 0.0075), 4: ("num_iterations", 3000), 5: ("print_cost", False)}
+two_layer_model.documented_defaults = L_layer_model.documented_defaults
+# The graders call both (X, Y, layers_dims, learning_rate, num_iterations): another default of the
+# learner's is a warning, not a failure (print_cost only prints).
+L_layer_model.passed_by_graders = two_layer_model.passed_by_graders = ("learning_rate", "num_iterations", "print_cost")
 
 CONTRACTS = [
     initialize_parameters_deep,
@@ -468,5 +512,6 @@ CONTRACTS = [
     L_model_backward,
     update_parameters,
     L_layer_model,
+    two_layer_model,
     predict,
 ]

@@ -7,7 +7,7 @@ import numpy as np
 
 from nnconf.conformance.contract import Case, FunctionContract, Q
 from nnconf.conformance.strategies import distinct_dims
-from nnconf.conformance.suites._cases import case_rng, labels, normal
+from nnconf.conformance.suites._cases import case_rng, graders_run, labels, normal
 from nnconf.conformance.lazy import lazy
 
 ref = lazy("nnconf.reference.logistic")
@@ -62,30 +62,31 @@ def _propagate(name, network):
 
 
 def _optimize_case(example, label):
+    """As the 2021+ graders call it: optimize(w, b, X, Y, num_iterations=..., learning_rate=..., print_cost=False)."""
     X, Y, w, b, m = _data(example, label)
     iterations = {"0 iterations": 0, "1 iteration": 1}.get(label, 101)
-    return Case(label, (w, b, X, Y, iterations, 0.05), m=m,
-                arg_names=("w", "b", "X", "Y", "num_iterations", "learning_rate"),
+    return Case(label, (w, b, X, Y), {"num_iterations": iterations, "learning_rate": 0.05, "print_cost": False}, m=m,
+                arg_names=("w", "b", "X", "Y", "num_iterations", "learning_rate", "print_cost"),
                 baseline={"w": w, "b": b} if iterations == 1 else {})  # one step: judge the step itself
 
 
 def _optimize_pattern(case):
-    if case.args[4] == 0:
+    if case.kwargs["num_iterations"] == 0:
         return ({"w": "w", "b": "b"}, "grads", "costs")
     return ({"w": "w", "b": "b"}, {"dw": "dw", "db": "db"}, "costs")
 
 
 def _optimize_expect(case):
-    params, grads, costs = ref.optimize(*case.args)
+    params, grads, costs = ref.optimize(*case.args, case.kwargs["num_iterations"], case.kwargs["learning_rate"])
     expected = {"w": Q(params["w"]), "b": Q(params["b"]), "costs": Q(np.array(costs, dtype=float))}
-    if case.args[4]:
+    if case.kwargs["num_iterations"]:
         expected.update({"dw": Q(grads["dw"]), "db": Q(grads["db"])})
     return expected
 
 
 optimize = FunctionContract(
     SUITE, "optimize", examples=_dims, build=_optimize_case, labels=("random", "0 iterations", "1 iteration"),
-    pattern=_optimize_pattern, expect=_optimize_expect,
+    pattern=_optimize_pattern, expect=_optimize_expect, run=graders_run(SUITE, "optimize"),
 )
 
 
@@ -103,15 +104,18 @@ predict = FunctionContract(
 
 
 def _model_case(example, label):
+    """As the 2021+ graders call it: model(X, Y, x_test, y_test, num_iterations=..., learning_rate=...)."""
     X, Y, _, _, m = _data(example, label)
     rng = case_rng(SUITE, "test", example)
     X_test, Y_test = normal(rng, (X.shape[0], 5)), labels(rng, (1, 5))
-    return Case(label, (X, Y, X_test, Y_test, 0 if label == "0 iterations" else 101, 0.05), m=m,
-                arg_names=("X_train", "Y_train", "X_test", "Y_test", "num_iterations", "learning_rate"))
+    return Case(label, (X, Y, X_test, Y_test), {"num_iterations": 0 if label == "0 iterations" else 101,
+                                                "learning_rate": 0.05, "print_cost": False}, m=m,
+                arg_names=("X_train", "Y_train", "X_test", "Y_test", "num_iterations", "learning_rate", "print_cost"))
 
 
 def _model_expect(case):
-    X, Y, X_test, Y_test, iterations, lr = case.args
+    X, Y, X_test, Y_test = case.args
+    iterations, lr = case.kwargs["num_iterations"], case.kwargs["learning_rate"]
     params, _, costs = ref.optimize(np.zeros((X.shape[0], 1)), 0.0, X, Y, iterations, lr)
     return {
         "w": Q(params["w"]), "b": Q(params["b"]), "costs": Q(np.array(costs, dtype=float)),
@@ -123,7 +127,7 @@ def _model_expect(case):
 model = FunctionContract(
     SUITE, "model", examples=_dims, build=_model_case, labels=("random", "0 iterations"),
     pattern={k: k for k in ("w", "b", "costs", "Y_prediction_train", "Y_prediction_test")},
-    expect=_model_expect,
+    expect=_model_expect, run=graders_run(SUITE, "model"),
 )
 
 
@@ -154,6 +158,8 @@ computation_graph = FunctionContract(
 
 optimize.documented_defaults = {4: ("num_iterations", 100), 5: ("learning_rate", 0.009)}
 model.documented_defaults = {4: ("num_iterations", 2000), 5: ("learning_rate", 0.5)}
+# The graders pass both by keyword: another default of the learner's is a warning (SPEC), not a failure.
+optimize.passed_by_graders = model.passed_by_graders = ("num_iterations", "learning_rate")
 
 CONTRACTS = [
     initialize_with_zeros,
