@@ -12,9 +12,10 @@
   raises KeyError 'dA0'); an older one (``dnn_utils_v2.py`` beside it) is a note naming that evidence;
 - ``two_layer_model`` (the week-4 application's graded function) is checked, and a bug in it found.
 
-The notebooks are written by the builders of tests/real_code/ (the 2021+ W4A1 download) or are the
-course-style target of tests/targets/course_style with a function redefined, as in
-test_fair_judgement.py; the command line runs in-process (``cli.main``).
+The version comes from the files beside the code (``loader.Target.course_version``). The notebooks
+are written by the builders of tests/real_code/ (the 2021+ W4A1 download) or are the course-style
+target of tests/targets/course_style with a function redefined, as in test_fair_judgement.py; the
+command line runs in-process (``cli.main``).
 """
 
 import os
@@ -23,48 +24,10 @@ import sys
 import numpy as np
 import pytest
 
-from nnconf.conformance import loader
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/, for real_code/ and the shared helpers
 from real_code import notebooks  # noqa: E402
 from real_code.sources import replace_line, write  # noqa: E402
 from test_fair_judgement import BAD, check, course_folder, describe  # noqa: E402
-
-# --- the version of the code, as the files beside it tell it ------------------------------------------
-
-NEWER = ("public_tests.py", "test_utils.py")
-OLDER = ("dnn_utils_v2.py", "dnn_app_utils_v2.py", "testCases_v2.py", "testCases_v3.py", "testCases_v4.py",
-         "testCases_v4a.py", "lr_utils_v2.py")
-
-
-def _version_beside(root):
-    """(course_version, version_evidence) from the files of ``root``'s folder (the rule of SPEC.md;
-    used only where loader.Target does not carry the version yet)."""
-    folder = root if os.path.isdir(root) else os.path.dirname(root)
-    names = set(os.listdir(folder))
-    for version, evidence in (("2021+", NEWER), ("older", OLDER)):
-        found = sorted(names & set(evidence))
-        if found:
-            return version, f"{found[0]} beside the code"
-    return None, ""
-
-
-@pytest.fixture
-def versioned(monkeypatch):
-    """Targets carry ``course_version`` and ``version_evidence``: loader.Target's own where it has
-    them, else found here from the files beside the code."""
-    parse = loader.parse_target
-
-    def parse_target(words):
-        target = parse(words)
-        if not hasattr(target, "course_version") and target.root:
-            version, evidence = _version_beside(target.root)
-            object.__setattr__(target, "course_version", version)  # a frozen dataclass
-            object.__setattr__(target, "version_evidence", evidence)
-        return target
-
-    monkeypatch.setattr(loader, "parse_target", parse_target)
-
 
 def notes_of(run, function, suite=None):
     return " | ".join(r["message"] for r in run.status(function, "note", suite))
@@ -228,7 +191,7 @@ def _shift_keys(source):
     return out
 
 
-def test_a_2021_notebook_writing_the_older_dA_keys_fails(tmp_path, versioned):
+def test_a_2021_notebook_writing_the_older_dA_keys_fails(tmp_path):
     base = _w4a1_with_older_keys(tmp_path, older_helpers=False)
     run = check(base, "--suite", "deep", "--function", "L_model_backward", "--no-training")
     assert run.code == 1, run.out
@@ -239,7 +202,7 @@ def test_a_2021_notebook_writing_the_older_dA_keys_fails(tmp_path, versioned):
     assert not run.status("L_model_backward", "note"), describe(run.records)
 
 
-def test_an_older_notebook_writing_the_older_dA_keys_is_a_note_naming_its_evidence(tmp_path, versioned):
+def test_an_older_notebook_writing_the_older_dA_keys_is_a_note_naming_its_evidence(tmp_path):
     base = _w4a1_with_older_keys(tmp_path, older_helpers=True)
     run = check(base, "--suite", "deep", "--function", "L_model_backward", "--no-training")
     assert run.code == 0, run.out + describe(run.records)
@@ -250,7 +213,7 @@ def test_an_older_notebook_writing_the_older_dA_keys_is_a_note_naming_its_eviden
     assert layers and all(r["status"] == "pass" for r in layers), describe(layers)
 
 
-def test_without_evidence_the_older_dA_keys_stay_a_note_that_says_so(tmp_path, versioned):
+def test_without_evidence_the_older_dA_keys_stay_a_note_that_says_so(tmp_path):
     from test_fair_judgement import BACKWARD_OLDER_KEYS
 
     target = course_folder(tmp_path, {"deep.py": BACKWARD_OLDER_KEYS.replace("{hidden}", "relu")})
@@ -259,7 +222,7 @@ def test_without_evidence_the_older_dA_keys_stay_a_note_that_says_so(tmp_path, v
     assert "no evidence" in notes_of(run, "L_model_backward")
 
 
-def test_compute_cost_with_parameters_in_a_2021_notebook_fails(tmp_path, versioned):
+def test_compute_cost_with_parameters_in_a_2021_notebook_fails(tmp_path):
     """The 2021+ grader calls compute_cost(A2, Y): a third parameter breaks the learner's own test."""
     target = course_folder(tmp_path, {"shallow.py": OLDER_PLANAR}, files={"public_tests.py": "import numpy as np\n"})
     run = check(target, "--suite", "shallow", "--function", "compute_cost", "--no-training")
@@ -336,7 +299,7 @@ def test_two_layer_model_with_a_swapped_activation_fails(tmp_path):
     assert [r for r in run.bad("two_layer_model") if r["stage"] == "value"], describe(run.records)
 
 
-def test_two_layer_model_returning_only_parameters_is_a_note_in_an_older_folder(tmp_path, versioned):
+def test_two_layer_model_returning_only_parameters_is_a_note_in_an_older_folder(tmp_path):
     older = TWO_LAYER_MODEL.replace("return parameters, costs", "return parameters")
     target = course_folder(tmp_path, {"deep.py": older}, files={"dnn_app_utils_v2.py": "import numpy as np\n"})
     run = check(target, "--suite", "deep", "--function", "two_layer_model", "--no-training")
@@ -345,7 +308,7 @@ def test_two_layer_model_returning_only_parameters_is_a_note_in_an_older_folder(
     assert "only `parameters`" in text and "dnn_app_utils_v2" in text, text
 
 
-def test_two_layer_model_returning_only_parameters_fails_in_a_2021_folder(tmp_path, versioned):
+def test_two_layer_model_returning_only_parameters_fails_in_a_2021_folder(tmp_path):
     """The 2021+ grader unpacks (parameters, costs)."""
     older = TWO_LAYER_MODEL.replace("return parameters, costs", "return parameters")
     target = course_folder(tmp_path, {"deep.py": older}, files={"public_tests.py": "import numpy as np\n"})
