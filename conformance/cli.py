@@ -339,7 +339,7 @@ def _summarize(results, shown=10, strict=False):
 
     records = results["records"]
     units = results["meta"].get("units") or []
-    several = len(units) > 1
+    several = _shared_suites(units)
     counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "warn", "note", "skip")}
     by_function = {}
     for r in records:
@@ -390,6 +390,12 @@ def _summarize(results, shown=10, strict=False):
     if results["meta"].get("sandbox_warning"):
         print(f"\nwarning: {results['meta']['sandbox_warning']}")
     return exit_code(records, strict)
+
+
+def _shared_suites(units):
+    """Whether some suite is held by several units (then every function is named with its unit)."""
+    suites = [s for u in units for s in u.get("suites", ())]
+    return len(suites) > len(set(suites)) or any(u.get("copy_of") for u in units)
 
 
 def _name(key):
@@ -458,7 +464,7 @@ def list_functions(args):
     for unit in target.units() if target is not None else [None]:
         if unit is not None and target.parts:
             print(f"\nunit {unit.label()}:")
-        for suite in loader.SUITES:
+        for suite in loader.SUITES if unit is None or not target.parts else unit.suites():
             names = engine.contract_names(suite)
             marks = [n if unit is None else f"{'+' if n in _present(unit, suite, names) else '-'} {n}" for n in names]
             print(f"{suite}: " + ", ".join(marks))

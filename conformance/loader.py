@@ -75,7 +75,7 @@ class Target:
     package: str | None = None
     root: str | None = None  # the folder a path target's files are relative to
     sources: dict = field(default_factory=dict)  # suite -> discovery.SuiteSource (path targets)
-    unclaimed: dict = field(default_factory=dict)  # suite -> lone names that were not enough evidence
+    unclaimed: dict = field(default_factory=dict)  # suite -> files with too few of its names, not checked
     unreadable: dict = field(default_factory=dict)  # path -> why it could not be read (not checked)
     package_suites: tuple = ()
     package_folders: tuple = ()  # where a package target's modules are
@@ -136,9 +136,10 @@ class Target:
             lines.append(f"{suite:<12} {self.relative(source.primary)}  ({source.reason}: {evidence})")
             for name, path in sorted(source.names.items()):
                 lines.append(f"{'':<12}   {name} from {self.relative(path)}")
-        for suite, names in self.unclaimed.items():
-            lines.append(f"{suite:<12} not checked: only {', '.join(names)} seen, not enough to tell "
-                         f"(name the file: {suite}=PATH)")
+        for suite, files in self.unclaimed.items():
+            shown = ", ".join(files[:6]) + (f" and {len(files) - 6} more" if len(files) > 6 else "")
+            lines.append(f"{suite:<12} not checked: {shown}: too few of the suite's names to tell "
+                         f"(name a file to check it: {suite}=PATH)")
         for path, why in self.unreadable.items():
             lines.append(f"{'not checked':<12} {self.relative(path)}: {why}")
         if self.course_version and not self.parts:
@@ -260,7 +261,7 @@ def _nothing_found(word, root, files, unclaimed):
     text = (f"{word}: none of the suites' functions is defined here ({len(scanned)} file(s) read; they define "
             f"{', '.join(defined[:12]) or 'no function'}{' ...' if len(defined) > 12 else ''})")
     if unclaimed:
-        text += "; seen but not enough to tell: " + "; ".join(f"{s} ({', '.join(n)})" for s, n in unclaimed.items())
+        text += "; seen but not enough to tell: " + "; ".join(f"{s} in {', '.join(n)}" for s, n in unclaimed.items())
         text += ". Name the file with SUITE=PATH"
     return text + ". The functions each suite checks: nnconf list"
 

@@ -40,7 +40,7 @@ def test_warm_results_equal_cold_and_uncached_results(tmp_path):
 def test_a_warm_recheck_imports_neither_torch_nor_hypothesis(tmp_path):
     folder = tmp_path / "cache"
     program = ("import sys\nfrom nnconf.conformance import cli\n"
-               "code = cli.main(['check', '--no-training', '--quiet', '--suite', 'deep'])\n"
+               "code = cli.main(['check', 'nnconf.impl', '--no-training', '--quiet', '--suite', 'deep'])\n"
                "print('imported:', 'torch' in sys.modules, 'hypothesis' in sys.modules, code)\n")
     runs = [subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=600,
                            env={**os.environ, "NNCONF_CACHE_DIR": str(folder)}).stdout for _ in range(2)]

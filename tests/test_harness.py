@@ -38,7 +38,7 @@ def run(target_words, suites, functions=None):
 
 
 def test_cli_exit_codes_and_json_records(tmp_path):
-    good = cli("check", "--suite", "init", "--no-training", "--json", str(tmp_path / "good.json"))
+    good = cli("check", "nnconf.impl", "--suite", "init", "--no-training", "--json", str(tmp_path / "good.json"))
     assert good.returncode == 0, good.stdout + good.stderr
     records = json.loads((tmp_path / "good.json").read_text())
     assert records and all(FIELDS <= set(r) for r in records)
@@ -56,12 +56,12 @@ def test_cli_exit_codes_and_json_records(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ("check", "--impl", "no_such_package_xyz"),
-    ("check", "--suite", "convolution"),
+    ("check", "nnconf.impl", "--suite", "convolution"),
     ("check", "--impl", "deep=/no/such/file.py"),
     ("check", "--impl", "tensors=impl/deep.py"),
-    ("check", "--json", "README.md/out.json"),
-    ("check", "--report", "README.md"),
-    ("check", "--function", "no_such_function"),
+    ("check", "nnconf.impl", "--json", "README.md/out.json"),
+    ("check", "nnconf.impl", "--report", "README.md"),
+    ("check", "nnconf.impl", "--function", "no_such_function"),
     ("report", "README.md", "--out", "README.md"),
     ("check", "--impl", "activations=README.md"),
     ("check", "--impl", "activations=impl/activations.py", "--suite", "deep"),
@@ -75,7 +75,7 @@ def test_cli_usage_errors_exit_2_with_a_message(args):
 
 
 def test_report_is_rebuilt_from_saved_results(tmp_path):
-    result = cli("check", "--suite", "init", "--no-training", "--report", str(tmp_path / "a"))
+    result = cli("check", "nnconf.impl", "--suite", "init", "--no-training", "--report", str(tmp_path / "a"))
     assert result.returncode == 0
     rebuilt = cli("report", str(tmp_path / "a" / "results.json"), "--out", str(tmp_path / "b"))
     assert rebuilt.returncode == 0
@@ -399,10 +399,10 @@ def test_outputs_are_checked_and_made_before_the_run(tmp_path):
     started = time.perf_counter()
     blocked = tmp_path / "a file"
     blocked.write_text("")
-    refused = cli("check", "--json", str(blocked / "records.json"))
+    refused = cli("check", "nnconf.impl", "--json", str(blocked / "records.json"))
     assert refused.returncode == 2 and "cannot be made" in refused.stderr
     assert time.perf_counter() - started < 30 and "checking" not in refused.stdout  # before any check
-    made = cli("check", "--function", "initialize_he", "--json", str(tmp_path / "new" / "r.json"),
+    made = cli("check", "nnconf.impl", "--function", "initialize_he", "--json", str(tmp_path / "new" / "r.json"),
                "--report", str(tmp_path / "new" / "report"), "--quiet")
     assert made.returncode == 0, made.stderr
     assert json.loads((tmp_path / "new" / "r.json").read_text())

@@ -132,6 +132,7 @@ def test_a_name_defined_in_two_files_never_stops_the_run(tmp_path):
     (("dnn_utils_v2.py", "testCases_v4a.py"), "", "older", "dnn_utils_v2.py beside"),
     ((), "from public_tests import *\n", "2021+", "imports public_tests"),
     (("public_tests.py",), "from testCases_v4a import *\n", "older", "imports testCases_v4a"),
+    (("public_tests.py", "dnn_app_utils_v3.py"), "", "2021+", "public_tests.py beside"),  # 2021+ ships _v3 too
     ((), "", None, ""),
 ])
 def test_the_course_version_comes_from_the_files(tmp_path, files, imports, version, evidence):

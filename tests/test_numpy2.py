@@ -8,7 +8,6 @@ fails as ``shape.rank1``, in a .py file and in a notebook cell.
 """
 
 import contextlib
-import inspect
 import io
 import json
 import os
@@ -19,11 +18,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from nnconf.conformance import cli, engine, numpy2, severity
+from nnconf.conformance import cli, numpy2, severity
 from nnconf.conformance.bug_classes import explain
 
-HOOKED = "numpy2" in inspect.getsource(engine)  # the engine reports the warning (run_suite calls numpy2)
-needs_hook = pytest.mark.skipif(not HOOKED, reason="conformance/engine.py does not call numpy2 yet")
 
 RIGHT = """\
 import numpy as np
@@ -295,7 +292,6 @@ def test_the_aliases_come_back_before_every_call(tmp_path):
     assert of(records, "sigmoid_backward", "pass"), out
 
 
-@needs_hook
 def test_the_run_warns_of_the_removed_names(right_run, rank1_run, notebook_run):
     code, out, records = right_run
     for function, alias in (("initialize_parameters_deep", "np.float_"), ("linear_backward", "np.int")):

@@ -246,10 +246,11 @@ def test_book_tree_checked_from_its_root(tmp_path, packages):
     result = nnconf("check", ".", "--no-training", "--json", "records.json", cwd=root)
     assert result.returncode == 0, output(result)
     assert not marker.exists(), marker.read_text()
-    # the mapping: layers from common/layers.py, TwoLayerNet from ch05, numerical_gradient from common/gradient.py
-    assert re.search(r"^\s+layers\s+common/layers\.py\b", result.stdout, re.M), output(result)
-    assert re.search(r"TwoLayerNet from ch05/two_layer_net\.py", result.stdout), output(result)
-    assert re.search(r"numerical_gradient from common/gradient\.py", result.stdout), output(result)
+    # the units: each chapter's TwoLayerNet on its own, the layers of common/ through their imports;
+    # a file with a lone numerical_gradient is named, not silently left out
+    assert re.search(r"^\s+unit ch04/two_layer_net\.py$", result.stdout, re.M), output(result)
+    assert re.search(r"^\s+unit ch05/two_layer_net\.py$", result.stdout, re.M), output(result)
+    assert re.search(r"not checked: ch04/gradient_2d\.py \(numerical_gradient\)", result.stdout), output(result)
     records = load(root / "records.json")
     assert not [r for r in records if r["status"] in BAD]
     layered = list(by_function(records, "layers"))
@@ -257,12 +258,16 @@ def test_book_tree_checked_from_its_root(tmp_path, packages):
     relative, line = where["numerical_gradient"]
     assert sources(records, "layers", "numerical_gradient") == {f"common/gradient.py:{line}"}
     assert relative == "common/gradient.py"
-    span = class_lines(root / "ch05" / "two_layer_net.py", "TwoLayerNet")
-    for function in ("TwoLayerNet.gradient", "TwoLayerNet.numerical_gradient", "TwoLayerNet.loss"):
-        got = sources(records, "layers", function)
-        assert len(got) == 1, (function, got)
-        path, _, number = got.pop().rpartition(":")
-        assert path == "ch05/two_layer_net.py" and int(number) in span, (function, path, number)
+    assert len({r["unit"] for r in records if r["function"] == "numerical_gradient"}) == 1  # shared: checked once
+    for chapter in ("ch04", "ch05"):
+        span = class_lines(root / chapter / "two_layer_net.py", "TwoLayerNet")
+        for function in ("TwoLayerNet.gradient", "TwoLayerNet.numerical_gradient", "TwoLayerNet.loss"):
+            got = {r["source"] for r in records if r["function"] == function and r["unit"] == f"{chapter}/two_layer_net.py"}
+            assert len(got) == 1, (function, got)
+            path, _, number = got.pop().rpartition(":")
+            assert path == f"{chapter}/two_layer_net.py" and int(number) in span, (function, path, number)
+    assert [r for r in records if r["unit"] == "ch04/two_layer_net.py" and r["status"] == "note"
+            and "chapter-4" in r["message"]], "the chapter-4 network is noted as such"
     for name in ("softmax", "cross_entropy_error"):
         assert sources(records, "layers", name) == {f"common/functions.py:{where[name][1]}"}
     for suite in SUITES:
@@ -419,6 +424,25 @@ def test_nbconvert_export(tmp_path, scratch):
 # --- W4A2: the application notebook, whose only graded function sits beside the course's helpers ------------
 
 
+# The application notebook's graded two_layer_model as the course had it until 2020 (parameters only).
+TWO_LAYER_MODEL_UNTIL_2020 = """\
+def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    np.random.seed(1)
+    parameters = initialize_parameters_deep(layers_dims)
+    W1, b1, W2, b2 = parameters["W1"], parameters["b1"], parameters["W2"], parameters["b2"]
+    for i in range(0, num_iterations):
+        A1, cache1 = linear_activation_forward(X, W1, b1, "relu")
+        A2, cache2 = linear_activation_forward(A1, W2, b2, "sigmoid")
+        dA2 = - (np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
+        dA1, dW2, db2 = linear_activation_backward(dA2, cache2, "sigmoid")
+        dA0, dW1, db1 = linear_activation_backward(dA1, cache1, "relu")
+        grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        parameters = update_parameters(parameters, grads, learning_rate)
+        W1, b1, W2, b2 = parameters["W1"], parameters["b1"], parameters["W2"], parameters["b2"]
+    return parameters
+"""
+
+
 def test_w4a2_application_notebook_beside_dnn_app_utils(tmp_path, scratch):
     """The course's dnn_app_utils_v3.py defines the step-by-step functions (and seeds its own
     initializer, randn / sqrt(n[l-1])); the notebook defines only L_layer_model (and returns
@@ -448,8 +472,7 @@ def test_w4a2_application_notebook_beside_dnn_app_utils(tmp_path, scratch):
         nbformat.v4.new_code_cell("import numpy as np\nimport h5py\nimport matplotlib.pyplot as plt\n"
                                   "from dnn_app_utils_v3 import *\n%matplotlib inline\nnp.random.seed(1)"),
         nbformat.v4.new_code_cell(notebooks._loud(str(marker), "data cell")),
-        nbformat.v4.new_code_cell("def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000):\n"
-                                  "    return initialize_parameters_deep(layers_dims)\n"),
+        nbformat.v4.new_code_cell(TWO_LAYER_MODEL_UNTIL_2020),
         nbformat.v4.new_code_cell("# GRADED FUNCTION: L_layer_model\n\n" + model),
         nbformat.v4.new_code_cell("def plot_costs(costs, learning_rate=0.0075):\n    plt.plot(np.squeeze(costs))\n"),
         nbformat.v4.new_code_cell(notebooks._loud(str(marker), "training cell")),
