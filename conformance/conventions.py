@@ -54,6 +54,23 @@ CONVENTIONS = (
     Convention("attribute names", "`layers.Affine.backward`",
                "keeps its gradients under a name that differs from the API's only in case",
                "the attribute of that name is read and judged; the note names it"),
+    Convention("book single example", "`layers.cross_entropy_error`",
+               "the book's single-example cross_entropy_error of section 4.2.2 (-np.sum(t * np.log(y + delta)), "
+               "one-hot t, no batch handling): right for one example; on a batch it returns the sum of the "
+               "examples' losses, not their mean",
+               "told by its values: the sum on one-hot batches while integer labels make it raise (a loss that "
+               "takes labels and still sums is missing its 1/batch, and fails); judged by its values on single "
+               "examples and as that sum on batches; integer labels do not apply to it (a skip that says so)"),
+    Convention("book 1-D numerical_gradient", "`layers.numerical_gradient`",
+               "the book's numerical_gradient of section 4.4 (for idx in range(x.size): tmp_val = x[idx] ...), "
+               "written for a 1-D x (the book's later gradient_2d.py and common/gradient.py take any shape)",
+               "where it raises on a 2-D x, judged row by row on 1-D vectors (each row with its own f) against "
+               "autograd, x restored bitwise; a note, not a warning: it is right for its section, and a net whose "
+               "numerical_gradient needs 2-D weights fails in its own check"),
+    Convention("method names", "methods of the `layers` classes (`TwoLayerNet.numerical_gradient`, ...)",
+               "a method under a name that differs from the API's in case or by a known near-miss "
+               "(numeric_gradient for numerical_gradient)",
+               "the one method of such a name is called and judged (two candidates: neither); the note names it"),
 )
 
 TEXT = {c.key: c.text for c in CONVENTIONS}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 EDGE_CASES = ("saturated",)  # inputs at an edge: z of magnitude 20 to 1000, probabilities of exactly 0 and 1
 ZERO_ITERATIONS = "0 iterations"
 DEFAULT_PASSED = "defaults, passed by the graders"  # a documented default the course's graders pass explicitly
+ONE_HOT_T = ", one-hot t"  # appended to the label of a case whose one-hot t a labels-only loss cannot take
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ WARNINGS = (
          "file: read from the file by the harness, one warning per function",
          "the code was right for the NumPy 1.x it was written for and stops with an AttributeError on NumPy 2; the "
          "worker puts NumPy 1.x's aliases back, so the function is judged behind that crash and its real bugs fail"),
+    Rule("integer labels only", "warn",
+         "`cross_entropy_error` that raises on one-hot targets (N, C) and gives the right loss for the same targets "
+         "as integer labels (N,) (the book's section 4.2.4 listing 'when t is a label', `y[np.arange(batch_size), t]`)",
+         "the book writes it for labels; the mirror of one-hot targets only, and its values are judged on labels"),
 )
 
 
@@ -76,6 +81,8 @@ _PREDICATES = {
         case == ZERO_ITERATIONS and diag == "crash.exception",  # a hang there is no edge: it fails
     "changed default": lambda stage, q, case, diag, status: case == DEFAULT_PASSED and diag == "api.signature",
     "removed from NumPy": lambda stage, q, case, diag, status: diag == "api.numpy2_removed",
+    "integer labels only": lambda stage, q, case, diag, status:
+        case.endswith(ONE_HOT_T) and diag == "crash.exception",
 }
 
 

@@ -2,6 +2,7 @@
 next to the target (see :mod:`nnconf.conformance.suites.layers` for how their answers are judged)."""
 
 import copy
+import inspect
 
 import numpy as np
 
@@ -10,6 +11,43 @@ from nnconf.conformance.contract import describe
 from nnconf.conformance.serve import _target_traceback
 
 SUITE = "layers"
+
+# Names as learners write them beyond a change of case: the API's name -> known near-misses.
+NEAR_MISSES = {"numerical_gradient": ("numeric_gradient",)}
+_TRACED = set()  # (class, method) whose first call in this worker was traced (tracing slows a call down)
+
+
+def near_names(names, name):
+    """The names among ``names`` that are the API's ``name`` as learners write it: the same in
+    another case (``dw`` for ``dW``, ``Numerical_Gradient``) or a known near-miss
+    (``numeric_gradient``). The caller reads one only where there is exactly one."""
+    misses = NEAR_MISSES.get(name, ())
+    return sorted(n for n in names if n != name and (n.lower() == name.lower() or n in misses))
+
+
+def method_of(obj, class_name, name):
+    """``(bound method, name read)``: ``obj.<name>``, or the one method whose name is ``name`` as
+    learners write it (:func:`near_names`; ``numeric_gradient``); MissingName otherwise."""
+    bound = getattr(obj, name, None)
+    if callable(bound):
+        return bound, name
+    near = [n for n in near_names([n for n in dir(type(obj)) if not n.startswith("_")], name)
+            if callable(getattr(obj, n, None))]
+    if len(near) == 1:
+        return getattr(obj, near[0]), near[0]
+    also = f" (several near names: {', '.join(near)})" if near else ""
+    raise loader.MissingName(f"`{class_name}.{name}` is not defined{also}")
+
+
+def _call(obj, class_name, method, bound, args):
+    """``bound(*args)``, traced on the first call of ``class_name.method`` in this worker:
+    (result, [(qualified name, file)] it reached). A crash carries what it reached
+    (``probes.traced``), so that a failure is blamed on the callee that really failed."""
+    if (class_name, method) in _TRACED:
+        return bound(*args), []
+    _TRACED.add((class_name, method))
+    return probes.traced(bound, *args)
+
 
 def layer_session(module, class_name, ctor_args, steps, repeat=True):
     """``Class(*ctor_args)`` then each step ``(method, args)`` or ``("attr", name)``.
@@ -28,29 +66,36 @@ def layer_session(module, class_name, ctor_args, steps, repeat=True):
     ctor_names = probes._bind(cls, class_name, ctor_args, {})
     snapshot = deepcopy((ctor_args, steps))
     state = np.random.get_state()
-    first = session(cls, class_name, ctor_args, steps, plain)
+    first = session(cls, class_name, ctor_args, steps, plain, trace=True)
     second = None
     if repeat and not any("error" in entry for entry in first["steps"]):
         set_state(state)
         second = session(cls, class_name, *deepcopy(snapshot), plain)
-    return {"first": first, "second": second, "used": used, "ctor_names": ctor_names}
+    return {"first": first, "second": second, "used": used, "ctor_names": ctor_names,
+            "reached": first.pop("reached"), "methods_read": first.pop("methods_read")}
 
 
-def _session_once(cls, class_name, ctor_args, steps, plain):
+def _session_once(cls, class_name, ctor_args, steps, plain, trace=False):
     obj = cls(*ctor_args)
     declared = set(_state(obj))
-    entries = []
+    entries, reached, read = [], [], {}
     for method, args in steps:
         if method == "attr":
             entries.append(_attribute(obj, args, plain))
             continue
-        bound = getattr(obj, method, None)
-        if bound is None:
-            raise loader.MissingName(f"`{class_name}.{method}` is not defined")
+        bound, used = method_of(obj, class_name, method)
+        if used != method:
+            read[method] = used
         names = probes._bind(bound, f"{class_name}.{method}", args, {})
         try:
-            result = plain(bound(*args))
+            if trace:
+                result, found = _call(obj, class_name, method, bound, args)
+                reached += found
+            else:
+                result = bound(*args)
+            result = plain(result)
         except Exception as exc:  # noqa: BLE001 - reported as the step's finding
+            reached += list(getattr(exc, "nnconf_reached", ()))
             entries.append({
                 "error": (type(exc).__name__, str(exc)[:2000]),
                 "traceback": _target_traceback(exc),
@@ -60,21 +105,19 @@ def _session_once(cls, class_name, ctor_args, steps, plain):
             })
             break
         entries.append({"result": result, "names": names, **_traces(obj, declared)})
-    return {"steps": entries}
+    return {"steps": entries, "reached": sorted(set(reached)), "methods_read": read}
 
 
 def _attribute(obj, name, plain):
     """The step ``("attr", name)``: ``{"result", "present"}``; where ``name`` is absent, the
-    attributes that differ from it only in case (``dw`` for ``dW``), each with its value, under
-    ``"near"``: the harness chooses which one it reads."""
+    attributes that are ``name`` as learners write it (:func:`near_names`: ``dw`` for ``dW``), each
+    with its value, under ``"near"``: the harness chooses which one it reads."""
     try:
         return {"result": plain(getattr(obj, name)), "present": True}
     except AttributeError:
         pass
-    near = {}
-    for other in sorted(_state(obj)):
-        if other != name and other.lower() == name.lower():
-            near[other] = plain(_state(obj)[other])
+    state = _state(obj)
+    near = {other: plain(state[other]) for other in near_names(state, name)}
     return {"result": None, "present": False, "near": near}
 
 
@@ -93,32 +136,50 @@ def _traces(obj, declared):
     }
 
 
-def numerical_gradient_probe(module, x, c, repeat=True):
+def numerical_gradient_probe(module, x, c, repeat=True, rows=False):
     """``numerical_gradient(f, x)`` with f(x) = sum(sin(x) * c); x (the harness's shared array,
-    on the first run) must come back bitwise equal."""
+    on the first run) must come back bitwise equal.
+
+    ``rows``: the book's 1-D listing of section 4.4, judged on 1-D inputs: each row ``x[i]`` (a
+    view of the shared x, so that a write into it is seen) with its own f(v) = sum(sin(v) * c[i]);
+    the rows' gradients stacked are the gradient of f on the whole x."""
     fn, used = loader.resolve(module, SUITE, "numerical_gradient")
+    plain, copy_of = probes._plain, np.array  # ours, before the target runs
 
-    def f(v):
-        return float(np.sum(np.sin(v) * c))
+    def gradient(x):
+        if not rows:
+            return plain(fn(lambda v: float(np.sum(np.sin(v) * c)), x))
+        out = []
+        for i in range(x.shape[0]):
+            out.append(plain(fn(lambda v, ci=c[i]: float(np.sum(np.sin(v) * ci)), x[i])))
+        return out if not all(isinstance(r, np.ndarray) and r.shape == x.shape[1:] for r in out) else np.stack(out)
 
-    plain = probes._plain  # ours, before the target runs
-    probes._bind(fn, "numerical_gradient", (f, x), {})
-    own = np.array(x, copy=True)
-    results = [plain(fn(f, x))]
+    probes._bind(fn, "numerical_gradient", (None, x[0] if rows else x), {})
+    own = copy_of(x, copy=True)
+    results = [gradient(x)]
     if repeat:
-        results.append(plain(fn(f, own)))
+        results.append(gradient(own))
     return {"result": results[0], "second": results[1] if repeat else None, "used": used}
 
 
-def net_init_probe(module, ctor_args, seed, repeat=True):
-    """``TwoLayerNet(*ctor_args).params`` right after ``np.random.seed(seed)``."""
+def net_init_probe(module, ctor_args, seed, repeat=True, kwargs=None):
+    """``TwoLayerNet(*ctor_args, **kwargs).params`` right after ``np.random.seed(seed)``. A keyword
+    of ``kwargs`` the constructor has no parameter for (a net that fixes its own
+    ``weight_init_std``) is left out: nobody can pass it."""
     plain, deepcopy, reseed = probes._plain, copy.deepcopy, np.random.seed  # ours, before the target runs
     cls, used = loader.resolve(module, SUITE, "TwoLayerNet")
-    probes._bind(cls, "TwoLayerNet", ctor_args, {})
+    kwargs = dict(kwargs or {})
+    try:
+        parameters = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        parameters = None
+    if parameters is not None and not any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        kwargs = {k: v for k, v in kwargs.items() if k in parameters}
+    probes._bind(cls, "TwoLayerNet", ctor_args, kwargs)
     results = []
     for _ in range(2 if repeat else 1):
         reseed(seed)
-        net = cls(*deepcopy(ctor_args))
+        net = cls(*deepcopy(ctor_args), **deepcopy(kwargs))
         results.append(plain(getattr(net, "params", None)))
     return {"result": results[0], "second": results[1] if repeat else None, "mutated": [], "used": used}
 
@@ -138,14 +199,14 @@ def net_call_probe(module, sizes, params, method, args, earlier=None, form_probe
     snapshot = copy.deepcopy(args)
     probe = copy.deepcopy(form_probe)
     state = np.random.get_state()
-    first = once(cls, sizes, params, method, args, earlier, plain)
+    first = once(cls, sizes, params, method, args, earlier, plain, trace=True)
     second = None
     if repeat:
         set_state(state)
         second = once(cls, sizes, params, method, snapshot, earlier, plain)["result"]
     form = _predict_on(cls, sizes, probe, plain) if probe is not None else None
     return {"result": first["result"], "second": second, "mutated": first["mutated"], "names": first["names"],
-            "used": used, "form": form}
+            "used": used, "form": form, "reached": first["reached"], "method_read": first["read"]}
 
 
 def net_form_probe(module, sizes, form_probe):
@@ -167,7 +228,7 @@ def _predict_on(cls, sizes, probe, plain):
         return {"error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
-def _net_once(cls, sizes, params, method, args, earlier, plain):
+def _net_once(cls, sizes, params, method, args, earlier, plain, trace=False):
     try:
         net = cls(*sizes)
     except Exception as exc:  # noqa: BLE001 - TwoLayerNet.__init__'s own check reports it
@@ -175,21 +236,21 @@ def _net_once(cls, sizes, params, method, args, earlier, plain):
             f"TwoLayerNet{tuple(sizes)} itself failed ({type(exc).__name__}: {exc}); "
             "see TwoLayerNet.__init__") from None
     _load(net, params)
-    bound = getattr(net, method, None)
-    if bound is None:
-        raise loader.MissingName(f"`TwoLayerNet.{method}` is not defined")
+    bound, read = method_of(net, "TwoLayerNet", method)
     names = probes._bind(bound, f"TwoLayerNet.{method}", args, {})
     if earlier is not None:
         bound(*copy.deepcopy(earlier))  # a net must not keep what an earlier call saw
         _load(net, params)
     before = {k: np.array(net.params[k], copy=True) for k in params}
-    result = plain(bound(*args))
+    result, reached = _call(net, "TwoLayerNet", method, bound, args) if trace else (bound(*args), [])
+    result = plain(result)
     mutated = []
     for k, value in before.items():
         now = net.params.get(k) if isinstance(getattr(net, "params", None), dict) else None
         if not (isinstance(now, np.ndarray) and now.shape == value.shape and now.tobytes() == value.tobytes()):
             mutated.append(f'net.params["{k}"]')
-    return {"result": result, "mutated": mutated, "names": names}
+    return {"result": result, "mutated": mutated, "names": names, "reached": reached,
+            "read": read if read != method else None}
 
 
 def _load(net, params):
