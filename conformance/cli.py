@@ -335,7 +335,7 @@ def _summarize(results, shown=10, strict=False):
     directly or through others, under it; then warnings, notes, and the functions not
     implemented, collapsed. With several units, each function is named with its unit, and the
     units are listed with their verdicts. Whatever is cut says how much and where the rest is."""
-    from nnconf.conformance.suites.dependencies import roots_of
+    from nnconf.conformance.suites.dependencies import causes_of, roots_of
 
     records = results["records"]
     units = results["meta"].get("units") or []
@@ -344,9 +344,10 @@ def _summarize(results, shown=10, strict=False):
     by_function = {}
     for r in records:
         by_function.setdefault((r.get("unit") if several else None, r["suite"], r["function"]), []).append(r)
-    failing = {k: [r for r in v if r["status"] in ("fail", "error")] for k, v in by_function.items()}
+    failing = {k: sorted((r for r in v if r["status"] in ("fail", "error")), key=lambda r: bool(r.get("likely_cause")))
+               for k, v in by_function.items()}  # its own failures first
     failing = {k: v for k, v in failing.items() if v}
-    causes = {k: sorted({c for r in v for c in r.get("likely_cause", ())}) for k, v in failing.items()}
+    causes = {k: causes_of(v) for k, v in failing.items()}
     roots = {k: roots_of(k, causes) for k in failing}
     root_keys = [k for k in failing if roots[k] == {k}]
     absent = [f"{s}.{f}" for (u, s, f), v in by_function.items()

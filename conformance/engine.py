@@ -807,7 +807,7 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
     line = functools.partial(import_line, target, suite)
     written = _written_definitions(target, suite)
     broken = _unparsed_definitions(target, suite)
-    read_as = {}
+    read_as, known_calls = {}, {}
     removed = {}  # name -> the warning of its NumPy names removed in NumPy 2 (read from the files)
     for record in numpy2.unit_records(target, suite, [n for n in names if inventory["implemented"][n]]):
         removed.setdefault(record.function, record)
@@ -854,6 +854,7 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
         elapsed = round(time.perf_counter() - started, 4)
         source = _source_text(target, inventory["sources"].get(name.split(".")[0]))
         calls = _api_calls(suite, run.reached, name, inventory["sources"])
+        calls = known_calls[name] = sorted(set(calls) | set(known_calls.get(name, ())))  # traced once per worker
         for record in found:
             record.duration_s = elapsed
             record.extra["source"] = source
@@ -861,12 +862,62 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
                 record.extra["calls"] = calls
         if any(r.status in ("fail", "error") for r in found):
             worker.broken.add(contract.name)  # its numeric gradient must not judge later functions
+            callees = [c for c in dict.fromkeys([*calls, *_undefined_names(found)])
+                       if c != name and (c in worker.broken or c in broken)]
+            for record in on_its_own(worker, contract, callees, profile, seed, line, cache):
+                record.extra["source"] = source
+                found.append(record)
         records += found
         if progress:
             progress(suite, contract.name, [r.to_json() for r in found])
     if inventory["notes"] and records:
         records[0].extra["load_notes"] = inventory["notes"][:20]
     return records
+
+
+STANDIN_FILE = "<nnconf stand-in>"  # the file name the stand-ins are compiled under (loader.put_standins)
+
+
+def on_its_own(worker, contract, callees, profile, seed, line, cache):
+    """``contract``'s function judged once more with working stand-ins (suites.standins) for the
+    ``callees`` that fail on their own: its own failures (``isolated`` names the stand-ins), or one
+    record saying it passes that way and its failures follow from theirs. Nothing where a callee
+    has no stand-in."""
+    from nnconf.conformance.suites.standins import standins
+    from nnconf.conformance.worker import Worker
+
+    chosen = standins(contract.suite, callees)
+    if chosen is None:
+        return []
+    names, _ = chosen
+    if names not in worker.isolation:
+        worker.isolation[names] = Worker(worker.target, worker.suite, seed=worker.seed, timeout=worker.timeout,
+                                         limits=worker.limits, standins=chosen)
+    run = ContractRun(worker.isolation[names], contract, profile, seed, line, cache.memo(contract, profile, seed))
+    try:
+        found = run.run()
+    except Exception:  # noqa: BLE001 - the function's own records stand; this pass only adds to them
+        return []
+    words = ", ".join(f"`{n}`" for n in names)
+    bad = [r for r in found if r.status in ("fail", "error")]
+    if any(STANDIN_FILE in r.message or any(f"{n}()" in r.message for n in names) for r in bad):
+        return []  # the stand-in could not stand in (a call it does not take): nothing learned
+    if not bad:
+        return [Record(suite=contract.suite, function=contract.name, check=f"isolated:{contract.name}", stage="smoke",
+                       status="pass", message=f"{contract.name}: passes its checks with a working {words} in place of "
+                                          f"yours: its failures follow from {words}")]
+    for record in bad:
+        record.check = f"isolated:{record.check}"
+        record.message = f"with a working {words} in place of yours, {record.message}"
+        record.extra["isolated"] = list(names)
+    return bad
+
+
+def _undefined_names(records):
+    """The names a crash found undefined (``NameError: name 'linear_backward' is not defined``)."""
+    from nnconf.conformance.suites.dependencies import undefined_names
+
+    return [n for r in records if r.status in ("fail", "error") for n in undefined_names(r.message)]
 
 
 def _api_calls(suite, reached, name, sources):

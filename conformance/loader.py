@@ -352,9 +352,42 @@ EXTENDED_CLASSES = ("TwoLayerNet",)
 def is_variant(name, top):
     """Is ``name`` the API's ``top`` as learners write it: the same in another case (``ReLu`` for
     ``Relu``), or a network class under a longer name (``TwoLayerNetBackPropagation``)?"""
-    if name == top:
+    if name == top or name[:1].isupper() != top[:1].isupper():  # a function relu is no class Relu
         return False
     return name.lower() == top.lower() or (top in EXTENDED_CLASSES and name.startswith(top))
+
+
+# Names learners write for the API's methods and attributes, besides another case.
+NEAR_MISSES = {"numerical_gradient": ("numeric_gradient",)}
+
+
+def near_names(names, name):
+    """The names among ``names`` that are the API's method or attribute ``name`` as learners write
+    it: the same in another case (``dw`` for ``dW``, ``Numerical_Gradient``) or a known near-miss
+    (``numeric_gradient``). The caller reads one only where there is exactly one."""
+    misses = NEAR_MISSES.get(name, ())
+    return sorted(n for n in names if n != name and (n.lower() == name.lower() or n in misses))
+
+
+def put_standins(module, suite, names, table):
+    """Replace the target's ``names`` by working stand-ins (suites.standins: ``table`` holds their
+    sources) wherever the target's code looks them up: the suite's namespace, the globals of its
+    functions (a notebook's, a helper file's), any module of the target holding the same object.
+    A name the target lacks (its cell does not parse) is put where its callers look for it."""
+    import numpy
+
+    scope = {"np": numpy, "__name__": "nnconf_standins"}
+    for source in table.values():
+        exec(compile(source, "<nnconf stand-in>", "exec"), scope)  # noqa: S102 - the harness's own code (engine.STANDIN_FILE)
+    functions = [v for v in vars(module).values() if isinstance(v, types.FunctionType)]
+    for name in names:
+        original = getattr(module, name, None)
+        spaces = [vars(module), *(f.__globals__ for f in functions)]
+        if original is not None:
+            spaces += [vars(m) for m in list(sys.modules.values()) if getattr(m, "__dict__", None) is not None]
+        for space in spaces:
+            if original is None or space.get(name) is original:
+                space[name] = scope[name]
 
 
 def implemented(module, suite, name):
@@ -363,6 +396,10 @@ def implemented(module, suite, name):
         value, _ = resolve(module, suite, name)
     except MissingName as exc:
         return False, str(exc)
-    if "." in name and not callable(getattr(value, name.split(".", 1)[1], None)):
-        return False, f"`{name.split('.')[0]}` has no method `{name.split('.', 1)[1]}`"
+    method = name.split(".", 1)[1] if "." in name else None
+    if method and not callable(getattr(value, method, None)):
+        near = [n for n in near_names([n for n in dir(value) if not n.startswith("_")], method)
+                if callable(getattr(value, n, None))]
+        if len(near) != 1:
+            return False, f"`{name.split('.')[0]}` has no method `{method}`"
     return True, ""

@@ -129,12 +129,12 @@ def nnconf_runner(request):
 
 def pytest_terminal_summary(terminalreporter):
     """The real bug first: the functions wrong on their own, each with those that fail because of it."""
-    from nnconf.conformance.suites.dependencies import roots_of
+    from nnconf.conformance.suites.dependencies import causes_of, roots_of
 
     runner = _STATE.get("runner")
     if runner is None:
         return
-    failing = {k: sorted({c for r in v for c in r.get("likely_cause", ())}) for k, v in runner.done.items()
+    failing = {k: causes_of([r for r in v if r["status"] in ("fail", "error")]) for k, v in runner.done.items()
                if any(r["status"] in ("fail", "error") for r in v)}
     roots = {k: roots_of(k, failing) for k in failing}
     lines = []

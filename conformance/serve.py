@@ -163,6 +163,8 @@ def _serve(conn, setup, arena):
     try:
         _reset_global_state(seed)
         module = loader.load_suite(setup["target"], setup["suite"])
+        if setup.get("standins"):
+            loader.put_standins(module, setup["suite"], *setup["standins"])
     except BaseException as exc:  # noqa: BLE001 - an import may raise anything, even SystemExit
         load_error = exc
     guard.meta_path = list(sys.meta_path)  # with the target's own importer, and the refusals before it

@@ -224,8 +224,10 @@ _NAMES = itertools.count()
 class Worker:
     """A worker process for one suite of one target; ``call`` runs a probe with a time limit."""
 
-    def __init__(self, target, suite, seed=0, timeout=10.0, limits=Limits()):
+    def __init__(self, target, suite, seed=0, timeout=10.0, limits=Limits(), standins=None):
         self.target, self.suite, self.seed, self.timeout, self.limits = target, suite, seed, timeout, limits
+        self.standins = standins  # (names, sources): working stand-ins put in for those names after loading
+        self.isolation = {}  # names -> the worker that judges a caller with stand-ins for them
         self.box = box_of(target, limits)
         self._process = self._conn = self._arena = self._group = None
         self._arena_bytes = ARENA_BYTES
@@ -251,7 +253,7 @@ class Worker:
         os.makedirs(scratch, exist_ok=True)
         setup = {"path": [os.getcwd() if p in ("", ".") else p for p in sys.path], "scratch": scratch,
                  "mode": self.box.mode, "limits": self.limits, "allow_bundled": self.allow_bundled,
-                 "target": self.target, "suite": self.suite, "seed": self.seed}
+                 "target": self.target, "suite": self.suite, "seed": self.seed, "standins": self.standins}
         memory = (self.limits.memory_mb + self.limits.disk_mb + 512) * 2**20  # target + tmpfs + Python and NumPy
         self._group = sandbox.Group.create(f"nnconf-{os.getpid()}-{next(_NAMES)}", self.limits.processes, memory)
         if self.target.kind == "objects":
@@ -411,6 +413,8 @@ class Worker:
             self._group.kill_all()
 
     def close(self):
+        for worker in self.isolation.values():
+            worker.close()
         if self._process is not None:
             self._kill()
             if isinstance(self._process, subprocess.Popen):

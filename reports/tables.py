@@ -155,12 +155,12 @@ def verdict(total):
 # ----------------------------------------------------------------------------- failures
 
 def failures(frame, statuses=FAILED):
-    """The records of those statuses, grouped by function: root failures (no failing callee)
-    first, then those that probably follow from another; then suite order and first
+    """The records of those statuses, grouped by function: root failures (some failure not
+    blamed on a failing callee) first, then those that probably follow from another; then suite order and first
     appearance; within a function by stage, errors before fails."""
     failed = frame[frame.status.isin(statuses)]
     group = failed.groupby(["unit", "suite", "function"], sort=False)
-    return (failed.assign(group_follows=group.follows.transform("any"),
+    return (failed.assign(group_follows=group.follows.transform("all"),  # one failure of its own: a root
                           group_first=group["index"].transform("min"),
                           not_error=failed.status != "error")
             .sort_values(["group_follows", "suite_rank", "group_first", "stage_rank",

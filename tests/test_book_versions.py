@@ -521,7 +521,8 @@ def test_a_net_failing_inside_a_failing_layer_names_it_as_the_cause(tmp_path):
 def test_a_method_near_miss_is_read_and_named():
     """probes.layers.method_of: the API's name, else the one case variant or known near-miss."""
     from nnconf.conformance import loader
-    from nnconf.conformance.probes.layers import method_of, near_names
+    from nnconf.conformance.loader import near_names
+    from nnconf.conformance.probes.layers import method_of
 
     class Net:
         def numeric_gradient(self, x, t):
@@ -575,8 +576,6 @@ def _loaded(cls, params):
     return net
 
 
-@pytest.mark.xfail(strict=True, reason="the inventory (loader.implemented) does not yet accept a method near-miss, "
-                                       "so the contract never runs: see the layers report of issue 16")
 def test_a_near_miss_method_is_checked_end_to_end(tmp_path):
     root = chapter4_tree(tmp_path / "tree", _replace_once("def numerical_gradient(self, x, t):",
                                                            "def numeric_gradient(self, x, t):"))

@@ -13,16 +13,7 @@ from nnconf.conformance.serve import _target_traceback
 SUITE = "layers"
 
 # Names as learners write them beyond a change of case: the API's name -> known near-misses.
-NEAR_MISSES = {"numerical_gradient": ("numeric_gradient",)}
 _TRACED = set()  # (class, method) whose first call in this worker was traced (tracing slows a call down)
-
-
-def near_names(names, name):
-    """The names among ``names`` that are the API's ``name`` as learners write it: the same in
-    another case (``dw`` for ``dW``, ``Numerical_Gradient``) or a known near-miss
-    (``numeric_gradient``). The caller reads one only where there is exactly one."""
-    misses = NEAR_MISSES.get(name, ())
-    return sorted(n for n in names if n != name and (n.lower() == name.lower() or n in misses))
 
 
 def method_of(obj, class_name, name):
@@ -31,7 +22,7 @@ def method_of(obj, class_name, name):
     bound = getattr(obj, name, None)
     if callable(bound):
         return bound, name
-    near = [n for n in near_names([n for n in dir(type(obj)) if not n.startswith("_")], name)
+    near = [n for n in loader.near_names([n for n in dir(type(obj)) if not n.startswith("_")], name)
             if callable(getattr(obj, n, None))]
     if len(near) == 1:
         return getattr(obj, near[0]), near[0]
@@ -117,7 +108,7 @@ def _attribute(obj, name, plain):
     except AttributeError:
         pass
     state = _state(obj)
-    near = {other: plain(state[other]) for other in near_names(state, name)}
+    near = {other: plain(state[other]) for other in loader.near_names(state, name)}
     return {"result": None, "present": False, "near": near}
 
 

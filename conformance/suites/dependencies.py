@@ -45,11 +45,11 @@ def note_likely_causes(records):
     that crashed on a name that is missing because its own code failed (a cell that does not parse)."""
     failing = {(r["suite"], r["function"]) for r in records if r["status"] in ("fail", "error")}
     for record in records:
-        if record["status"] not in ("fail", "error"):
-            continue
+        if record["status"] not in ("fail", "error") or record.get("isolated"):
+            continue  # a failure with working stand-ins for the failing callees is the function's own
         traced = bool(record.get("calls"))
         callees = record.get("calls") or built_from(record)
-        callees = [*callees, *_UNDEFINED.findall(record.get("message") or "")]
+        callees = [*callees, *undefined_names(record.get("message"))]
         causes = [c for c in callees if (record["suite"], c) in failing and c != record["function"]]
         if causes:
             record["likely_cause"] = causes
@@ -58,6 +58,19 @@ def note_likely_causes(records):
             record["message"] += (f" [probably follows from {names}, {how} and which fail(s) on its own "
                                   "checks too: fix that first]")
     return records
+
+
+def undefined_names(message):
+    """The names a crash's message found undefined."""
+    return _UNDEFINED.findall(message or "")
+
+
+def causes_of(records):
+    """The failing functions a function's failing ``records`` are blamed on; none when one of them
+    is its own (no cause, or found with working stand-ins for its callees): then it is a root."""
+    if any(not r.get("likely_cause") for r in records):
+        return []
+    return sorted({c for r in records for c in r["likely_cause"]})
 
 
 def roots_of(key, causes, seen=None):
