@@ -170,7 +170,7 @@ def _w4a1_with_older_keys(folder, older_helpers):
         os.rename(os.path.join(base, "testCases.py"), os.path.join(base, "testCases_v4a.py"))
         with open(path, encoding="utf-8") as handle:
             text = handle.read().replace("from dnn_utils import", "from dnn_utils_v2 import").replace(
-                "from testCases import", "from testCases_v4a import")
+                "from testCases import", "from testCases_v4a import").replace("from public_tests import *", "")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
     return base

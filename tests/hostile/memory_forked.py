@@ -5,6 +5,7 @@ inside it); the call fails as crash.resource; no child outlives the run."""
 SUITE = "activations"
 FUNCTION = "sigmoid"
 DIAGNOSIS = "crash.resource"
+ARGS = ["--timeout", "30"]  # touching 2.5 GB takes more than the usual 5 s on a loaded 2-core machine
 
 import os
 import time
