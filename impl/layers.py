@@ -152,7 +152,22 @@ def numerical_gradient(f, x, h=1e-4):
     return grad
 
 
-class TwoLayerNet:
+class _NetworkChecks:
+    """What both chapters' networks compute alike from their ``predict``, ``loss`` and ``params``."""
+
+    def accuracy(self, x, t):
+        """F26: fraction of rows whose argmax output equals the label (t one-hot or integer)."""
+        y = np.argmax(self.predict(x), axis=1)
+        labels = np.argmax(t, axis=1) if np.ndim(t) != 1 else t
+        return float(np.sum(y == labels) / x.shape[0])
+
+    def numerical_gradient(self, x, t):
+        """F25: {"W1", "b1", "W2", "b2"} by central differences of the loss."""
+        loss_of_params = lambda _: self.loss(x, t)  # noqa: E731 (the book's form)
+        return {key: numerical_gradient(loss_of_params, self.params[key]) for key in self.params}
+
+
+class TwoLayerNet(_NetworkChecks):
     """F23-F26: Affine -> Relu -> Affine -> SoftmaxWithLoss, row-major.
 
     params: W1 (input_size, hidden_size), b1 (hidden_size,), W2 (hidden_size, output_size),
@@ -183,17 +198,6 @@ class TwoLayerNet:
         """F24: the mean cross-entropy of softmax(predict(x)) against t."""
         return self.lastLayer.forward(self.predict(x), t)
 
-    def accuracy(self, x, t):
-        """F26: fraction of rows whose argmax score equals the label (t one-hot or integer)."""
-        y = np.argmax(self.predict(x), axis=1)
-        labels = np.argmax(t, axis=1) if np.ndim(t) != 1 else t
-        return float(np.sum(y == labels) / x.shape[0])
-
-    def numerical_gradient(self, x, t):
-        """F25: {"W1", "b1", "W2", "b2"} by central differences of the loss."""
-        loss_of_params = lambda _: self.loss(x, t)  # noqa: E731 (the book's form)
-        return {key: numerical_gradient(loss_of_params, self.params[key]) for key in self.params}
-
     def gradient(self, x, t):
         """F23/F24 by backpropagation: {"W1", "b1", "W2", "b2"}."""
         self.loss(x, t)
@@ -208,7 +212,7 @@ class TwoLayerNet:
         }
 
 
-class TwoLayerNetCh4:
+class TwoLayerNetCh4(_NetworkChecks):
     """The book's chapter-4 two-layer network (ch04/two_layer_net.py): a sigmoid hidden layer and
     a softmax ``predict``, with its own backpropagation, row-major.
 
@@ -246,17 +250,6 @@ class TwoLayerNetCh4:
         """F24: -(1/N) sum t log predict(x), from the scores (t one-hot or integer labels)."""
         scores, t = _as_batch(self._forward(x)[1], t)
         return _mean_target_log(log_softmax(scores), t)
-
-    def accuracy(self, x, t):
-        """F26: fraction of rows whose argmax probability equals the label (t one-hot or integer)."""
-        y = np.argmax(self.predict(x), axis=1)
-        labels = np.argmax(t, axis=1) if np.ndim(t) != 1 else t
-        return float(np.sum(y == labels) / x.shape[0])
-
-    def numerical_gradient(self, x, t):
-        """F25: {"W1", "b1", "W2", "b2"} by central differences of the loss."""
-        loss_of_params = lambda _: self.loss(x, t)  # noqa: E731 (the book's form)
-        return {key: numerical_gradient(loss_of_params, self.params[key]) for key in self.params}
 
     def gradient(self, x, t):
         """The backward pass of the class docstring: {"W1", "b1", "W2", "b2"}."""
