@@ -20,6 +20,8 @@ import struct
 import numpy as np
 
 MAX_DEPTH = 64
+MAX_HEADER_BYTES = 8 * 2**20  # the JSON part of an answer (texts, lists of numbers); arrays travel as buffers
+MAX_VALUES = 500_000  # values in the JSON part (a training loop's costs are thousands)
 
 
 class Described:
@@ -47,18 +49,46 @@ def encode(value):
 
 
 def decode(data):
-    """The value of an answer; raises ValueError for anything that is not one."""
-    (size,) = struct.unpack_from(">I", data, 0)
-    header = json.loads(data[4:4 + size].decode("utf-8"))
+    """The value of an answer; raises ValueError for anything that is not one.
+
+    Memory and time stay in proportion to what a real answer holds, whatever the worker sends:
+    the JSON header is at most MAX_HEADER_BYTES with at most MAX_VALUES values (counted before it
+    is parsed: two million tiny values cost the harness a gigabyte and a minute), and the
+    buffers are read in place (memoryview slices, one copy per array at most)."""
+    view = memoryview(data)
+    if len(view) < 4:
+        raise ValueError("an answer cut short")
+    (size,) = struct.unpack_from(">I", view, 0)
+    if size > MAX_HEADER_BYTES:
+        raise ValueError(f"an answer whose header is {size} bytes (at most {MAX_HEADER_BYTES}): "
+                         "a result this large travels as arrays, not as values one by one")
+    if 4 + size > len(view):
+        raise ValueError("an answer cut short")
+    header = bytes(view[4:4 + size])
+    values = header.count(b",") + header.count(b"[") + header.count(b"{")  # an upper bound of the values + 1
+    if values > MAX_VALUES:
+        raise ValueError(f"an answer of about {values} values (at most {MAX_VALUES}): "
+                         "a result this large travels as arrays, not as values one by one")
+    try:
+        header = json.loads(header.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("an answer nested too deep") from None
     buffers, offset = [], 4 + size
-    while offset < len(data):
-        (length,) = struct.unpack_from(">Q", data, offset)
-        offset += 8
-        if offset + length > len(data):
+    while offset < len(view):
+        if offset + 8 > len(view):
             raise ValueError("an answer cut short")
-        buffers.append(data[offset:offset + length])
+        (length,) = struct.unpack_from(">Q", view, offset)
+        offset += 8
+        if offset + length > len(view):
+            raise ValueError("an answer cut short")
+        buffers.append(view[offset:offset + length])
         offset += length
-    return _decode(header, buffers, 0)
+    try:
+        return _decode(header, buffers, 0)
+    except (TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+        raise ValueError(f"not an answer: {type(exc).__name__}: {str(exc)[:80]}") from None
+    except RecursionError:
+        raise ValueError("an answer nested too deep") from None
 
 
 def _array(buffers, body):
@@ -71,9 +101,13 @@ def _array(buffers, body):
     if any(n < 0 for n in shape) or len(shape) > 32:
         raise ValueError("an array of impossible shape in an answer")
     buffer = buffers[int(index)]
-    if len(buffer) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+    count = 1
+    for n in shape:  # Python integers: a product that overflows int64 cannot pass for a small one
+        count *= n
+    if len(buffer) != dtype.itemsize * count:
         raise ValueError("an array whose buffer does not match its shape")
-    return np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
+    array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
+    return array if not buffer.readonly else array.copy()  # a writable frame is the answer's own: no copy
 
 
 def _encode(value, arrays, depth):

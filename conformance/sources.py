@@ -18,6 +18,7 @@ import ast
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import json
 import linecache
 import os
 import re
@@ -29,6 +30,10 @@ NOTEBOOK_SUFFIX = ".ipynb"
 SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "node_modules", "site-packages", "venv", "env", "build",
                    "dist", ".git", ".venv", ".tox", ".nox"}
 MAX_SOURCE_BYTES = 20 * 2**20  # a notebook with its outputs may be large; its code is not
+# The code of one file (a .py file, or a notebook's code cells together). Parsing takes memory in
+# proportion to it, and a lot of it: the syntax tree of 4 MB of dense code (``T = [0,0,...]``) is 2 GB.
+# A course's largest notebook holds about 60 KB of code, the book's largest file 20 KB.
+MAX_CODE_BYTES = 512 * 2**10
 
 # Calls a kept top-level assignment may make: building a constant, not loading data or drawing
 # random numbers (``EPS = np.float64(1e-8)``, ``relu_v = np.vectorize(relu)``, ``DIMS = list(...)``).
@@ -52,34 +57,83 @@ class Chunk:
 
 def chunks(path):
     """The code of ``path`` as chunks: one for a .py file, one per code cell of a notebook (magics
-    and shell lines blanked so that line numbers stay those of the cell)."""
-    if os.path.getsize(path) > MAX_SOURCE_BYTES:
-        raise ValueError(f"{path} is larger than {MAX_SOURCE_BYTES // 2**20} MB; is it really source code?")
+    and shell lines blanked so that line numbers stay those of the cell). Raises ValueError, naming
+    the file, for a file that is not read: over MAX_SOURCE_BYTES, over MAX_CODE_BYTES of code, or a
+    notebook that is not one; memory stays in proportion to the code (a notebook's outputs are
+    dropped as they are parsed)."""
+    size = os.path.getsize(path)
     if not path.endswith(NOTEBOOK_SUFFIX):
+        if size > MAX_CODE_BYTES:
+            raise ValueError(_too_large(path, size, MAX_CODE_BYTES, "a source file"))
         with open(path, "rb") as handle:
-            source = _decode(handle.read(), path)
+            source = _decode(handle.read(MAX_CODE_BYTES + 1), path)
         try:
             ast.parse(source)
         except SyntaxError:  # a notebook copied by hand keeps its magics: read it as the notebook it was
             source = _strip_ipython(source)
         return [Chunk(source, path)]
-    out = []
+    if size > MAX_SOURCE_BYTES:
+        raise ValueError(_too_large(path, size, MAX_SOURCE_BYTES, "a notebook, outputs included"))
+    out, code = [], 0
     for index, cell in enumerate(_notebook_cells(path), start=1):
         if cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
+            source = _cell_text(cell, path)
+            code += len(source)
+            if code > MAX_CODE_BYTES:
+                raise ValueError(_too_large(path, code, MAX_CODE_BYTES, "the code of a notebook", at_least=True))
             out.append(Chunk(_strip_ipython(source), f"{path}#cell{index}", index))
     return out
 
 
-def _notebook_cells(path):
-    import nbformat
+def _too_large(path, size, limit, what, at_least=False):
+    """The note for a file that is not read because of its size (the run names it 'not checked')."""
+    def amount(n):
+        return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 2**10:.0f} KB"
+    return (f"{path} not read: {'more than ' if at_least else ''}{amount(size)}, past the {amount(limit)} the harness "
+            f"reads of {what} (is it really source code?)")
 
+
+def _notebook_cells(path):
+    """The cells of a notebook (format 4, or 3's worksheets), read as JSON with every cell's outputs
+    and attachments dropped as soon as they are parsed: the harness never holds a notebook's
+    outputs (most of its bytes; images in base64) in memory at once, and never runs nbformat's
+    validation (its schema walk costs many times the file's size)."""
     try:
-        notebook = nbformat.read(path, as_version=4)
-    except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for a broken file
+        with open(path, "rb") as handle:
+            notebook = json.loads(handle.read(MAX_SOURCE_BYTES + 1), object_pairs_hook=_without_outputs)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path} cannot be read as a Jupyter notebook ({type(exc).__name__}: {exc})") from None
-    return notebook.cells
+    if not isinstance(notebook, dict):
+        raise ValueError(f"{path} cannot be read as a Jupyter notebook (not a JSON object)")
+    if isinstance(notebook.get("cells"), list):
+        cells = notebook["cells"]
+    elif isinstance(notebook.get("worksheets"), list):  # format 3: cells in worksheets, code in "input"
+        cells = [c for w in notebook["worksheets"] if isinstance(w, dict) and isinstance(w.get("cells"), list)
+                 for c in w["cells"]]
+    else:
+        raise ValueError(f"{path} cannot be read as a Jupyter notebook (it has no cells)")
+    return [c for c in cells if isinstance(c, dict)]
+
+
+def _without_outputs(pairs):
+    """A JSON object of a notebook without what is never code: an output is replaced by None at once
+    (so its data is freed before the next is parsed), a cell loses its outputs and attachments."""
+    keys = {k for k, _ in pairs}
+    if "output_type" in keys:
+        return None
+    if "cell_type" in keys:
+        return {k: v for k, v in pairs if k not in ("outputs", "attachments")}
+    return dict(pairs)
+
+
+def _cell_text(cell, path):
+    """A code cell's source (format 4's ``source``, format 3's ``input``), a string or a list of lines."""
+    source = cell.get("source", cell.get("input", ""))
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    if isinstance(source, str):
+        return source
+    raise ValueError(f"{path} cannot be read as a Jupyter notebook (a cell whose source is not text)")
 
 
 def _decode(data, path):
