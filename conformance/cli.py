@@ -6,7 +6,6 @@ unknown suite or function, unwritable output).
 """
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -15,6 +14,7 @@ import time
 
 from nnconf import __version__
 from nnconf.conformance import loader, sandbox
+from nnconf.conformance.records import safe_text  # every text of the target (names of its files included) before a terminal
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -117,7 +117,7 @@ def main(argv=None):
 
         return catalog_score.main(args)
     except (loader.UsageError, sandbox.SandboxUnavailable) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(safe_text(f"error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -141,9 +141,9 @@ def check(args):
         raise loader.UsageError(f"--suite {' '.join(absent)}: {target.spec or 'the target'} does not implement it "
                                 f"(it implements: {', '.join(target.suites())}); --require makes that a failure")
     if not args.quiet:
-        print(f"checking {target.spec}:")
+        print(safe_text(f"checking {target.spec}:"))
         for line in target.describe():
-            print(f"  {line}")
+            print(safe_text(f"  {line}"))
     functions = set(args.function) or None
     checked = [s for s in (args.suite or loader.SUITES)
                if s in target.suites() and (functions is None or functions & set(FUNCTIONS[s]))]
@@ -176,7 +176,7 @@ def check(args):
         from nnconf.reports import write_report
 
         path = write_report(results, args.report)
-        print(f"report: {path}")
+        print(safe_text(f"report: {path}"))
     try:
         return _summarize(results, strict=args.strict)
     except BrokenPipeError:  # the reader of the summary went away (| head): the outputs are written already
@@ -296,12 +296,12 @@ class Progress:
         mark, rest = self.mark(records)
         word, style = self.MARKS[mark]
         if self.bar is None:
-            print(f"  {word} {suite}.{function}  {rest}".rstrip(), flush=True)
+            print(safe_text(f"  {word} {suite}.{function}  {rest}".rstrip()), flush=True)
             return
         from rich.text import Text
 
-        self.bar.console.print(Text.assemble("  ", (word, style), f" {suite}.{function}  {rest}".rstrip()))
-        self.bar.update(self.task, advance=1, description=f"{suite}.{function}")
+        self.bar.console.print(Text.assemble("  ", (word, style), safe_text(f" {suite}.{function}  {rest}".rstrip())))
+        self.bar.update(self.task, advance=1, description=safe_text(f"{suite}.{function}"))
 
     @staticmethod
     def mark(records):
@@ -323,6 +323,7 @@ class Progress:
     def _print(self, text):
         if not self.enabled:
             return
+        text = safe_text(text)
         if self.bar is None:
             print(text, flush=True)
         else:
@@ -337,8 +338,9 @@ def _summarize(results, shown=10, strict=False):
     units are listed with their verdicts. Whatever is cut says how much and where the rest is."""
     from nnconf.conformance.suites.dependencies import causes_of, roots_of
 
-    records = results["records"]
-    units = results["meta"].get("units") or []
+    meta = safe_text(results["meta"])  # the target's own names (its spec, its units' files)
+    records = safe_text(results["records"])
+    units = meta.get("units") or []
     several = _shared_suites(units)
     counts = {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "error", "warn", "note", "skip")}
     by_function = {}
@@ -353,9 +355,9 @@ def _summarize(results, shown=10, strict=False):
     absent = [f"{s}.{f}" for (u, s, f), v in by_function.items()
               if all(r.get("diagnosis") == "api.missing" and r["status"] == "skip" for r in v)]
     where = f" ({len(units)} units)" if several else ""
-    print(f"{results['meta']['target']}{where}: {counts['pass']} passed, {counts['fail']} failed, "
+    print(f"{meta['target']}{where}: {counts['pass']} passed, {counts['fail']} failed, "
           f"{counts['error']} errors, {counts['warn']} warnings, {counts['note']} notes, "
-          f"{counts['skip']} skipped in {results['meta']['duration_s']:.1f} s")
+          f"{counts['skip']} skipped in {meta['duration_s']:.1f} s")
     if several:
         _print_units(units, records)
     if root_keys:
@@ -383,13 +385,13 @@ def _summarize(results, shown=10, strict=False):
     _listing("note(s) while loading the code (they matter only to a function that uses these names)",
              [n for r in records for n in r.get("load_notes", ())], shown)
     if absent:
-        suites = [s for s in results["meta"].get("requested", []) if s not in results["meta"]["suites"]]
+        suites = [s for s in meta.get("requested", []) if s not in meta["suites"]]
         single = sorted({a for a in absent if a.split(".")[0] not in suites}, key=absent.index)
         listed = ", ".join(single[:8]) + (f" and {len(single) - 8} more" if len(single) > 8 else "")
         parts = ([f"the suites {', '.join(suites)}"] if suites else []) + ([listed] if single else [])
         print(f"\nnot implemented (skipped, not failed): {'; '.join(parts)}")
-    if results["meta"].get("sandbox_warning"):
-        print(f"\nwarning: {results['meta']['sandbox_warning']}")
+    if meta.get("sandbox_warning"):
+        print(f"\nwarning: {meta['sandbox_warning']}")
     return exit_code(records, strict)
 
 
@@ -459,12 +461,12 @@ def list_functions(args):
 
     target = loader.parse_target(args.target) if args.target else None
     if target is not None:
-        print(f"{target.spec}:")
+        print(safe_text(f"{target.spec}:"))
         for line in target.describe():
-            print(f"  {line}")
+            print(safe_text(f"  {line}"))
     for unit in target.units() if target is not None else [None]:
         if unit is not None and target.parts:
-            print(f"\nunit {unit.label()}:")
+            print(safe_text(f"\nunit {unit.label()}:"))
         for suite in loader.SUITES if unit is None or not target.parts else unit.suites():
             names = engine.contract_names(suite)
             marks = [n if unit is None else f"{'+' if n in _present(unit, suite, names) else '-'} {n}" for n in names]
@@ -511,12 +513,15 @@ def rebuild_report(args):
 
 
 def write_json_atomic(path, data):
-    """Write JSON to ``path`` through a temporary file and a rename: never a half file."""
+    """Write strict JSON (conformance.jsonfile: NaN and infinities as strings) to ``path`` through a
+    temporary file and a rename: never a half file."""
+    from nnconf.conformance import jsonfile
+
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".nnconf-", suffix=".json", dir=folder)
     try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1, allow_nan=False, default=str)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(jsonfile.dumps(data))  # the report's results.json is written the same way
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a results file is not

@@ -7,6 +7,7 @@ planar run, whose hidden-size sweep (with decision boundaries) is run with the t
 ``nn_model`` and ``predict``.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -139,7 +140,24 @@ def run_curve(worker, suite, profile, memo=None):
         record.message = f"the target's training loop failed: {outcome.error_type}: {outcome.error}"
         curve.update(status="error", message=record.message)
         return curve, record
-    target = [float(c) for c in outcome.value]
+    target = _costs(outcome.value)
+    if target is None:
+        record.diagnosis = "crash.exception"  # the loop is the harness's probe: only a subverted worker answers so
+        record.message = (f"the target's training loop did not give a list of costs (one number per iteration): "
+                          f"{type(outcome.value).__name__}")
+        curve.update(status="error", message=record.message)
+        return curve, record
+    nonfinite = [i for i, c in enumerate(target) if not math.isfinite(c)]
+    if nonfinite:  # a NaN curve is not "a wrong value": its cost is not a number from that iteration on
+        first = nonfinite[0]
+        record.status, record.diagnosis = "fail", "value.nonfinite"
+        record.worst_index, record.actual_value = [first], target[first]
+        record.expected_value = reference_costs[first] if first < len(reference_costs) else None
+        record.message = (f"the cost is {target[first]} from iteration {first} on ({len(nonfinite)} of {len(target)} "
+                          f"iterations not finite); the reference's cost there is "
+                          f"{record.expected_value if record.expected_value is not None else 'not defined'}")
+        curve.update(target=target, reference=reference_costs, status=record.status, message=record.message)
+        return curve, record
     worst, ok = _lockstep(target, reference_costs)
     convention = None
     for key, system in CONVENTION_SYSTEMS.get(suite, ()) if not ok else ():
@@ -156,6 +174,17 @@ def run_curve(worker, suite, profile, memo=None):
         record.extra["convention"] = convention
     curve.update(target=target, reference=reference_costs, status=record.status, message=record.message)
     return curve, record
+
+
+def _costs(value):
+    """The costs a training loop gave as floats (NaN and infinities kept), or None when it gave
+    something else than a list of numbers (an answer is data the target chose)."""
+    if not isinstance(value, list | tuple | np.ndarray) or isinstance(value, np.ndarray) and value.ndim != 1:
+        return None
+    try:
+        return [float(c) for c in value]
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _lockstep(target, reference):

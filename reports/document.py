@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnconf.conformance.records import safe_text
+
 STATUSES = ("pass", "fail", "error", "warn", "note", "skip")
 STAGES = ("smoke", "type", "shape", "value", "grad_autograd", "grad_fd", "layer", "side_effect",
           "saturation", "determinism", "api", "training")
@@ -36,12 +38,26 @@ def as_document(data):
     if not isinstance(data, dict):
         raise ValueError("a results document is a JSON object or an array of records, "
                          f"not {type(data).__name__}")
-    doc = dict(data)
+    doc = _clean(dict(data))
     doc.setdefault("meta", {})
     doc.setdefault("records", [])
     doc.setdefault("curves", [])
     doc.setdefault("planar", None)
     return doc
+
+
+def _clean(value):
+    """Every text of a document made safe for a page, a terminal and a file (records.safe_text: valid
+    UTF-8, control and reordering characters escaped, an ESC shown as ``\\x1b``), at any depth:
+    the target's folder and file names in ``meta`` (its ``target``, ``sources``, ``units``), and a
+    saved document given to ``nnconf report``, which may have been written by anyone."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
 
 
 # ----------------------------------------------------------------------------- scalar coercion

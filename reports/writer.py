@@ -6,14 +6,14 @@ exception anywhere before the moves leaves the previous report untouched and no 
 behind; each move is atomic, so a reader never sees a half-written file.
 """
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
 from markupsafe import Markup
+
+from nnconf.conformance import jsonfile
 
 from . import figures, page, tables
 from .document import as_document, normalise
@@ -44,14 +44,6 @@ def make_figures(doc):
     return curve_svgs, boundary
 
 
-def _json_default(obj):
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.integer, np.floating, np.bool_)):
-        return obj.item()
-    return str(obj)
-
-
 def render_files(results):
     """{file name: bytes} of the whole report, computed without touching the disk."""
     document = as_document(results)
@@ -59,7 +51,7 @@ def render_files(results):
     t = tables.report_tables(doc)
     curve_svgs, boundary = make_figures(doc)
     files = {"report.html": page.render(doc, t, curve_svgs, boundary).encode("utf-8")}
-    files["results.json"] = json.dumps(document, indent=1, default=_json_default).encode("utf-8")
+    files["results.json"] = jsonfile.dumps(document).encode("utf-8")  # strict JSON, as --json writes
     files.update((name, text.encode("utf-8")) for name, text in tables.csv_files(t).items())
     return files
 

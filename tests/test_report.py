@@ -64,8 +64,34 @@ def test_results_json_is_the_document(written, sample):
     assert len(back["records"]) == len(sample["records"])
     assert back["meta"] == sample["meta"]
     assert back["curves"][0]["document"] == sample["curves"][0]["document"]
-    assert math.isnan(back["records"][[r["diagnosis"] for r in sample["records"]]
-                                      .index("value.nonfinite")]["max_abs_err"])
+    # strict JSON, as --json writes it: a NaN is the string "nan" (bare NaN is not JSON; jq and browsers refuse it)
+    nonfinite = back["records"][[r["diagnosis"] for r in sample["records"]].index("value.nonfinite")]
+    assert nonfinite["max_abs_err"] == "nan"
+
+
+def _strict(text):
+    def refuse(word):
+        raise ValueError(f"{word} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_results_json_is_strict_json_like_the_json_option(tmp_path, sample):
+    from nnconf.conformance.cli import write_json_atomic
+
+    doc = copy.deepcopy(sample)
+    doc["records"][0]["max_abs_err"] = float("inf")
+    doc["records"][0]["extra_numbers"] = [float("nan"), -float("inf"), 1.5]
+    doc["curves"][0]["target"] = [float("nan")] * len(doc["curves"][0]["target"])
+    reports.write_report(doc, tmp_path / "report")
+    saved = _strict((tmp_path / "report" / "results.json").read_text(encoding="utf-8"))
+    assert saved["records"][0]["max_abs_err"] == "inf"
+    assert saved["records"][0]["extra_numbers"] == ["nan", "-inf", 1.5]
+    assert set(saved["curves"][0]["target"]) == {"nan"}
+    write_json_atomic(tmp_path / "records.json", doc["records"])
+    assert _strict((tmp_path / "records.json").read_text(encoding="utf-8")) == saved["records"]
+    reports.write_report(reports.load_results(tmp_path / "report" / "results.json"), tmp_path / "again")
+    assert (tmp_path / "again" / "results.json").read_text(encoding="utf-8") == \
+        (tmp_path / "report" / "results.json").read_text(encoding="utf-8")
 
 
 def test_records_csv_has_every_record(written, sample):
