@@ -59,17 +59,89 @@ def distinctive_names():
 
 def python_files(root):
     """Every .py file and notebook below ``root`` (hidden, cache, checkpoint and environment
-    folders left out), sorted."""
-    found = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith((".py", NOTEBOOK_SUFFIX)) and not name.startswith("."):
-                found.append(os.path.join(folder, name))
+    folders left out), in the order of a walk of sorted folders (:func:`walk`)."""
+    return walk(root)[0]
+
+
+# How far a walk goes: a tree deeper or wider than a learner's is cut there, and the run says so.
+MAX_DEPTH = 64
+MAX_FOLDERS = 20000
+MAX_NOTES = 20  # skipped places named one by one; the rest counted
+OUTSIDE = "links outside the tree"
+
+
+def inside(path, root):
+    """Whether ``path``, resolved (every symlink followed), is ``root`` (resolved) or below it."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(os.path.join(base, ""))
+
+
+def walk(root):
+    """(files, skipped) of the tree at ``root``: every .py file and notebook below it, and
+    {path: why} for what is not read.
+
+    The walk keeps its own stack (no recursion: a folder chain thousands deep is a note, not a
+    crash), never follows a symlinked folder, and takes a symlinked file only when its real
+    path lies inside the tree: a link ``deep.py`` to ``~/.ssh/id_rsa`` or ``/etc`` is named
+    (:data:`OUTSIDE`) and never read. Folders deeper than :data:`MAX_DEPTH`, and any beyond the
+    first :data:`MAX_FOLDERS`, are skipped and named; more than :data:`MAX_FILES` files is a
+    :class:`DetectionError`."""
+    found, skipped, more = [], {}, [0]
+    base = os.path.realpath(root)
+
+    def note(path, why):
+        if len(skipped) < MAX_NOTES:
+            skipped[path] = why
+        else:
+            more[0] += 1
+
+    stack, folders = [(root, 0)], 0
+    while stack:
+        folder, depth = stack.pop()
+        folders += 1
+        if folders > MAX_FOLDERS:
+            note(folder, f"the walk stops after {MAX_FOLDERS} folders: this one and the rest are not read "
+                         "(point nnconf at the folder of your code)")
+            break
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            note(folder, f"cannot be read ({exc.strerror or exc})")
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                link = entry.is_symlink()
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            code = entry.name.endswith((".py", NOTEBOOK_SUFFIX))
+            if link:
+                if not inside(entry.path, base):
+                    if code or os.path.isdir(entry.path):
+                        note(entry.path, OUTSIDE)
+                    continue
+                if not code or os.path.isdir(entry.path):
+                    continue  # a link to a folder of the tree: never followed (the folder is walked itself)
+            elif is_folder:
+                if entry.name not in SKIPPED_FOLDERS:
+                    subfolders.append(entry.path)
+                continue
+            if code:
+                found.append(entry.path)
                 if len(found) > MAX_FILES:
                     raise DetectionError(f"{root} holds more than {MAX_FILES} Python files and notebooks; "
                                          "point nnconf at the folder of your code")
-    return found
+        if subfolders and depth >= MAX_DEPTH:
+            note(folder, f"its folders are more than {MAX_DEPTH} levels deep: not read")
+            continue
+        stack.extend((sub, depth + 1) for sub in reversed(subfolders))
+    if more[0]:
+        skipped[os.path.join(root, "...")] = f"and {more[0]} more places not read (deeper, wider or outside the tree)"
+    return found, skipped
 
 
 def claims(scan_result, own, all_names):
@@ -112,7 +184,12 @@ def detect(root, files=None, overrides=None, pyproject=True):
     {suite: :class:`SuiteSource`}, one per file, in path order; ``unclaimed`` maps a suite to the
     files (``"ch04/gradient.py (numerical_gradient)"``) that define a few of its own names, too few
     to tell, and that no unit uses, ``unreadable`` a file to why it is not
-    checked (a broken notebook, a file ``[tool.nnconf.names]`` leaves out), so that the run says so.
+    checked (a broken notebook, a file ``[tool.nnconf.names]`` leaves out, a link out of the tree, a
+    folder too deep), so that the run says so.
+
+    Nothing outside the tree is read: a path from ``pyproject.toml`` must resolve inside ``root``
+    (else :class:`DetectionError`), and the walk takes no link out of it (:func:`walk`). The
+    ``overrides`` and ``files`` the user gives are taken as given.
     """
     overrides = dict(overrides or {})
     names_table = {}
@@ -121,7 +198,9 @@ def detect(root, files=None, overrides=None, pyproject=True):
         for suite, path in table.get("suites", {}).items():
             overrides.setdefault(suite, _under(root, path, "[tool.nnconf]"))
         names_table = {name: _under(root, path, "[tool.nnconf.names]") for name, path in table.get("names", {}).items()}
-    files = files if files is not None else python_files(root)
+    skipped = {}
+    if files is None:
+        files, skipped = walk(root)
     scans = {path: scan(path) for path in sorted(set(files) | set(overrides.values()) | set(names_table.values()))}
     own, all_names = distinctive_names(), suite_names()
     claimed = {path: claims(s, own, all_names) for path, s in scans.items()}
@@ -163,6 +242,7 @@ def detect(root, files=None, overrides=None, pyproject=True):
         if lone:
             unclaimed[suite] = lone
     unreadable = {path: s.error for path, s in scans.items() if s.error}
+    unreadable.update(skipped)
     unreadable.update({path: why for path, why in left_out.items() if path not in by_file})
     return [by_file[path] for path in sorted(by_file)], unclaimed, unreadable
 
@@ -278,6 +358,11 @@ def course_version(path, scanned=None):
 def read_tool_table(root):
     """The ``[tool.nnconf]`` table of ``root/pyproject.toml``: {"suites": {suite: path}, "names": {name: path}}."""
     path = os.path.join(root, "pyproject.toml")
+    if not os.path.lexists(path):
+        return {}
+    if not inside(path, root):
+        raise DetectionError(f"{path} links outside the tree of {root}; it is not read "
+                             "(replace the link by the file itself)")
     if not os.path.isfile(path):
         return {}
     try:
@@ -303,7 +388,13 @@ def read_tool_table(root):
 
 
 def _under(root, path, where):
+    """The file a ``pyproject.toml`` entry names: it must resolve (links followed) inside ``root``
+    (``../secret.py``, ``/etc/passwd`` or a link out of the tree are refused, and never read)."""
     full = os.path.normpath(os.path.join(root, path))
+    if not inside(full, root):
+        raise DetectionError(f"{where} in {os.path.join(root, 'pyproject.toml')} names {path!r}, which lies outside "
+                             f"the tree of {root}; only files of the tree are read (to check another file, name it "
+                             "on the command line: SUITE=PATH)")
     if not os.path.isfile(full):
         raise DetectionError(f"{where} in {os.path.join(root, 'pyproject.toml')} names {path!r}, which is not a file under {root}")
     return full

@@ -21,7 +21,6 @@ under names that never meet the harness's own modules, which all live under ``nn
 import dataclasses
 import difflib
 import importlib
-import importlib.util
 import os
 import re
 import sys
@@ -84,6 +83,8 @@ class Target:
     course_version: str | None = None  # "2021+", "older" or None (no evidence), for a unit
     version_evidence: str = ""  # what told the version ("public_tests.py beside W4A1.ipynb")
     copy_of: str | None = None  # the unit this one is a Jupyter copy of (``name-Copy1.ipynb``)
+    trees: tuple = ()  # the folders a path target's files may come from (``root`` when empty)
+    chosen: tuple = ()  # files the user named on the command line (SUITE=PATH, a file target)
 
     def units(self):
         """The units the run checks one by one: the parts of a tree, or the target itself."""
@@ -105,12 +106,16 @@ class Target:
         return self.kind == "path" and bool(self.root) and os.path.abspath(self.root).startswith(own)
 
     def files(self):
-        """The folders and files a worker must see to load this target."""
+        """The folders and files a worker must see to load this target (what the box binds back):
+        the tree, and of the suites' files those that resolve inside it or that the user named.
+        Nothing the tree names (a link, a ``pyproject.toml`` entry) takes a path out of it."""
         if self.kind == "package":
             return list(self.package_folders)
         if self.kind != "path":
             return []
-        return [self.root] + [p for u in self.units() for s in u.sources.values() for p in s.files()]
+        trees = list(self.trees or (self.root,))
+        used = [p for u in self.units() for s in u.sources.values() for p in s.files()]
+        return trees + [p for p in used if p in self.chosen or any(discovery.inside(p, t) for t in trees)]
 
     def relative(self, path):
         """``path`` as the user would write it (relative to the working folder when below it)."""
@@ -174,33 +179,38 @@ def parse_target(words):
             raise UsageError(f"{plain[0]!r}: no such file or folder")
         return _package_target(plain[0], plain[0])
     spec = " ".join(words)
+    pyproject = True
     if plain:
         path = os.path.abspath(plain[0])
         if os.path.isdir(path):
             root, files = path, None
         else:
             root, files = os.path.dirname(path), [_source_file(plain[0], plain[0])]
-    else:
-        root, files = os.path.commonpath([os.path.dirname(p) for p in overrides.values()]), []
+        trees = (root,)
+    else:  # each file named alone is a tree of its own (its folder): no common folder above them is
+        trees = tuple(sorted({os.path.dirname(p) for p in overrides.values()}))  # read or shown to the box
+        root, files, pyproject = os.path.commonpath(trees), [], len(trees) == 1
+    chosen = tuple(sorted({*overrides.values(), *(files or ())}))
     try:
-        found, unclaimed, unreadable = discovery.detect(root, files, overrides)
+        found, unclaimed, unreadable = discovery.detect(root, files, overrides, pyproject=pyproject)
     except discovery.DetectionError as exc:
         raise UsageError(str(exc)) from None
     if not found:
-        raise UsageError(_nothing_found(plain[0] if plain else spec, root, files, unclaimed))
-    units = [_unit(spec, root, sources_of_file) for sources_of_file in found]
+        raise UsageError(_nothing_found(plain[0] if plain else spec, root, files, unclaimed, unreadable))
+    units = [_unit(spec, root, sources_of_file, trees, chosen) for sources_of_file in found]
     units = [_with_copy_of(u, units) for u in units]
     if len(units) == 1:
         return dataclasses.replace(units[0], unclaimed=unclaimed, unreadable=unreadable)
-    return Target(spec=spec, kind="path", root=root, unclaimed=unclaimed, unreadable=unreadable, parts=tuple(units))
+    return Target(spec=spec, kind="path", root=root, unclaimed=unclaimed, unreadable=unreadable, parts=tuple(units),
+                  trees=trees, chosen=chosen)
 
 
-def _unit(spec, root, sources_of_file):
+def _unit(spec, root, sources_of_file, trees=(), chosen=()):
     """The Target of one unit: one file's suites, with the course version its files tell."""
     primary = next(iter(sources_of_file.values())).primary
     version, evidence = discovery.course_version(primary, sources.scan(primary))
     unit = Target(spec=spec, kind="path", root=root, sources=sources_of_file, course_version=version,
-                  version_evidence=evidence)
+                  version_evidence=evidence, trees=tuple(trees), chosen=tuple(chosen))
     return dataclasses.replace(unit, unit=os.path.relpath(primary, root))
 
 
@@ -221,48 +231,103 @@ def _with_copy_of(unit, units):
 
 
 def _source_file(word, path):
+    """A file the user names (``SUITE=PATH``, a file target): any file, whose tree is its folder. A
+    link there that leads out of that folder is the tree's doing, not the user's: refused, unread."""
     if not os.path.isfile(path):
         raise UsageError(f"{word!r}: no such file {path!r}; give a .py file or a notebook (.ipynb)")
     if not path.endswith((".py", sources.NOTEBOOK_SUFFIX)):
         raise UsageError(f"{word!r}: {path!r} is neither Python source (.py) nor a notebook (.ipynb)")
-    return os.path.abspath(path)
+    full = os.path.abspath(path)
+    if not discovery.inside(full, os.path.dirname(full)):
+        raise UsageError(f"{word!r}: {path!r} is a link that leads out of its folder; it is not read "
+                         "(name the file it links to, if that is the one to check)")
+    return full
 
 
 def _package_target(word, spec):
+    """A dotted package name: its folders and suite modules found without importing any of it
+    (``importlib.util.find_spec("a.b")`` would run ``a/__init__.py`` in the harness); only the
+    worker imports the package."""
     if not all(part.isidentifier() for part in word.split(".")):
         raise UsageError(f"{word!r}: no such file or folder, and not a dotted package name")
-    try:
-        found = importlib.util.find_spec(word)
-    except (ImportError, ValueError):
-        found = None
-    if found is None:
+    folders = package_folders(word)
+    if not folders:
         raise UsageError(f"{word!r}: no such file or folder, and no package of that name can be imported "
                          "(install it, add it to PYTHONPATH, or give a path)")
-    present = tuple(s for s in SUITES if _has_submodule(word, s))
+    present = tuple(s for s in SUITES if any(_suite_module(f, s) for f in folders))
     if not present:
         raise UsageError(f"package {word!r} has none of the suite modules ({', '.join(SUITES)}); "
                          "to find your functions by their names, give its folder instead")
-    folders = tuple(found.submodule_search_locations or ([os.path.dirname(found.origin)] if found.origin else []))
-    return Target(spec=spec, kind="package", package=word, package_suites=present, package_folders=folders)
+    return Target(spec=spec, kind="package", package=word, package_suites=present, package_folders=tuple(folders))
 
 
-def _has_submodule(package, suite):
-    try:
-        return importlib.util.find_spec(f"{package}.{suite}") is not None
-    except (ImportError, ValueError):
-        return False
+def package_folders(name):
+    """The folders of the package ``name`` (dotted), found as the import system would find them but
+    without importing it or its parents: the top-level package through the finders of
+    ``sys.meta_path`` (a path entry, an editable install's mapping: finders only find), each further
+    part as a folder among those of the part before (``mypkg/nn/``, with or without ``__init__.py``),
+    else through the finders (an installer's mapping, as ``nnconf.impl``). A part already imported
+    (the harness's own ``nnconf``) gives its ``__path__``. A folder that resolves outside its
+    parent's folders (a link out of the package) is no part of it. [] when there is no such package."""
+    folders = None
+    for depth, part in enumerate(name.split(".")):
+        fullname = ".".join(name.split(".")[:depth + 1])
+        module = sys.modules.get(fullname)
+        if module is not None:
+            found = [str(f) for f in getattr(module, "__path__", None) or []]
+        elif folders is None:
+            found = _find_folders(fullname, None)
+        else:
+            on_disk = [os.path.join(f, part) for f in folders if os.path.isdir(os.path.join(f, part))]
+            regular = [f for f in on_disk if os.path.isfile(os.path.join(f, "__init__.py"))]
+            found = regular[:1] or on_disk or _find_folders(fullname, folders)
+            if on_disk and not all(any(discovery.inside(f, p) for p in folders) for f in found):
+                return []  # a folder of the package that links out of it
+        if not found:
+            return []
+        folders = found
+    return folders
 
 
-def _nothing_found(word, root, files, unclaimed):
+def _find_folders(fullname, parent_folders):
+    """A package's folders from the finders of ``sys.meta_path``, asked as the import system asks
+    them, without importing the parent. Finders only find: none runs the module."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue
+        try:
+            spec = find(fullname, parent_folders, None)
+            folders = [str(f) for f in (spec.submodule_search_locations or [])] if spec is not None else []
+        except Exception:  # noqa: BLE001 - a finder that cannot answer without the parent imported: the next one
+            continue
+        if spec is not None:
+            return folders
+    return []
+
+
+def _suite_module(folder, suite):
+    """Whether the package folder ``folder`` holds the module ``suite`` (``deep.py`` or
+    ``deep/__init__.py``) whose real path lies inside the folder (a link out is not the package's)."""
+    for candidate in (os.path.join(folder, suite + ".py"), os.path.join(folder, suite, "__init__.py")):
+        if os.path.isfile(candidate) and discovery.inside(candidate, folder):
+            return True
+    return False
+
+
+def _nothing_found(word, root, files, unclaimed, unreadable=None):
     scanned = files if files else discovery.python_files(root)
+    skipped = "; ".join(f"{os.path.relpath(p, root)}: {why}" for p, why in (unreadable or {}).items())
     if not scanned:
-        return f"{word}: no Python file (.py) or notebook (.ipynb) here"
+        return f"{word}: no Python file (.py) or notebook (.ipynb) here" + (f" (not checked: {skipped})" if skipped else "")
     defined = sorted({n for p in scanned for n in sources.scan(p).public})
     text = (f"{word}: none of the suites' functions is defined here ({len(scanned)} file(s) read; they define "
             f"{', '.join(defined[:12]) or 'no function'}{' ...' if len(defined) > 12 else ''})")
     if unclaimed:
         text += "; seen but not enough to tell: " + "; ".join(f"{s} in {', '.join(n)}" for s, n in unclaimed.items())
         text += ". Name the file with SUITE=PATH"
+    if skipped:
+        text += f"; not checked: {skipped}"
     return text + ". The functions each suite checks: nnconf list"
 
 
