@@ -267,8 +267,9 @@ def package_folders(name):
     ``sys.meta_path`` (a path entry, an editable install's mapping: finders only find), each further
     part as a folder among those of the part before (``mypkg/nn/``, with or without ``__init__.py``),
     else through the finders (an installer's mapping, as ``nnconf.impl``). A part already imported
-    (the harness's own ``nnconf``) gives its ``__path__``. A folder that resolves outside its
-    parent's folders (a link out of the package) is no part of it. [] when there is no such package."""
+    (the harness's own ``nnconf``) gives its ``__path__``. A folder that is a link out of the
+    folder it sits in (``mypkg -> ~/.ssh``, ``mypkg/nn -> /etc``) is no package. [] when there is
+    no such package."""
     folders = None
     for depth, part in enumerate(name.split(".")):
         fullname = ".".join(name.split(".")[:depth + 1])
@@ -281,8 +282,8 @@ def package_folders(name):
             on_disk = [os.path.join(f, part) for f in folders if os.path.isdir(os.path.join(f, part))]
             regular = [f for f in on_disk if os.path.isfile(os.path.join(f, "__init__.py"))]
             found = regular[:1] or on_disk or _find_folders(fullname, folders)
-            if on_disk and not all(any(discovery.inside(f, p) for p in folders) for f in found):
-                return []  # a folder of the package that links out of it
+        if module is None and not all(discovery.inside(f, os.path.dirname(os.path.abspath(f))) for f in found):
+            return []  # a folder of the package that is a link out of the folder it sits in
         if not found:
             return []
         folders = found

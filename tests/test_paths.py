@@ -334,9 +334,13 @@ def test_a_package_folder_that_links_out_is_no_package(tmp_path, monkeypatch):
     secret = _secret()
     base, package, _ = _hostile_package(tmp_path, secret)
     (package / "nn").symlink_to(base / "elsewhere", target_is_directory=True)
+    (tmp_path / "out").mkdir()
+    _outside_module(tmp_path / "out" / "deep.py", secret)
+    (base / "linked").symlink_to(tmp_path / "out", target_is_directory=True)  # a top-level package linking out
     monkeypatch.syspath_prepend(str(base))
-    with pytest.raises(loader.UsageError, match="no package of that name"):
-        loader.parse_target(["mypkg.nn"])
+    for name in ("mypkg.nn", "linked"):
+        with pytest.raises(loader.UsageError, match="no package of that name"):
+            loader.parse_target([name])
 
 
 def test_the_bundled_package_is_found_as_before():
