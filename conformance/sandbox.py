@@ -1,11 +1,16 @@
 """The box each worker runs in: bubblewrap where it can run, resource limits where it cannot.
 
-With bubblewrap (Debian's ``bubblewrap``), a worker is a fresh process that sees the system
-read-only, writes only into a private tmpfs of bounded size (its HOME, TMPDIR and working
-directory), has no network, no capabilities and a PID namespace of its own (it can neither see
-nor signal the harness), and dies with everything it started. Without bubblewrap (macOS, a
-container without user namespaces, ``--sandbox none``), the worker is the same fresh process with
-a scrubbed environment and resource limits only, and the run says so in the terminal, the JSON and
+With bubblewrap (Debian's ``bubblewrap``), a worker is a fresh process in user, mount, PID, network,
+IPC and UTS namespaces of its own: it is uid 65534 (``nobody``) there, holds no capability, cannot
+create a namespace, sees the system read-only (``/proc`` and ``/proc/sys`` included: where the
+harness runs as root, a writable ``/proc/sys/kernel/core_pattern`` would be an escape), writes only
+into a private tmpfs of bounded size (its HOME, TMPDIR and working directory), finds no socket of
+the host (``/run`` and ``/var`` are empty, the network namespace cuts abstract and network
+sockets, and a seccomp filter refuses new unix sockets and the kernel's riskiest interfaces), has no
+network, can neither see nor signal the harness, and dies with everything it started. Where
+bubblewrap is installed but cannot run, a run stops with bubblewrap's own reason: it never goes on
+unboxed. Without bubblewrap (macOS, ``--sandbox none``), the worker is the same fresh process with a
+scrubbed environment and resource limits only, and the run says so in the terminal, the JSON and
 the report.
 
 Where the system lets the harness create control groups (cgroup v1 or v2), each worker also gets
@@ -16,8 +21,10 @@ harness, not the worker, when a bound was hit.
 import contextlib
 import functools
 import os
+import platform
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -33,11 +40,14 @@ def default_mode():
 SCRATCH = "/tmp"  # the worker's tmpfs inside bubblewrap: HOME, TMPDIR and working directory
 SCRATCH_MASKS = ("/tmp", "/dev/shm")  # host folders replaced by the worker's own
 SECRET_FOLDERS = ("/root", "/home", "/etc/ssh")  # emptied in the box (with the user's HOME), secrets live there
+SOCKET_FOLDERS = ("/run", "/var")  # emptied in the box: the host's unix sockets (/run, /var/run, /var/lib/...) live there
 SECRET_FILES = ("/etc/shadow", "/etc/gshadow")  # replaced by /dev/null in the box
+BOX_ID = "65534"  # the worker's uid and gid in its user namespace ("nobody")
 
 
 class SandboxUnavailable(RuntimeError):
-    """``--sandbox bwrap`` was asked for and bubblewrap cannot run here."""
+    """Bubblewrap is installed but cannot run here (any mode but "none"), or ``--sandbox bwrap``
+    was asked for where it is not installed."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +68,20 @@ class Box:
 
 
 def choose(mode="auto"):
-    """The box for ``--sandbox MODE``; SandboxUnavailable if "bwrap" cannot run."""
+    """The box for ``--sandbox MODE``. SandboxUnavailable where bubblewrap is installed but fails
+    (whatever the mode but "none": a failed box is not a missing one, and a run never goes on
+    unboxed for it), or where "bwrap" is asked for and bubblewrap is not installed."""
     if mode not in MODES:
         raise ValueError(f"--sandbox must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "none":
         return Box("none", "the sandbox was turned off (--sandbox none)")
-    problem = _bwrap_problem()
+    installed, problem = _bwrap_problem()
     if problem is None:
         return Box("bwrap")
+    if installed:
+        raise SandboxUnavailable(f"bubblewrap is installed but cannot box the code under check here: {problem}. "
+                                 "Fix that (bubblewrap needs user namespaces; in a container, one that allows "
+                                 "them), or run with --sandbox none to check the code unboxed, knowingly")
     if mode == "bwrap":
         raise SandboxUnavailable(f"--sandbox bwrap: {problem}. Install bubblewrap (`apt-get install bubblewrap`) "
                                  "or run with --sandbox auto/none")
@@ -74,31 +90,52 @@ def choose(mode="auto"):
 
 @functools.lru_cache(maxsize=1)
 def _bwrap_problem():
-    """None if bubblewrap runs a process in the box here; else what went wrong."""
+    """(whether bubblewrap is installed, None if it runs a process in the box here or else what
+    went wrong: bubblewrap's own words)."""
     if sys.platform != "linux":
-        return f"bubblewrap needs Linux (this is {sys.platform})"
+        return False, f"bubblewrap needs Linux (this is {sys.platform})"
     if shutil.which("bwrap") is None:
-        return "bubblewrap (`bwrap`) is not installed"
+        return False, "bubblewrap (`bwrap`) is not installed"
+    rules = filter_fd()
     try:
-        trial = subprocess.run(bwrap_command(["true"], disk_mb=1, visible=()), capture_output=True, timeout=20)
+        trial = subprocess.run(bwrap_command(["true"], disk_mb=1, visible=(), seccomp=rules), capture_output=True,
+                               timeout=20, pass_fds=() if rules is None else (rules,))
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"bubblewrap could not start ({exc})"
+        return True, f"bwrap could not start ({exc})"
+    finally:
+        if rules is not None:
+            os.close(rules)
     if trial.returncode != 0:
-        return f"bubblewrap cannot create its namespaces here ({trial.stderr.decode(errors='replace').strip()[:200]})"
-    return None
+        said = trial.stderr.decode(errors="replace").strip()[:300] or f"exit status {trial.returncode}, nothing said"
+        return True, f"bwrap said: {said}"
+    return True, None
 
 
-def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None):
-    """``argv`` run inside the box: the system read-only, the user's HOME and the other secret
-    places empty, a tmpfs of ``disk_mb`` at /tmp; of what those hide, the ``visible`` paths (the
-    Python, the harness, the target's files) bound back read-only; the ``hidden`` folders (the
-    harness's answers: its reference, PyTorch) emptied; no network, no capabilities."""
+@functools.lru_cache(maxsize=1)
+def _bwrap_options():
+    """The options of the installed bubblewrap that not every version has (``--disable-userns``: 0.8)."""
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        shown = subprocess.run(["bwrap", "--help"], capture_output=True, timeout=10).stdout.decode(errors="replace")
+        return frozenset(o for o in ("--disable-userns",) if o in shown)
+    return frozenset()
+
+
+def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccomp=None):
+    """``argv`` run inside the box: its own user namespace (uid and gid 65534, no capability, no
+    namespace of its own to make), the system read-only (``/proc`` too), the user's HOME, the other
+    secret places and the folders of the host's sockets empty, a tmpfs of ``disk_mb`` at /tmp; of
+    what those hide, the ``visible`` paths (the Python, the harness, the target's files) bound back
+    read-only; the ``hidden`` folders (the harness's answers: its reference, PyTorch) emptied; no
+    network; the seccomp program read from the descriptor ``seccomp`` (filter_fd), if any."""
     masks = secret_masks()
-    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    command = ["bwrap", "--unshare-user", "--uid", BOX_ID, "--gid", BOX_ID]
+    if "--disable-userns" in _bwrap_options():
+        command += ["--disable-userns"]
+    command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for folder in masks:
         command += ["--tmpfs", folder]  # made read-only below, after what is bound back into it
     for path in SECRET_FILES:
-        if os.path.exists(path):
+        if os.path.exists(path) and not _inside(os.path.realpath(path), masks):
             command += ["--ro-bind", "/dev/null", path]
     command += ["--size", str(disk_mb * 2**20), "--tmpfs", SCRATCH, "--size", str(2**20), "--tmpfs", "/dev/shm"]
     for path in sorted(set(under(visible, masks + list(SCRATCH_MASKS)))):
@@ -107,23 +144,33 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None):
         command += ["--tmpfs", folder, "--remount-ro", folder]
     for folder in masks:
         command += ["--remount-ro", folder]
+    command += ["--remount-ro", "/proc"]  # bubblewrap covers /proc/irq and /proc/bus, not /proc/sys (0.8)
     command += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+    if seccomp is not None:
+        command += ["--seccomp", str(seccomp)]
     for key, value in (environment or {}).items():
         command += ["--setenv", key, value]
     return command + ["--chdir", SCRATCH, "--"] + list(argv)
 
 
 def secret_masks():
-    """The existing folders the box empties: the user's HOME, /root, /home, /etc/ssh (outermost only)."""
-    candidates = [os.environ.get("HOME") or "", *SECRET_FOLDERS]
+    """The existing folders the box empties (outermost only): the user's HOME, /root, /home,
+    /etc/ssh, /run and /var. A HOME inside /tmp or /dev/shm needs none: the worker's own tmpfs
+    there hides it (and bubblewrap could not mask a folder inside it)."""
+    candidates = [os.environ.get("HOME") or "", *SECRET_FOLDERS, *SOCKET_FOLDERS]
     folders = sorted({os.path.realpath(c) for c in candidates if c and os.path.isdir(c) and os.path.realpath(c) != "/"},
                      key=len)
     outermost = []
     for folder in folders:
-        if not any(folder.startswith(o + os.sep) for o in outermost):
+        if not _inside(folder, outermost + list(SCRATCH_MASKS)):
             outermost.append(folder)
     return outermost
+
+
+def _inside(path, folders):
+    """Whether ``path`` is one of ``folders`` or lies inside one."""
+    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
 
 
 def under(paths, masks):
@@ -131,9 +178,74 @@ def under(paths, masks):
     shown = []
     for path in paths:
         real = os.path.realpath(path) if path else None
-        if real and os.path.exists(real) and any(real == m or real.startswith(m + os.sep) for m in masks):
+        if real and os.path.exists(real) and _inside(real, masks):
             shown.append(real)
     return shown
+
+
+# --- seccomp: the kernel's riskiest interfaces and new unix sockets refused --------------------
+
+# Refused (EPERM) in the box, by system call number per architecture: namespaces, mounts and
+# modules (no capability lets them anyway: a second wall), the kernel interfaces behind most local
+# privilege escalations (io_uring, userfaultfd, bpf, perf events, keyrings, open_by_handle_at),
+# the kernel's log, tracing; and ``socket(AF_UNIX, ...)``: a unix socket of the host at any path
+# (the box empties /run and /var, but a socket can live anywhere) cannot be reached without one.
+# ``socketpair`` stays allowed (it reaches nothing outside), and so does every other call.
+REFUSED = {
+    "x86_64": {"arch": 0xC000003E, "socket": 41, "x32": True, "calls": {
+        "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "syslog": 103, "acct": 163,
+        "mount": 165, "umount2": 166, "pivot_root": 155, "swapon": 167, "swapoff": 168, "reboot": 169,
+        "init_module": 175, "delete_module": 176, "finit_module": 313, "kexec_load": 246, "kexec_file_load": 320,
+        "add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308,
+        "name_to_handle_at": 303, "open_by_handle_at": 304, "perf_event_open": 298, "bpf": 321, "userfaultfd": 323,
+        "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
+        "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442}},
+    "aarch64": {"arch": 0xC00000B7, "socket": 198, "x32": False, "calls": {
+        "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271, "syslog": 116, "acct": 89,
+        "mount": 40, "umount2": 39, "pivot_root": 41, "swapon": 224, "swapoff": 225, "reboot": 142,
+        "init_module": 105, "delete_module": 106, "finit_module": 273, "kexec_load": 104, "kexec_file_load": 294,
+        "add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268,
+        "name_to_handle_at": 264, "open_by_handle_at": 265, "perf_event_open": 241, "bpf": 280, "userfaultfd": 282,
+        "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
+        "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442}},
+}
+AF_UNIX = 1
+_LD_ABS, _JEQ, _JGE, _RET = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+_ALLOW, _EPERM = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+
+
+def seccomp_program(machine=None):
+    """The box's seccomp filter as a classic BPF program (bytes, as ``bwrap --seccomp`` reads it),
+    or None for an architecture without a table here: a call of another architecture (i386 or x32
+    on x86_64) is refused, a listed call is refused, ``socket(AF_UNIX, ...)`` is refused, the rest runs."""
+    table = REFUSED.get(machine or platform.machine())
+    if table is None:
+        return None
+    # (code, k, jump-if-true label, jump-if-false label); labels are "next", "allow" or "refuse"
+    steps = [(_LD_ABS, 4, None, None), (_JEQ, table["arch"], "next", "refuse"), (_LD_ABS, 0, None, None)]
+    if table["x32"]:
+        steps.append((_JGE, 0x40000000, "refuse", "next"))
+    steps += [(_JEQ, nr, "refuse", "next") for nr in sorted(table["calls"].values())]
+    steps += [(_JEQ, table["socket"], "next", "allow"), (_LD_ABS, 16, None, None),  # args[0], low half
+              (_JEQ, AF_UNIX, "refuse", "allow")]
+    where = {"allow": len(steps), "refuse": len(steps) + 1}
+    code = b""
+    for i, (op, k, yes, no) in enumerate(steps):
+        jump = [0 if label in (None, "next") else where[label] - i - 1 for label in (yes, no)]
+        code += struct.pack("=HBBI", op, jump[0], jump[1], k)
+    return code + struct.pack("=HBBI", _RET, 0, 0, _ALLOW) + struct.pack("=HBBI", _RET, 0, 0, _EPERM)
+
+
+def filter_fd():
+    """A fresh descriptor holding seccomp_program() for one bwrap (which reads it to its end), or
+    None where there is no program for this architecture. The caller passes it and closes it."""
+    program = seccomp_program()
+    if program is None or not hasattr(os, "memfd_create"):
+        return None
+    fd = os.memfd_create("nnconf-seccomp")
+    os.write(fd, program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 # --- control groups: processes and memory per worker --------------------------------------------

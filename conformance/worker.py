@@ -263,14 +263,19 @@ class Worker:
         argv = [sys.executable, "-I", "-B", "-c", "from nnconf.conformance.serve import main; main()",
                 str(child.fileno()), str(self._arena.fd), str(self._arena_bytes)]
         env = environment(scratch)
+        rules = sandbox.filter_fd() if boxed else None  # the seccomp program, read by bwrap as it starts
         if boxed:
             argv = sandbox.bwrap_command(argv, disk_mb=self.limits.disk_mb, visible=self._visible(setup["path"]),
-                                         hidden=_answer_folders(self.allow_bundled), environment=env)
-        with open(os.path.join(self._host, "worker.log"), "wb") as log:
-            self._process = subprocess.Popen(
-                argv, pass_fds=(child.fileno(), self._arena.fd), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                env=env, cwd=scratch if not boxed else None, start_new_session=True,
-                preexec_fn=self._group.join if self._group else None)
+                                         hidden=_answer_folders(self.allow_bundled), environment=env, seccomp=rules)
+        try:
+            with open(os.path.join(self._host, "worker.log"), "wb") as log:
+                self._process = subprocess.Popen(
+                    argv, pass_fds=(child.fileno(), self._arena.fd) + (() if rules is None else (rules,)),
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=scratch if not boxed else None,
+                    start_new_session=True, preexec_fn=self._group.join if self._group else None)
+        finally:
+            if rules is not None:
+                os.close(rules)
         child.close()
         self._conn = Line(parent)
         self._conn.send(pickle.dumps(setup))

@@ -11,6 +11,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 HOSTILE = '''
 from nnconf.impl.xor import *
 import os
@@ -356,3 +358,122 @@ def test_a_function_hidden_at_import_is_an_error_not_a_skip(tmp_path):
     records = json.loads((tmp_path / "r.json").read_text())
     vanished = [r for r in records if r["function"] == "sigmoid" and r["status"] == "error"]
     assert vanished and "activations.py:" in vanished[0]["message"] and "import" in vanished[0]["message"]
+
+
+# --- the box itself (conformance/sandbox.py) ------------------------------------------------------
+
+CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile")
+
+
+def _boxed():
+    import shutil
+
+    from nnconf.conformance import sandbox
+
+    try:
+        return shutil.which("bwrap") is not None and sandbox.choose("auto").mode == "bwrap"
+    except sandbox.SandboxUnavailable:
+        return False
+
+
+def _check_hostile(case, folder, env=None, *args):
+    """tests/hostile/<case>.py run as a learner's activations.py in ``folder``: (result, records)."""
+    target = folder / "activations.py"
+    target.write_bytes(open(os.path.join(CATALOG, f"{case}.py"), "rb").read())
+    result = subprocess.run([sys.executable, "-m", "nnconf", "check", f"activations={target}", "--function", "sigmoid",
+                             "--no-training", "--json", str(folder / "r.json"), "--quiet", *args],
+                            cwd=folder, capture_output=True, text=True, timeout=240, env=env)
+    records = json.loads((folder / "r.json").read_text()) if (folder / "r.json").exists() else []
+    return result, [r for r in records if r["suite"] == "activations" and r["function"] == "sigmoid"]
+
+
+@pytest.mark.skipif(not _boxed(), reason="needs bubblewrap's box")
+def test_the_box_reaches_no_unix_socket_of_the_host(tmp_path):
+    """Sockets the test opens where services keep theirs (/run, /var/tmp): the boxed target finds
+    and connects to none (/run and /var are empty in the box, seccomp refuses socket(AF_UNIX))."""
+    import secrets
+    import socket
+
+    token = secrets.token_hex(8)
+    listeners = []
+    for folder in ("/run", "/var/tmp"):
+        if os.path.isdir(folder) and os.access(folder, os.W_OK):
+            listener = socket.socket(socket.AF_UNIX)
+            listener.bind(os.path.join(folder, f"nnconf-test-{token}.sock"))
+            listener.listen(4)
+            listener.setblocking(False)
+            listeners.append(listener)
+    assert listeners, "no folder to open a socket in"
+    (tmp_path / "sockets.txt").write_text("".join(f"{l.getsockname()}\n" for l in listeners))
+    try:
+        result, mine = _check_hostile("box_host_sockets", tmp_path)
+        for listener in listeners:
+            try:
+                connection, _ = listener.accept()
+                raise AssertionError(f"the target connected to {listener.getsockname()}: {connection.recv(64)!r}")
+            except BlockingIOError:
+                pass
+    finally:
+        for listener in listeners:
+            os.unlink(listener.getsockname())
+            listener.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert mine and mine[0]["diagnosis"] == "crash.exception" and mine[0]["sandbox"] == "bwrap", mine
+    assert "HOSTILE-SUCCEEDED" not in result.stdout + result.stderr + json.dumps(mine)
+    assert f"nnconf-test-{token}.sock" in mine[0]["message"]  # it did try them
+
+
+@pytest.mark.skipif(not _boxed(), reason="needs bubblewrap's box")
+def test_a_home_under_tmp_is_boxed_and_masked(tmp_path):
+    """HOME inside /tmp (where bubblewrap puts the worker's own tmpfs): the run is boxed all the
+    same, and the keys in that HOME stay out of reach."""
+    home = tmp_path / "nnconf-hostile-home"  # secret_home.py looks for keys in such a folder
+    (home / ".ssh").mkdir(parents=True)
+    secret = "sshKeyUnderTmp" + os.urandom(6).hex()
+    (home / ".ssh" / "id_rsa").write_text(secret)
+    work = home / "work"
+    work.mkdir()
+    cache = os.path.join(os.path.expanduser("~"), ".cache", "nnconf")  # warm, and outside the HOME under test
+    env = {**os.environ, "HOME": str(home), "NNCONF_CACHE_DIR": os.environ.get("NNCONF_CACHE_DIR", cache)}
+    env.pop("NNCONF_SANDBOX", None)
+    result, mine = _check_hostile("secret_home", work, env)
+    assert "NOT SANDBOXED" not in result.stdout + result.stderr, result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert mine and {r["sandbox"] for r in mine} == {"bwrap"} and mine[0]["status"] in ("fail", "error"), mine
+    assert secret not in result.stdout + result.stderr + (work / "r.json").read_text()
+
+
+def test_a_bubblewrap_that_fails_stops_the_run_with_its_reason(tmp_path):
+    """bubblewrap installed but unable to box (here a stand-in that fails as bwrap does without
+    user namespaces): exit 2 with bwrap's own words, never an unboxed run or "install bubblewrap"."""
+    said = "bwrap: No permissions to creating new namespace, likely because the kernel does not allow it"
+    (tmp_path / "bin").mkdir()
+    fake = tmp_path / "bin" / "bwrap"
+    fake.write_text(f"#!/bin/sh\necho '{said}' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.path.dirname(sys.executable)}:/usr/bin:/bin"}
+    env.pop("NNCONF_SANDBOX", None)
+    for mode in ((), ("--sandbox", "auto"), ("--sandbox", "bwrap")):
+        result = subprocess.run([sys.executable, "-m", "nnconf", "check", "nnconf.impl", "--function", "relu", *mode,
+                                 "--json", str(tmp_path / "r.json")],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 2, (mode, result.stdout, result.stderr)
+        assert said in result.stderr and "--sandbox none" in result.stderr, result.stderr
+        assert "NOT SANDBOXED" not in result.stdout + result.stderr and "apt-get install" not in result.stderr
+        assert not (tmp_path / "r.json").exists()  # nothing ran
+
+
+def test_the_seccomp_program_is_well_formed():
+    """One program per known architecture: whole BPF instructions, every jump inside it, ending in
+    allow and refuse; an unknown architecture gets none (and the box still holds without it)."""
+    import struct
+
+    from nnconf.conformance import sandbox
+
+    assert sandbox.seccomp_program("riscv64") is None
+    for machine in sandbox.REFUSED:
+        program = sandbox.seccomp_program(machine)
+        assert len(program) % 8 == 0 and len(program) // 8 < 256
+        steps = [struct.unpack("=HBBI", program[i:i + 8]) for i in range(0, len(program), 8)]
+        assert steps[-2:] == [(0x06, 0, 0, 0x7FFF0000), (0x06, 0, 0, 0x00050001)]
+        assert all(i + 1 + max(jt, jf) < len(steps) for i, (code, jt, jf, _) in enumerate(steps) if code & 0x07 == 0x05)
