@@ -21,7 +21,7 @@ import numpy as np
 
 MAX_DEPTH = 64
 MAX_HEADER_BYTES = 8 * 2**20  # the JSON part of an answer (texts, lists of numbers); arrays travel as buffers
-MAX_VALUES = 500_000  # values in the JSON part (a training loop's costs are thousands)
+MAX_VALUES = 200_000  # values in the JSON part (a training loop gives 10,000 costs, the largest real answer)
 
 
 class Described:
