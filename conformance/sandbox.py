@@ -188,11 +188,13 @@ def under(paths, masks):
 # Refused (EPERM) in the box, by system call number per architecture: namespaces, mounts and
 # modules (no capability lets them anyway: a second wall), the kernel interfaces behind most local
 # privilege escalations (io_uring, userfaultfd, bpf, perf events, keyrings, open_by_handle_at),
-# the kernel's log, tracing; and ``socket(AF_UNIX, ...)``: a unix socket of the host at any path
-# (the box empties /run and /var, but a socket can live anywhere) cannot be reached without one.
-# ``socketpair`` stays allowed (it reaches nothing outside), and so does every other call.
+# the kernel's log, tracing; ``socket(AF_UNIX, ...)``: a unix socket of the host at any path (the
+# box empties /run and /var, but a socket can live anywhere) cannot be reached without one; and
+# ``clone`` with a namespace flag (a second wall behind ``--disable-userns``, which an older
+# bubblewrap lacks). ``clone3``, whose flags a filter cannot read, answers ENOSYS: the C library then
+# uses ``clone``. ``socketpair`` stays allowed (it reaches nothing outside), and so does every other call.
 REFUSED = {
-    "x86_64": {"arch": 0xC000003E, "socket": 41, "x32": True, "calls": {
+    "x86_64": {"arch": 0xC000003E, "socket": 41, "clone": 56, "clone3": 435, "x32": True, "calls": {
         "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "syslog": 103, "acct": 163,
         "mount": 165, "umount2": 166, "pivot_root": 155, "swapon": 167, "swapoff": 168, "reboot": 169,
         "init_module": 175, "delete_module": 176, "finit_module": 313, "kexec_load": 246, "kexec_file_load": 320,
@@ -200,7 +202,7 @@ REFUSED = {
         "name_to_handle_at": 303, "open_by_handle_at": 304, "perf_event_open": 298, "bpf": 321, "userfaultfd": 323,
         "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
         "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442}},
-    "aarch64": {"arch": 0xC00000B7, "socket": 198, "x32": False, "calls": {
+    "aarch64": {"arch": 0xC00000B7, "socket": 198, "clone": 220, "clone3": 435, "x32": False, "calls": {
         "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271, "syslog": 116, "acct": 89,
         "mount": 40, "umount2": 39, "pivot_root": 41, "swapon": 224, "swapoff": 225, "reboot": 142,
         "init_module": 105, "delete_module": 106, "finit_module": 273, "kexec_load": 104, "kexec_file_load": 294,
@@ -210,30 +212,35 @@ REFUSED = {
         "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442}},
 }
 AF_UNIX = 1
-_LD_ABS, _JEQ, _JGE, _RET = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
-_ALLOW, _EPERM = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+CLONE_NAMESPACES = 0x7E020080  # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME
+_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|JGE|JSET|K, BPF_RET|K
+_ALLOW, _EPERM, _ENOSYS = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | errno
 
 
 def seccomp_program(machine=None):
     """The box's seccomp filter as a classic BPF program (bytes, as ``bwrap --seccomp`` reads it),
     or None for an architecture without a table here: a call of another architecture (i386 or x32
-    on x86_64) is refused, a listed call is refused, ``socket(AF_UNIX, ...)`` is refused, the rest runs."""
+    on x86_64) is refused, a listed call is refused, ``socket(AF_UNIX, ...)`` and ``clone`` into a
+    namespace are refused, ``clone3`` is said not to exist, the rest runs."""
     table = REFUSED.get(machine or platform.machine())
     if table is None:
         return None
-    # (code, k, jump-if-true label, jump-if-false label); labels are "next", "allow" or "refuse"
+    # (code, k, jump-if-true label, jump-if-false label); labels are "next", "allow", "refuse" or "absent"
     steps = [(_LD_ABS, 4, None, None), (_JEQ, table["arch"], "next", "refuse"), (_LD_ABS, 0, None, None)]
     if table["x32"]:
         steps.append((_JGE, 0x40000000, "refuse", "next"))
     steps += [(_JEQ, nr, "refuse", "next") for nr in sorted(table["calls"].values())]
-    steps += [(_JEQ, table["socket"], "next", "allow"), (_LD_ABS, 16, None, None),  # args[0], low half
-              (_JEQ, AF_UNIX, "refuse", "allow")]
-    where = {"allow": len(steps), "refuse": len(steps) + 1}
+    steps += [(_JEQ, table["clone3"], "absent", "next"),
+              (_JEQ, table["socket"], "argument", "next"), (_JEQ, table["clone"], "flags", "allow"),
+              (_LD_ABS, 16, None, None), (_JEQ, AF_UNIX, "refuse", "allow"),  # "argument": args[0], low half
+              (_LD_ABS, 16, None, None), (_JSET, CLONE_NAMESPACES, "refuse", "allow")]  # "flags": the same
+    where = {"argument": len(steps) - 4, "flags": len(steps) - 2,
+             "allow": len(steps), "refuse": len(steps) + 1, "absent": len(steps) + 2}
     code = b""
     for i, (op, k, yes, no) in enumerate(steps):
         jump = [0 if label in (None, "next") else where[label] - i - 1 for label in (yes, no)]
         code += struct.pack("=HBBI", op, jump[0], jump[1], k)
-    return code + struct.pack("=HBBI", _RET, 0, 0, _ALLOW) + struct.pack("=HBBI", _RET, 0, 0, _EPERM)
+    return code + b"".join(struct.pack("=HBBI", _RET, 0, 0, k) for k in (_ALLOW, _EPERM, _ENOSYS))
 
 
 def filter_fd():
