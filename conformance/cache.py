@@ -279,6 +279,8 @@ class _Encoder:
         if kind is tuple:
             return {"t": [self(v, depth + 1) for v in value]}
         if kind is dict:
+            if all(type(k) is str for k in value):
+                return {"m": {k: self(v, depth + 1) for k, v in value.items()}}
             return {"d": [[self(k, depth + 1), self(v, depth + 1)] for k, v in value.items()]}
         if kind is np.ndarray:
             if not _plain(value.dtype) or not _DTYPE.match(value.dtype.str):
@@ -294,7 +296,7 @@ class _Encoder:
             return {"g": [type(generator).__name__, self(generator.state, depth + 1)]}
         if getattr(kind, "__slots__", None) is not None or not isinstance(getattr(value, "__dict__", None), dict):
             raise Unencodable(f"a {kind.__name__} without a plain __dict__")
-        return {"o": [kind.__name__, [[name, self(v, depth + 1)] for name, v in vars(value).items()]]}
+        return {"o": [kind.__name__, {name: self(v, depth + 1) for name, v in vars(value).items()}]}
 
     @staticmethod
     def function(value):
@@ -376,6 +378,15 @@ class _Decoder:
             value[self(k, depth)] = self(v, depth)
         return value
 
+    def mapping(self, body, depth):
+        if type(body) is not dict:
+            raise Undecodable("a mapping expected")
+        slot = self.reserve()
+        value = self.shared[slot] = {}
+        for k, v in body.items():
+            value[k] = self(v, depth)
+        return value
+
     def ndarray(self, body, depth):
         slot = self.reserve()
         index, dtype, shape, order = _list(body, 4)
@@ -398,14 +409,10 @@ class _Decoder:
         cls = _classes().get(name) if type(name) is str else None
         if cls is None:
             raise Undecodable(f"not a class of the cache: {name!r}")
+        if type(attributes) is not dict:
+            raise Undecodable("attributes expected")
         value = self.shared[slot] = cls.__new__(cls)
-        fields = {}
-        for pair in _list(attributes):
-            attribute, v = _list(pair, 2)
-            if type(attribute) is not str:
-                raise Undecodable("an attribute name that is not a string")
-            fields[attribute] = self(v, depth)
-        value.__dict__.update(fields)
+        value.__dict__.update({attribute: self(v, depth) for attribute, v in attributes.items()})
         return value
 
     def function(self, body, depth):
@@ -418,7 +425,7 @@ class _Decoder:
         return found
 
     TAGS = {"f": special, "j": complex, "s": scalar, "T": scalar_type, "D": dtype, "r": reference, "t": tuple,
-            "d": dict, "a": ndarray, "g": generator, "o": instance, "fn": function}
+            "d": dict, "m": mapping, "a": ndarray, "g": generator, "o": instance, "fn": function}
 
     def reserve(self):
         self.shared.append(_PENDING)
