@@ -15,6 +15,7 @@ uses it, so that ``from common.layers import *`` of one user file loads the othe
 """
 
 import ast
+import copy
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -31,9 +32,10 @@ SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "node_modules", "site-pa
                    "dist", ".git", ".venv", ".tox", ".nox"}
 MAX_SOURCE_BYTES = 20 * 2**20  # a notebook with its outputs may be large; its code is not
 # The code of one file (a .py file, or a notebook's code cells together). Parsing takes memory in
-# proportion to it, and a lot of it: the syntax tree of 4 MB of dense code (``T = [0,0,...]``) is 2 GB.
+# proportion to it, and a lot of it: the syntax tree of 4 MB of dense code (``T = [0,0,...]``) is 2 GB and
+# 25 s, of 256 KB ~130 MB and seconds (each of the harness and the worker parses it).
 # A course's largest notebook holds about 60 KB of code, the book's largest file 20 KB.
-MAX_CODE_BYTES = 512 * 2**10
+MAX_CODE_BYTES = 256 * 2**10
 
 # Calls a kept top-level assignment may make: building a constant, not loading data or drawing
 # random numbers (``EPS = np.float64(1e-8)``, ``relu_v = np.vectorize(relu)``, ``DIMS = list(...)``).
@@ -424,8 +426,26 @@ def unparsed(chunk):
         return Unparsed(where, exc.msg, names)
 
 
+_SCANS = {}  # (path, size, mtime, ctime, inode) -> Scan: discovery, the loader, the engine and numpy2 ask again
+MAX_SCANS = 4096
+
+
 def scan(path):
-    """:class:`Scan` of ``path`` (a .py file or a notebook); never runs any of it."""
+    """:class:`Scan` of ``path`` (a .py file or a notebook); never runs any of it. A file is parsed
+    once while it stays the same (its syntax tree may cost seconds: see MAX_CODE_BYTES)."""
+    try:
+        stat = os.stat(path)
+        key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    except OSError:
+        return _scan(path)
+    if key not in _SCANS:
+        if len(_SCANS) >= MAX_SCANS:
+            _SCANS.pop(next(iter(_SCANS)))
+        _SCANS[key] = _scan(path)
+    return copy.deepcopy(_SCANS[key])  # callers may change theirs
+
+
+def _scan(path):
     result = Scan(path)
     try:
         pieces = chunks(path)

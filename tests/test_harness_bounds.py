@@ -134,7 +134,7 @@ def test_a_notebook_with_too_much_code_is_not_read_and_named(tmp_path):
     peak, shown = peak_rss_mb(f"from nnconf.conformance import sources\nprint(sources.scan({str(path)!r}).error)")
     assert time.monotonic() - started < 30
     assert peak - baseline < 60, f"refusing a notebook took {peak - baseline:.0f} MB"
-    assert "huge.ipynb not read" in shown and "512 KB" in shown
+    assert "huge.ipynb not read" in shown and "256 KB" in shown
     with pytest.raises(ValueError, match="not read"):
         sources.chunks(str(path))
     big_py = tmp_path / "deep.py"
