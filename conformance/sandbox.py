@@ -138,8 +138,12 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccom
         if os.path.exists(path) and not _inside(os.path.realpath(path), masks):
             command += ["--ro-bind", "/dev/null", path]
     command += ["--size", str(disk_mb * 2**20), "--tmpfs", SCRATCH, "--size", str(2**20), "--tmpfs", "/dev/shm"]
-    for path in sorted(set(under(visible, masks + list(SCRATCH_MASKS)))):
+    shown = sorted(set(under(visible, masks + list(SCRATCH_MASKS))))
+    for path in shown:
         command += ["--ro-bind", path, path]
+    for secret in secrets_within(shown):  # a tree that is HOME itself (nnconf check ~/deep.py) keeps ~/.ssh hidden
+        command += (["--tmpfs", secret, "--remount-ro", secret] if os.path.isdir(secret)
+                    else ["--ro-bind", "/dev/null", secret])
     for folder in sorted(set(hidden)):
         command += ["--tmpfs", folder, "--remount-ro", folder]
     for folder in masks:
@@ -152,6 +156,16 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccom
     for key, value in (environment or {}).items():
         command += ["--setenv", key, value]
     return command + ["--chdir", SCRATCH, "--"] + list(argv)
+
+
+# What a HOME keeps credentials in: hidden again where a folder bound back into the box holds them.
+SECRET_NAMES = (".ssh", ".aws", ".gnupg", ".config", ".netrc", ".docker", ".kube", ".git-credentials", ".pypirc")
+
+
+def secrets_within(folders):
+    """The credential folders and files (:data:`SECRET_NAMES`) directly inside ``folders``."""
+    found = [os.path.join(f, name) for f in folders if os.path.isdir(f) for name in SECRET_NAMES]
+    return [p for p in found if os.path.lexists(p)]
 
 
 def secret_masks():

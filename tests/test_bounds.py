@@ -6,10 +6,13 @@ secrets, and messages that are valid UTF-8 without control characters."""
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -478,3 +481,25 @@ def test_the_seccomp_program_is_well_formed():
         steps = [struct.unpack("=HBBI", program[i:i + 8]) for i in range(0, len(program), 8)]
         assert steps[-3:] == [(0x06, 0, 0, 0x7FFF0000), (0x06, 0, 0, 0x00050001), (0x06, 0, 0, 0x00050026)]
         assert all(i + 1 + max(jt, jf) < len(steps) for i, (code, jt, jf, _) in enumerate(steps) if code & 0x07 == 0x05)
+
+
+@pytest.mark.skipif(not _boxed(), reason="needs bubblewrap's box")
+def test_a_tree_that_is_home_itself_keeps_its_keys_hidden(tmp_path):
+    """``nnconf check ~/activations.py``: the tree bound back into the box is HOME itself, and the
+    credential folders in it (~/.ssh, ~/.aws) are hidden again (sandbox.SECRET_NAMES)."""
+    base = os.environ.get("NNCONF_HOSTILE_ROOT", "/var/tmp")  # outside /tmp, where a real HOME would be
+    home = Path(tempfile.mkdtemp(prefix="nnconf-hostile-", dir=base))
+    try:
+        secret = "sshKeyInTree" + os.urandom(6).hex()
+        (home / ".ssh").mkdir()
+        (home / ".ssh" / "id_rsa").write_text(secret)
+        (home / ".aws").mkdir()
+        (home / ".aws" / "credentials").write_text(secret)
+        env = {**os.environ, "HOME": str(home)}
+        env.pop("NNCONF_SANDBOX", None)
+        result, mine = _check_hostile("secret_home", home, env)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert mine and {r["sandbox"] for r in mine} == {"bwrap"}, mine
+        assert secret not in result.stdout + result.stderr + (home / "r.json").read_text()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
