@@ -35,11 +35,14 @@ there is never trusted to be what this module wrote:
 
 What the key protects against, honestly: inside bubblewrap's box (the default) the code under
 check can write nothing of the host, and the user's HOME, where the key lies by default, is
-empty (a ``$XDG_CONFIG_HOME`` outside HOME is visible there, read-only). Unboxed -
-``--sandbox none``, a system without bubblewrap, the notebook door - the code runs as this user
-and can read the key file like any other file of the user, and with it write entries that verify.
-Data-only files still keep its code from running in later runs (boxed ones included), and an
-attack that does not know this format and key is recomputed; but *under --sandbox none no file
+empty (a ``$XDG_CONFIG_HOME`` outside HOME, or a target whose tree is HOME itself, sees the key
+read-only, and still cannot write). Unboxed - ``--sandbox none``, a system without bubblewrap, the
+notebook door - the code runs as this user and can read the key file like any other file of the
+user (or put a key of its own there), and with it write entries that verify: rewritten expected
+values would then be trusted by later runs, boxed ones too. The key is read when the
+:class:`Cache` is made, before any target code runs, so only later runs are exposed. Data-only
+files still keep its code from running in any run, and an attack that does not know this format
+and key is recomputed; but *under --sandbox none no file
 of the user is out of the target's reach*, so a check of code you do not trust belongs in the box
 (or in a run with ``--no-cache``, or a fresh ``--cache-dir`` and ``XDG_CONFIG_HOME``).
 """
