@@ -50,6 +50,8 @@ class Observation:
 class ContractRun:
     """Runs one contract on its cases and turns the observations into records."""
 
+    require = False  # --require: a case that could not run for want of another function is a fail, not a skip
+
     def __init__(self, worker, contract, profile, seed, import_line, memo=None):
         self.worker, self.contract = worker, contract
         self.memo = memo or Memo()  # the reference side, from the cache where it was computed before
@@ -145,12 +147,22 @@ class ContractRun:
             self.run_directions(case)
 
     def failed_call(self, case, outcome):
-        """The call gave no result: a skip (a precondition, an optional keyword) or a finding."""
+        """The call gave no result: a skip (a precondition, an optional keyword) or a finding.
+
+        A skip is for a harness condition the worker reported (``Outcome.condition``: the harness's
+        own exception class raised by its own code, never a class that is only named like one; the
+        outcome carries the harness's name only then, see ``worker._name_by_condition``). What the
+        worker reports is still the target's process speaking, so a skip never lets a run pass that
+        ``--require`` checks: there, a case that could not run for want of another function fails."""
         c = self.contract
         self.reached.update(map(tuple, outcome.reached))
         if outcome.error_type in ("Precondition", "UnavailableError") or (
                 outcome.error_type == "MissingName" and outcome.missing not in (None, c.name.split(".")[0])):
-            self.observe("smoke", None, Observation(case.label, "skip", None, _needs(outcome)))
+            if self.require:
+                self.observe("smoke", None, Observation(case.label, "fail", None, _needs(outcome) + (
+                    " [--require: every function must be checked, and this case could not be]")))
+            else:
+                self.observe("smoke", None, Observation(case.label, "skip", None, _needs(outcome)))
             return
         if outcome.kind == "api.signature" and set(case.kwargs) & set(c.optional_kwargs):
             self.observe("api", ",".join(case.kwargs), Observation(
@@ -842,6 +854,7 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
             continue
         started = time.perf_counter()
         run = ContractRun(worker, contract, profile, seed, line, cache.memo(contract, profile, seed))
+        run.require = require
         try:
             found = run.run()
             run.memo.save()

@@ -3,10 +3,45 @@
 
 It loads the target's suite, then answers the harness's requests one at a time: each request
 names a probe (from a table taken before the target loaded) and its arguments; the answer is an
-:class:`~nnconf.conformance.worker.Outcome` as data only. Before each call the worker puts back
-its own modules' and NumPy's namespaces (NumPy's with the names NumPy 1.x had and 2.x removed,
-``np.float_``, ``np.int``: :mod:`numpy2`); after it, NumPy's values on fixed inputs (the canary)
-go back for the harness to compare.
+:class:`~nnconf.conformance.worker.Outcome` as data only.
+
+**The process is the target's.** Its code runs here, beside this module and the probes, so nothing
+here decides a verdict; the harness decides from data alone (STYLE 19):
+
+- *values* (results, both results of the determinism check, the canary) go back raw, and the
+  harness compares them with its own;
+- *writes into arguments*: the arguments are the harness's shared memory, which the harness reads
+  itself, and :func:`probes.call` stops at a checkpoint as soon as the target's function returns,
+  before any other code of the target (the repeat, a replaced NumPy function the canary runs, a
+  hook) could undo a write: the harness reads its memory then (``worker.CHECKPOINT``);
+- *exceptions* are reported as a condition (``Outcome.condition``) found by the identity of the
+  harness's own exception classes, taken before the target loads, and by the code that raised
+  them (code objects of the harness, by identity: a class named ``Precondition``, or the harness's
+  own class raised from the target's code, is the target's exception, ``crash.exception``); a name
+  the target left unbound is the target's error unless the file that should have given it is not
+  there at all (a course helper file). A skip still rests on what the worker said, so the engine
+  never lets one pass a run that ``--require`` checks (``ContractRun.failed_call``).
+
+What keeps the target's hands off the reporting code, set up before it loads (:func:`_lock`):
+an audit hook refuses, for the rest of the process, rewriting or deleting the ``__code__``,
+``__defaults__`` or ``__kwdefaults__`` of the worker's own functions, NumPy's and those of the
+standard modules it calls (``numpy_canary.__code__``, ``probes.call.__code__``), adding audit
+hooks, ``sys.setprofile``, ``sys.settrace`` outside :func:`probes.traced`, ``ctypes`` and the
+``gc`` walks that find objects no name leads to; before each call the worker puts back
+its own modules', the standard modules' it uses, ``builtins``' and NumPy's namespaces (NumPy's
+with the names 1.x had and 2.x removed, ``np.float_``: :mod:`numpy2`) from snapshots held as
+tuples (nothing the target can edit), and again before it reports; the canary is a tuple on
+read-only inputs. NumPy's values after the call (the canary) are a side-effect finding that can
+only add a failure: a patch that recognises the canary's own calls can hide from it, and harms
+no other check, since NumPy is put back before every call.
+
+Still open, beyond this process's reach: threads or processes the target leaves running (they can
+undo a write between the function's return and the checkpoint); the harness's frames, which the
+target can reach (``sys._getframe``) to read their objects or set their tracing during the one
+traced call; the contents of the harness's mutable objects (a set, an instance's attributes);
+raw frames written on the worker's socket; a stand-in (``sources.Unavailable``) the target makes
+and calls itself, or a failed import it plants, read as "unavailable" (a skip, so never a pass
+under ``--require``). Only a process the target never ran in could close these.
 """
 
 import contextlib
@@ -18,6 +53,7 @@ import os
 import pickle
 import signal
 import socket
+import struct
 import sys
 import tempfile
 import traceback
@@ -29,7 +65,7 @@ import numpy.linalg  # noqa: F401 - loaded before the Guard takes NumPy's namesp
 import numpy.random  # noqa: F401
 
 from nnconf.conformance import channel, loader, numpy2, shared, sources
-from nnconf.conformance.worker import HARNESS_FIELDS, PROBE_MODULES, Line, Outcome, environment
+from nnconf.conformance.worker import CHECKPOINT, HARNESS_FIELDS, PROBE_MODULES, Line, Outcome, environment
 
 _DEFAULT_ERR = np.geterr()
 _RESOURCE_ERRNO = {errno.EFBIG: "FileTooLarge", errno.ENOSPC: "DiskFull", errno.EDQUOT: "DiskFull"}
@@ -58,22 +94,29 @@ class _BoundedText(io.TextIOBase):
         return text + (f"... [{self.size - self.limit} more characters]" if self.size > self.limit else "")
 
 
-_X = np.linspace(-2.0, 2.0, 6).reshape(2, 3)
-_P = np.abs(_X) + 0.5
-CANARY = {  # the NumPy the code under check leans on, each on fixed inputs: computed after every call
-    "exp": lambda: np.exp(_X), "log": lambda: np.log(_P), "tanh": lambda: np.tanh(_X), "sqrt": lambda: np.sqrt(_P),
-    "maximum": lambda: np.maximum(0, _X), "minimum": lambda: np.minimum(0, _X), "abs": lambda: np.abs(_X),
-    "sum": lambda: np.sum(_X, axis=1, keepdims=True), "mean": lambda: np.mean(_X, axis=0),
-    "max": lambda: np.max(_X, axis=1), "min": lambda: np.min(_X), "argmax": lambda: np.argmax(_X, axis=1),
-    "dot": lambda: np.dot(_X, _X.T), "matmul": lambda: np.matmul(_X.T, _X), "multiply": lambda: np.multiply(_X, _P),
-    "divide": lambda: np.divide(_X, _P), "power": lambda: np.power(_P, 2), "square": lambda: np.square(_X),
-    "log1p": lambda: np.log1p(_P), "where": lambda: np.where(_X > 0, _X, -_X), "clip": lambda: np.clip(_X, -1, 1),
-    "squeeze": lambda: np.squeeze(_X[:1]), "reshape": lambda: np.reshape(_X, (3, 2)),
-    "transpose": lambda: np.transpose(_X), "zeros": lambda: np.zeros((2, 1)), "ones": lambda: np.ones(3),
-    "zeros_like": lambda: np.zeros_like(_X), "array": lambda: np.array([1.5, 2.5]), "asarray": lambda: np.asarray(_P),
-    "allclose": lambda: np.allclose(_X, _X + 1e-12), "isnan": lambda: np.isnan(_X), "sign": lambda: np.sign(_X),
-    "random": lambda: (np.random.seed(1), np.random.randn(3), np.random.rand(2))[1:],
-}
+def _constant(array):
+    """A read-only copy of ``array`` that no one can make writable again (its memory is a bytes object)."""
+    return np.frombuffer(np.ascontiguousarray(array, dtype=np.float64).tobytes(), dtype=np.float64).reshape(array.shape)
+
+
+_X = _constant(np.linspace(-2.0, 2.0, 6).reshape(2, 3))
+_P = _constant(np.abs(_X) + 0.5)
+CANARY = (  # (name, computation): the NumPy the code under check leans on, each on fixed inputs, after every call
+    ("exp", lambda: np.exp(_X)), ("log", lambda: np.log(_P)), ("tanh", lambda: np.tanh(_X)),
+    ("sqrt", lambda: np.sqrt(_P)), ("maximum", lambda: np.maximum(0, _X)), ("minimum", lambda: np.minimum(0, _X)),
+    ("abs", lambda: np.abs(_X)), ("sum", lambda: np.sum(_X, axis=1, keepdims=True)),
+    ("mean", lambda: np.mean(_X, axis=0)), ("max", lambda: np.max(_X, axis=1)), ("min", lambda: np.min(_X)),
+    ("argmax", lambda: np.argmax(_X, axis=1)), ("dot", lambda: np.dot(_X, _X.T)),
+    ("matmul", lambda: np.matmul(_X.T, _X)), ("multiply", lambda: np.multiply(_X, _P)),
+    ("divide", lambda: np.divide(_X, _P)), ("power", lambda: np.power(_P, 2)), ("square", lambda: np.square(_X)),
+    ("log1p", lambda: np.log1p(_P)), ("where", lambda: np.where(_X > 0, _X, -_X)),
+    ("clip", lambda: np.clip(_X, -1, 1)), ("squeeze", lambda: np.squeeze(_X[:1])),
+    ("reshape", lambda: np.reshape(_X, (3, 2))), ("transpose", lambda: np.transpose(_X)),
+    ("zeros", lambda: np.zeros((2, 1))), ("ones", lambda: np.ones(3)), ("zeros_like", lambda: np.zeros_like(_X)),
+    ("array", lambda: np.array([1.5, 2.5])), ("asarray", lambda: np.asarray(_P)),
+    ("allclose", lambda: np.allclose(_X, _X + 1e-12)), ("isnan", lambda: np.isnan(_X)), ("sign", lambda: np.sign(_X)),
+    ("random", lambda: (np.random.seed(1), np.random.randn(3), np.random.rand(2))[1:]),
+)
 
 
 def numpy_canary():
@@ -81,7 +124,7 @@ def numpy_canary():
     parts = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for compute in CANARY.values():
+        for _, compute in CANARY:
             try:
                 parts.append(_as_bytes(compute()))
             except BaseException as exc:  # noqa: BLE001 - a replaced function may do anything
@@ -107,29 +150,129 @@ def _reset_global_state(seed):
     np.seterr(**_DEFAULT_ERR)
 
 
+# Standard modules the worker's own code calls after the target ran, put back with the harness's.
+STANDARD = ("builtins", "copy", "inspect", "traceback", "warnings", "json", "struct", "io", "types", "functools",
+            "itertools", "contextlib", "dataclasses", "math", "socket", "pickle", "linecache", "difflib", "errno")
+
+
 class Guard:
-    """The namespaces of the worker's own modules and of NumPy's, as they were before the target
-    loaded. Before each call both are put back (a patch of ``np.random.randn`` does not reach the
-    next function); after the call, the worker's own again before it computes the canary and
-    answers (a target that replaced a probe's helper, ``numpy_canary`` or ``_plain``, does not
-    answer in its place). Code that rewrites the worker's function objects themselves is beyond
-    this: what the harness concludes from the worker's answers never rests on it alone."""
+    """The namespaces of the worker's own modules (and the standard ones they use, ``builtins``
+    included) and of NumPy's, as they were before the target loaded, each as (namespace, tuple of
+    its items): a snapshot nothing can edit. Before each call both are put back (a patch of
+    ``np.random.randn`` does not reach the next function); after the call, the worker's own again
+    before it computes the canary and answers (a target that replaced a probe's helper,
+    ``numpy_canary`` or ``_plain``, does not answer in its place). Rewriting the functions
+    themselves is refused by :func:`_lock`."""
 
     def __init__(self):
         loaded = list(sys.modules.items())
-        self.harness = [(m, dict(vars(m))) for name, m in loaded if m is not None and name.startswith("nnconf.")]
-        self.numpy = [(m, dict(vars(m))) for name, m in loaded
-                      if m is not None and (name == "numpy" or name.startswith("numpy."))]
-        self.meta_path = list(sys.meta_path)
+        self.harness = tuple((vars(m), tuple(vars(m).items())) for name, m in loaded
+                             if m is not None and (name.startswith("nnconf.") or name in STANDARD))
+        self.numpy = tuple((vars(m), tuple(vars(m).items())) for name, m in loaded
+                           if m is not None and (name == "numpy" or name.startswith("numpy.")))
+        self.meta_path = tuple(sys.meta_path)
 
-    def restore_harness(self):
-        for module, saved in self.harness:
-            vars(module).update(saved)
+    def restore_harness(self, _update=dict.update):
+        for namespace, saved in self.harness:
+            _update(namespace, saved)
         sys.meta_path[:] = self.meta_path
 
-    def restore_numpy(self):
-        for module, saved in self.numpy:
-            vars(module).update(saved)
+    def restore_numpy(self, _update=dict.update):
+        for namespace, saved in self.numpy:
+            _update(namespace, saved)
+
+
+# What the audit hook refuses once the target may run (see the module's docstring).
+_REFUSED_EVENTS = frozenset({"sys.addaudithook", "sys.setprofile", "gc.get_objects", "gc.get_referrers",
+                             "gc.get_referents", "sys._current_frames"})
+_CODE_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+
+
+def _lock(traced_code, functions):
+    """Install the audit hook that keeps the target's hands off the worker's code: ``functions``
+    (the worker's own, NumPy's and the standard modules' it calls, and this hook) keep their code
+    and defaults. It holds what it needs in its defaults (which it refuses to let anyone replace)
+    and looks nothing up. (The target's own functions, and other libraries', stay as free as
+    before: some libraries set ``__defaults__`` as they load.)"""
+
+    def refuse(event, args, _refused=_REFUSED_EVENTS, _attributes=_CODE_ATTRIBUTES, _getframe=sys._getframe,
+               _traced=traced_code, _error=RuntimeError, _id=id, _functions=None):
+        if event in _refused or event[:7] == "ctypes." or (
+                event[:7] == "object." and event[7:] in ("__setattr__", "__delattr__") and args[1] in _attributes
+                and _id(args[0]) in _functions) or (
+                event == "sys.settrace" and _getframe(1).f_code is not _traced):
+            raise _error(f"nnconf: `{event}` is refused in the worker that runs the code under check")
+
+    defaults = list(refuse.__defaults__)
+    defaults[-1] = frozenset(map(id, functions)) | {id(refuse)}
+    refuse.__defaults__ = tuple(defaults)
+    sys.addaudithook(refuse)
+    return refuse
+
+
+def _functions(modules):
+    """The Python functions of ``modules`` (by name prefix), their classes' and NumPy's dispatchers'
+    implementations: the objects the audit hook keeps as they are."""
+    import types
+
+    function = types.FunctionType
+    found = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith(modules):
+            continue
+        for value in list(vars(module).values()):
+            kind = type(value)
+            if kind is function:
+                found.append(value)
+            elif kind is type and value.__module__ == name:  # the module's own classes' methods
+                for member in vars(value).values():
+                    member = getattr(member, "__func__", member) if type(member) is not function else member
+                    if type(member) is function:
+                        found.append(member)
+            elif kind.__name__ == "_ArrayFunctionDispatcher":  # NumPy's np.sum & co: C, around a Python function
+                implementation = getattr(value, "_implementation", None)
+                if type(implementation) is function:
+                    found.append(implementation)
+    return found
+
+
+def _checkpointer(sock):
+    """The probes' checkpoint: one frame to the harness, then its one-byte answer. Only C functions
+    bound before the target loads, held in defaults (which the audit hook keeps)."""
+    frame = struct.pack(">Q", len(CHECKPOINT)) + CHECKPOINT
+
+    def checkpoint(_sendall=sock.sendall, _recv=sock.recv, _frame=frame):
+        _sendall(_frame)
+        _recv(1)
+
+    return checkpoint
+
+
+def _harness_codes():
+    """Every code object of the worker's own functions (nested ones too), by identity: a frame
+    running one of them is the harness's (a target cannot make a frame of its own run them)."""
+    codes, stack = [], []
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith("nnconf.") or sources.within(name, HIDDEN):
+            continue
+        for value in list(vars(module).values()):
+            if getattr(value, "__module__", None) != name:
+                continue
+            members = list(vars(value).values()) if isinstance(value, type) else [value]
+            for member in members:
+                member = getattr(member, "__func__", member)
+                code = getattr(member, "__code__", None)
+                if code is not None:
+                    stack.append(code)
+    seen = set()
+    while stack:
+        code = stack.pop()
+        if id(code) in seen:
+            continue
+        seen.add(id(code))
+        codes.append(code)
+        stack += [c for c in code.co_consts if hasattr(c, "co_code")]
+    return tuple(codes), frozenset(seen)
 
 
 def main(argv=None):
@@ -141,6 +284,8 @@ def main(argv=None):
 
 
 def _serve(conn, setup, arena):
+    from nnconf.conformance import probes as harness_probes
+
     sys.path[:] = setup["path"]
     if setup["mode"] != "bwrap":  # bubblewrap has done these already
         _no_network()
@@ -158,8 +303,20 @@ def _serve(conn, setup, arena):
     module, load_error = None, None
     seed = setup["seed"]
     numpy2.restore_aliases(np)  # NumPy 1.x's removed names, part of the NumPy the Guard puts back before each call
+    checkpoint = harness_probes._checkpoint = _checkpointer(conn.sock)
+    known = _known_conditions()
     guard = Guard()
-    receive, send, run, restore_harness, restore_numpy = conn.receive, conn.send, _run, guard.restore_harness, guard.restore_numpy
+    harness_probes._PRISTINE = tuple(pair for pair in guard.harness if pair[0] is not vars(warnings))  # what a probe
+    # puts back once the target's function returned (warnings' own: the call's catch_warnings is still on)
+    saved = guard.harness + guard.numpy
+    sock = conn.sock
+    sendall, recv_into, loads, update, run = sock.sendall, sock.recv_into, pickle.loads, dict.update, _run
+
+    def restore_harness(_saved=guard.harness, _update=update):
+        for namespace, items in _saved:
+            _update(namespace, items)
+
+    _lock(harness_probes.traced.__code__, _functions(("nnconf.", "numpy", *STANDARD)) + [checkpoint, restore_harness])
     try:
         _reset_global_state(seed)
         module = loader.load_suite(setup["target"], setup["suite"])
@@ -167,17 +324,46 @@ def _serve(conn, setup, arena):
             loader.put_standins(module, setup["suite"], *setup["standins"])
     except BaseException as exc:  # noqa: BLE001 - an import may raise anything, even SystemExit
         load_error = exc
-    guard.meta_path = list(sys.meta_path)  # with the target's own importer, and the refusals before it
-    while True:
-        restore_harness()
-        restore_numpy()
+    meta_path = tuple(sys.meta_path)  # with the target's own importer, and the refusals before it
+    while True:  # this loop's own code cannot change while it runs; what it calls is put back first
+        for namespace, items in saved:
+            update(namespace, items)
+        sys.meta_path[:] = meta_path
         try:
-            name, args, placed = pickle.loads(receive())
+            name, args, placed = loads(_receive(recv_into))
         except (EOFError, OSError):
             return
         if placed:
             args = arena.arrays(args)
-        send(run(probes.get(name, _unknown_probe), args, module, load_error, seed, restore_harness))
+        answer = run(probes.get(name, _unknown_probe), args, module, load_error, seed, restore_harness, known)
+        sendall(struct.pack(">Q", len(answer)) + answer)
+
+
+def _receive(recv_into):
+    """One frame from the harness (an 8-byte length, then the bytes), read with the socket's own method."""
+    def exactly(size):
+        data = bytearray(size)
+        view, got = memoryview(data), 0
+        while got < size:
+            n = recv_into(view[got:])
+            if n == 0:
+                raise EOFError("the harness closed the connection")
+            got += n
+        return bytes(data)
+
+    return exactly(struct.unpack(">Q", exactly(8))[0])
+
+
+def _known_conditions():
+    """The harness's conditions as the worker finds them: (condition, class) by identity, the code
+    of the stand-in that raises UnavailableError, the harness's code objects, NameError and
+    MemoryError; all taken before the target loads."""
+    from nnconf.conformance import probes as harness_probes
+
+    classes = ((harness_probes.Precondition, "precondition"), (loader.MissingName, "missing"),
+               (loader.SignatureError, "signature"))
+    keep, codes = _harness_codes()
+    return (classes, sources.UnavailableError, sources.Unavailable._fail.__code__, codes, keep, NameError, MemoryError)
 
 
 def _serve_forked(sock, setup, arena_fd, arena_size):
@@ -187,14 +373,16 @@ def _serve_forked(sock, setup, arena_fd, arena_size):
 
 
 def _probe_table():
-    """{"module:qualname": function} of every probe, taken before the target loads: a target that
-    replaces a probe in its module does not change what the worker runs."""
+    """{"module:qualname": function} of every probe, taken before the target loads, read-only: a
+    target that replaces a probe in its module does not change what the worker runs."""
+    import types
+
     table = {}
     for name in PROBE_MODULES:
         for value in vars(importlib.import_module(name)).values():
             if callable(value) and getattr(value, "__module__", None) == name:
                 table[f"{name}:{value.__qualname__}"] = value
-    return table
+    return types.MappingProxyType(table)
 
 
 def _unknown_probe(module, *args):
@@ -301,7 +489,7 @@ def _one_blas_thread():
     threadpool_limits(1)
 
 
-def _run(probe, args, module, load_error, seed, restore_harness=lambda: None):
+def _run(probe, args, module, load_error, seed, restore_harness=lambda: None, known=None):
     captured = _BoundedText()
     sys.stdout = sys.stderr = captured
     caught = []
@@ -314,16 +502,19 @@ def _run(probe, args, module, load_error, seed, restore_harness=lambda: None):
             value = probe(module, *args)
         outcome = Outcome(True, value)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are findings too
-        unloaded = _unloaded_name(exc)
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        restore_harness()  # what classifies it is the worker's own code
+        condition, unloaded = _condition(exc, known or _known_conditions())
+        resource = _RESOURCE_ERRNO.get(getattr(exc, "errno", None)) if isinstance(exc, OSError) else None
         outcome = Outcome(
             False,
-            error_type="UnavailableError" if unloaded else _RESOURCE_ERRNO.get(getattr(exc, "errno", None),
-                                                                               type(exc).__name__),
+            error_type=resource or _class_name(exc),
             error=unloaded or _short(exc),
             traceback=_target_traceback(exc),
             raised_in=_innermost_target_function(exc),
-            missing=getattr(exc, "name", None) if isinstance(exc, loader.MissingName) else None,
+            missing=exc.name if condition == "missing" and isinstance(exc.name, str) else None,
             reached=list(getattr(exc, "nnconf_reached", ())),
+            condition=condition or ("resource" if resource else None),
         )
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
@@ -338,9 +529,50 @@ def _run(probe, args, module, load_error, seed, restore_harness=lambda: None):
                                "error": f"returned an object that cannot be sent back ({type(exc).__name__})"})
 
 
+def _codes(exc):
+    """The code objects of the traceback's frames, outermost first."""
+    codes, tb = [], exc.__traceback__
+    while tb is not None:
+        codes.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    return codes
+
+
+def _condition(exc, known):
+    """(condition, why a name is unavailable) of an exception: a harness condition only for the
+    harness's own class (identity, not name) raised by the harness's own code; else (None, None)."""
+    classes, unavailable, fail, harness, _, name_error, memory_error = known
+    kind = type(exc)
+    if isinstance(exc, memory_error):  # a failure whichever it is (NumPy raises a subclass): no skip rests on it
+        return "resource", None
+    codes = _codes(exc)
+    for cls, condition in classes:  # raised while the probe set up or read the call, no frame of the target's
+        if kind is cls:
+            return (condition if codes and all(id(c) in harness for c in codes) else None), None
+    if kind is unavailable:  # a stand-in for a name whose import failed, called by the target
+        return ("unavailable" if codes and codes[-1] is fail else None), None
+    if kind is name_error:
+        unloaded = _unloaded_name(exc)
+        return ("unavailable", unloaded) if unloaded else (None, None)
+    return None, None
+
+
+def _class_name(exc):
+    """The class's name as the report shows it (qualified where it only borrows a harness's name)."""
+    cls = type(exc)
+    name = getattr(cls, "__name__", "?")
+    if not isinstance(name, str):
+        return "?"
+    if name in ("Precondition", "MissingName", "SignatureError", "UnavailableError", "FileTooLarge", "DiskFull"):
+        return f"{getattr(cls, '__module__', '?')}.{name}"
+    return name
+
+
 def _unloaded_name(exc):
     """For a NameError of an API function inside a file whose ``from helper import *`` failed to
-    load (a course helper file that is not there): why the name is missing; else None."""
+    load because the helper file is not there at all (a course helper file: ModuleNotFoundError):
+    why the name is missing; else None. A name left unbound otherwise (a circular import, a helper
+    that raised) is the target's error."""
     from nnconf.conformance.suites import suite_names
 
     if not isinstance(exc, NameError) or exc.name not in set().union(*suite_names().values()):
@@ -348,7 +580,8 @@ def _unloaded_name(exc):
     tb = exc.__traceback__
     while tb.tb_next is not None:
         tb = tb.tb_next
-    failed = tb.tb_frame.f_globals.get("__nnconf_failed_star__")
+    failed = [f for f in tb.tb_frame.f_globals.get("__nnconf_failed_star__") or ()
+              if isinstance(f, str) and "failed: ModuleNotFoundError:" in f]
     return f"`{exc.name}` is not defined: {failed[0]}" if failed else None
 
 

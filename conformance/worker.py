@@ -9,10 +9,15 @@ state, fork, fill the disk, return something that cannot be sent back - the pare
 
 The worker runs *probes*: functions of :mod:`nnconf.conformance.probes` called as
 ``probe(module, *args)`` with the target's suite module. Nothing the worker says is trusted:
-its answers are data only (:mod:`channel`), a call's inputs live in memory the harness owns
-(:mod:`shared`), and NumPy's state is judged from values the worker computes after each call,
-compared here. This module imports no NumPy: a run starts its first worker before it loads the
-rest of itself.
+its answers are data only (:mod:`channel`); a call's inputs live in memory the harness owns
+(:mod:`shared`), read here when the probe stops at its checkpoint (as soon as the target's function
+returned, before any other code of the target's runs) and again after the answer; results, the
+repeat's results and NumPy's values after the call (the canary) are compared here; an exception
+is a harness condition only where the worker reports the condition (:data:`CONDITIONS`), found by
+class identity and raising code, never by a class's name (:func:`_name_by_condition`); and a skip
+never makes a ``--require`` run pass (the engine). What the worker can still say falsely is listed
+in :mod:`~nnconf.conformance.serve`. This module imports no NumPy: a run starts its first worker
+before it loads the rest of itself.
 """
 
 import contextlib
@@ -60,7 +65,7 @@ class Outcome:
 
     ok: bool
     value: object = None
-    error_type: str | None = None  # exception class name, "Timeout", "ProcessDied", "Unsendable"
+    error_type: str | None = None  # what to show: the exception's class, "Timeout", "ProcessDied", "Unsendable"
     error: str | None = None  # message
     traceback: str | None = None
     warnings: list = field(default_factory=list)
@@ -71,6 +76,10 @@ class Outcome:
     raised_in: str | None = None  # the function of the target's innermost frame, when it raised
     missing: str | None = None  # the name a MissingName was about
     reached: list = field(default_factory=list)  # (qualified name, file) the call reached before it raised
+    # which harness-defined condition stopped the call (CONDITIONS), as the worker found it by the
+    # identity of the harness's own exception classes and of the code that raised them: never by a
+    # class's name. None: the target's own exception, whatever its class is called.
+    condition: str | None = None
 
     @property
     def kind(self):
@@ -88,7 +97,21 @@ class Outcome:
         return "crash.exception"
 
 
-HARNESS_FIELDS = ("patched", "changed")  # filled in by the harness from what it sees, never by the worker
+HARNESS_FIELDS = ("patched", "changed", "diagnosis")  # filled in by the harness from what it sees, never by the worker
+
+# The conditions a worker may report (Outcome.condition) and the names the harness shows and acts on
+# for them. Only a reported condition gives an outcome one of these names: an exception of the
+# target's that merely calls itself ``Precondition`` or ``MissingName`` is shown as the target's own.
+CONDITIONS = {"precondition": "Precondition", "missing": "MissingName", "signature": "SignatureError",
+              "unavailable": "UnavailableError", "resource": None}
+HARNESS_NAMES = frozenset({"Precondition", "MissingName", "SignatureError", "UnavailableError", "StaleState",
+                           "Timeout", "RunTimeLimit", "ProcessDied", *RESOURCE_ERRORS})
+
+# A probe's message in the middle of a call (``probes.call`` sends it as soon as the target's function
+# returns): the harness reads its shared memory then, and answers with one byte, before any other code
+# of the target runs. A target that forges one only makes the harness look once more.
+CHECKPOINT = b"\xffnnconf-checkpoint"
+MAX_CHECKPOINTS = 64
 
 
 def box_of(target, limits):
@@ -111,16 +134,17 @@ def patched_numpy(canary):
     """Names of the canary whose value in the worker's answer differs from the harness's own."""
     from nnconf.conformance.serve import CANARY
 
+    names = [name for name, _ in CANARY]
     own = _own_canary()
     try:
         blob, lengths = canary["bytes"].tobytes(), [int(n) for n in canary["lengths"]]
     except (TypeError, KeyError, AttributeError, ValueError):
-        return sorted(CANARY)
-    if len(lengths) != len(CANARY) or sum(lengths) != len(blob) or min(lengths, default=0) < 0:
-        return sorted(CANARY)
+        return sorted(names)
+    if len(lengths) != len(names) or sum(lengths) != len(blob) or min(lengths, default=0) < 0:
+        return sorted(names)
     ends = list(itertools.accumulate(lengths))
     theirs = [blob[end - n:end] for end, n in zip(ends, lengths)]
-    return [name for name, mine, their in zip(CANARY, own, theirs) if mine != their]
+    return [name for name, mine, their in zip(names, own, theirs) if mine != their]
 
 
 class Line:
@@ -199,6 +223,7 @@ def _read_outcome(data):
     known = {f.name for f in fields(Outcome)} - set(HARNESS_FIELDS)
     outcome = Outcome(**{k: v for k, v in answer.items() if k in known})
     outcome.patched = patched_numpy(answer.get("canary"))
+    _name_by_condition(outcome)
     for name, limit in TEXT_LIMITS.items():
         text = getattr(outcome, name)
         if text is not None and not isinstance(text, str):
@@ -213,8 +238,24 @@ def _read_outcome(data):
     return outcome
 
 
+def _name_by_condition(outcome):
+    """The name the harness acts on comes from the reported condition only: a harness condition's
+    own name where the worker reported one, and the target's class name marked as the target's
+    where it only looks like one of the harness's."""
+    condition = outcome.condition if isinstance(outcome.condition, str) and outcome.condition in CONDITIONS else None
+    outcome.condition = condition
+    if outcome.ok:
+        return
+    if CONDITIONS.get(condition):
+        outcome.error_type = CONDITIONS[condition]
+    elif isinstance(outcome.error_type, str) and outcome.error_type in HARNESS_NAMES \
+            and not (condition == "resource" and outcome.error_type in RESOURCE_ERRORS):
+        outcome.error_type = f"{outcome.error_type} (the code's own exception class)"
+
+
 # the longest text of each field of an answer the harness keeps (the worker cuts them too; a target may not)
-TEXT_LIMITS = {"error_type": 200, "error": 4000, "traceback": 8000, "diagnosis": 100, "raised_in": 200, "missing": 200}
+TEXT_LIMITS = {"error_type": 200, "error": 4000, "traceback": 8000, "diagnosis": 100, "raised_in": 200, "missing": 200,
+               "condition": 40}
 
 
 ARENA_BYTES = 16 * 2**20  # shared memory for one call's inputs; a worker with larger inputs gets a larger one
@@ -331,13 +372,21 @@ class Worker:
         try:
             placed = self._arena.place(args) if share else args
             self._conn.send(pickle.dumps((probe_name(probe), placed, share), protocol=5))
-            if not self._conn.ready(timeout):
-                limit = self._limit_hit()
-                self.close()
-                return limit or Outcome(False, error_type="Timeout",
-                                        error=f"no answer within {timeout:g} s (an endless loop?)")
-            # a partial answer must not hang the harness: it gets whatever is left of the time (at least 1 s)
-            data = self._conn.receive(MAX_ANSWER_BYTES, timeout=max(1.0, timeout - (time.monotonic() - started)))
+            seen = []  # what the call had written at each checkpoint
+            while True:
+                if not self._conn.ready(timeout - (time.monotonic() - started)):
+                    limit = self._limit_hit()
+                    self.close()
+                    return limit or Outcome(False, error_type="Timeout",
+                                            error=f"no answer within {timeout:g} s (an endless loop?)")
+                # a partial answer must not hang the harness: it gets whatever is left of the time (at least 1 s)
+                data = self._conn.receive(MAX_ANSWER_BYTES, timeout=max(1.0, timeout - (time.monotonic() - started)))
+                if data != CHECKPOINT:
+                    break
+                if len(seen) >= MAX_CHECKPOINTS:
+                    raise ValueError("more checkpoints than a call makes")
+                seen.append(self._arena.changed() if share else [])
+                self._conn.sock.sendall(b"\x01")
             outcome = _read_outcome(data)
         except Exception as exc:  # noqa: BLE001 - a dead, garbled or oversized answer is the target's doing
             limit = self._limit_hit()
@@ -351,7 +400,9 @@ class Worker:
                       f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}]{log}",
             )
         if share:
-            outcome.changed = self._arena.changed()
+            outcome.changed = []
+            for paths in seen + [self._arena.changed()]:  # a write undone after a checkpoint is still a write
+                outcome.changed += [p for p in paths if p not in outcome.changed]
         return self._limit_hit() or self._disk_full() or outcome
 
     def _limit_hit(self):

@@ -20,9 +20,12 @@ from nnconf.conformance.tolerances import FD_STEP
 def call(module, suite, name, args, kwargs=None, repeat=True):
     """Call ``name(*args, **kwargs)``; report the result, the parameter names the arguments bound
     to, and (with ``repeat``) the result of a second call on fresh copies from the same global
-    random state. The arguments are the harness's shared memory (``Worker.call(share=True)``):
-    which of them the call changed, the harness sees for itself."""
+    random state: both raw, for the harness to compare. The arguments are the harness's shared
+    memory (``Worker.call(share=True)``): which of them the call changed, the harness sees for
+    itself, at the checkpoint this probe stops at as soon as the function returns (before the
+    repeat or anything else of the target's could undo a write)."""
     plain, deepcopy, set_state = _plain, copy.deepcopy, np.random.set_state  # ours, before the target runs
+    checkpoint, pristine, update = _checkpoint, _PRISTINE, dict.update
     kwargs = kwargs or {}
     fn, used = loader.resolve(module, suite, name)
     names = _bind(fn, name, args, kwargs)
@@ -33,6 +36,9 @@ def call(module, suite, name, args, kwargs=None, repeat=True):
     else:
         _TRACED.add(name)
         result, reached = traced(fn, *args, **kwargs)
+    checkpoint()
+    for namespace, items in pristine:  # the worker's own modules (and builtins) as before the target ran
+        update(namespace, items)
     result = plain(result)
     second = None
     if repeat:
@@ -43,6 +49,14 @@ def call(module, suite, name, args, kwargs=None, repeat=True):
 
 
 _TRACED = set()  # names whose first call in this worker was traced
+
+
+def _no_checkpoint():
+    """In-process (the tests), there is no harness to stop for; the worker sets its own (``serve``)."""
+
+
+_checkpoint = _no_checkpoint
+_PRISTINE = ()  # the worker's namespaces as before the target loaded: (namespace, items), set by the worker
 
 
 def traced(fn, *args, **kwargs):
@@ -257,10 +271,10 @@ def _plain(value):
     parent (which cannot import the target's own classes); odd objects become a description.
     (It recurses through its own closure, not its module: probes hold it in a local before the
     target runs, and what a target puts into the module meanwhile is not used.)"""
-    array, generic = np.array, np.generic
+    array, generic, ndarray = _ARRAY, _GENERIC, _NDARRAY
 
     def plain(value):
-        if isinstance(value, np.ndarray):
+        if isinstance(value, ndarray):
             return array(value)  # a subclass becomes a plain ndarray
         if isinstance(value, (list, tuple)):
             items = [plain(v) for v in value]
@@ -275,6 +289,9 @@ def _plain(value):
         return Opaque(type(value).__name__, _safe_repr(value))
 
     return plain(value)
+
+
+_ARRAY, _GENERIC, _NDARRAY = np.array, np.generic, np.ndarray  # NumPy's own, whatever the target puts into NumPy's namespace
 
 
 def _safe_repr(value):
