@@ -177,7 +177,7 @@ class Line:
             if n == 0:
                 raise EOFError("the other end closed")
             got += n
-        return bytes(data)
+        return data  # no copy of an answer (up to MAX_ANSWER_BYTES): pickle and channel.decode read it as it is
 
     def close(self):
         self.sock.close()
@@ -324,15 +324,14 @@ class Worker:
 
     def _visible(self, path):
         """What the worker must see of what the box hides: Python and its packages, the harness,
-        the target's files (the working folder only for a package target, found through it)."""
+        the target's files (never the working folder: a package target's folders come from its files())."""
         import nnconf
         from nnconf import conformance
 
         own = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
                os.path.dirname(nnconf.__file__), os.path.dirname(conformance.__file__)]
-        here = [os.getcwd()] if self.target.kind == "package" else []
         bundled = _package_folders("nnconf.impl") if self.allow_bundled else []
-        return own + [p for p in path if p != os.getcwd()] + here + bundled + self.target.files()
+        return own + [p for p in path if p != os.getcwd()] + bundled + self.target.files()
 
     def _start_forked(self, setup):
         import multiprocessing
@@ -397,7 +396,7 @@ class Worker:
                 False,
                 error_type="ProcessDied",
                 error=f"the process running the code ended or answered garbage (exit code {code}; os._exit, "
-                      f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}]{log}",
+                      f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}: {str(exc)[:200]}]{log}",
             )
         if share:
             outcome.changed = []
