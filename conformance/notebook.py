@@ -4,9 +4,9 @@
     nnconf.check(linear_backward)        # one function (or class)
     nnconf.check(globals())              # every suite function the notebook defines
 
-The same checks as ``nnconf check``, isolated the same way: each suite runs in a worker process
-forked from the kernel, so the functions travel as they are (with the globals they use) and
-whatever they do stays in the worker. The result shows inline (an HTML table through IPython's
+The same checks as ``nnconf check``, isolated the same way: each suite runs in a worker process in
+the run's box, where the functions travel by value (cloudpickle, with the globals they use), so
+whatever they do stays in the box; without a box, the worker is forked from the kernel. The result shows inline (an HTML table through IPython's
 display; plain text elsewhere) and is returned as a :class:`CheckResult` whose ``records`` are a
 pandas DataFrame.
 """

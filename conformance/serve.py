@@ -319,6 +319,10 @@ def _serve(conn, setup, arena):
     _lock(harness_probes.traced.__code__, _functions(("nnconf.", "numpy", *STANDARD)) + [checkpoint, restore_harness])
     try:
         _reset_global_state(seed)
+        if setup.get("objects_error"):
+            raise RuntimeError(setup["objects_error"])
+        if setup.get("objects") is not None:  # the notebook door's functions, by value (cloudpickle), in the box
+            loader.OBJECTS[setup["target"].package] = pickle.loads(setup["objects"])
         module = loader.load_suite(setup["target"], setup["suite"])
         if setup.get("standins"):
             loader.put_standins(module, setup["suite"], *setup["standins"])

@@ -114,11 +114,35 @@ CHECKPOINT = b"\xffnnconf-checkpoint"
 MAX_CHECKPOINTS = 64
 
 
+def _shipped(target):
+    """(payload, None) of a running kernel's functions, pickled by value (cloudpickle: a notebook's
+    functions and classes with the globals they use) to be loaded inside the box; (None, why) where
+    they cannot be (an open file among their globals): the suite then reports that it cannot load."""
+    import cloudpickle
+
+    from nnconf.conformance import loader
+
+    try:
+        return cloudpickle.dumps(loader.OBJECTS[target.package]), None
+    except Exception as exc:  # noqa: BLE001 - whatever a kernel holds; the run reports it
+        return None, (f"the notebook's functions cannot be sent into the box ({type(exc).__name__}: {exc}); "
+                      "check the notebook file instead: nnconf check NOTEBOOK.ipynb")
+
+
+def _kernel_helpers(most=200):
+    """The ``.py`` files of a running kernel's folder (``dnn_utils.py`` beside a course notebook,
+    which its shipped functions import by name): bound into the box one by one, never the folder."""
+    folder = os.getcwd()
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))[:most]
+    except OSError:
+        return []
+    return [p for p in (os.path.join(folder, n) for n in names) if os.path.isfile(p) and not os.path.islink(p)]
+
+
 def box_of(target, limits):
-    """How a target's workers are isolated: the run's sandbox; the notebook door's forked workers
-    check the kernel's own functions, unboxed."""
-    if target.kind == "objects":
-        return sandbox.Box("none", "the notebook door checks the functions of its own kernel")
+    """How a target's workers are isolated: the run's sandbox, the notebook door's too (its
+    functions travel into the box by value; unboxed, its workers are forked from the kernel)."""
     return sandbox.choose(limits.sandbox)
 
 
@@ -298,8 +322,10 @@ class Worker:
         memory = (self.limits.memory_mb + self.limits.disk_mb + 512) * 2**20  # target + tmpfs + Python and NumPy
         self._group = sandbox.Group.create(f"nnconf-{os.getpid()}-{next(_NAMES)}", self.limits.processes, memory)
         if self.target.kind == "objects":
-            self._start_forked(setup)
-            return
+            if not boxed:
+                self._start_forked(setup)
+                return
+            setup["objects"], setup["objects_error"] = _shipped(self.target)
         parent, child = socket.socketpair()
         argv = [sys.executable, "-I", "-B", "-c", "from nnconf.conformance.serve import main; main()",
                 str(child.fileno()), str(self._arena.fd), str(self._arena_bytes)]
@@ -331,7 +357,8 @@ class Worker:
         own = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
                os.path.dirname(nnconf.__file__), os.path.dirname(conformance.__file__)]
         bundled = _package_folders("nnconf.impl") if self.allow_bundled else []
-        return own + [p for p in path if p != os.getcwd()] + bundled + self.target.files()
+        kernel = _kernel_helpers() if self.target.kind == "objects" else []
+        return own + [p for p in path if p != os.getcwd()] + kernel + bundled + self.target.files()
 
     def _start_forked(self, setup):
         import multiprocessing

@@ -45,3 +45,42 @@ def test_a_buggy_function_is_checked_inline_in_a_running_kernel(tmp_path):
     assert "<table>" in shown and "linear_backward" in shown and "shape.rank1" in shown and "FAIL" in shown
     assert "DataFrame False ['shape.rank1']" in _outputs(notebook.cells[2])
     assert "['linear_backward']" in _outputs(notebook.cells[3])
+
+
+def test_the_doors_functions_are_checked_in_the_box(tmp_path, monkeypatch):
+    """A kernel's functions travel into the same box as the command line's (by value, with the
+    globals they use; the kernel folder's helper files beside them): they write nothing into the
+    kernel's HOME and read none of its keys."""
+    from nnconf.conformance import sandbox
+
+    if sandbox.choose("auto").mode != "bwrap":
+        pytest.skip("needs bubblewrap's box")
+    import nnconf
+
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("doorKey")
+    (tmp_path / "dnn_helpers.py").write_text("import numpy as np\n\ndef helper_relu(z):\n    return np.maximum(0, z)\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    kernel = {"__name__": "__main__"}  # a notebook's functions are defined in __main__
+    exec(f"""
+import os
+import numpy as np
+from dnn_helpers import helper_relu
+
+def relu(z):
+    with open({str(home / 'WRITTEN')!r}, "w") as out:
+        out.write("x")
+    return helper_relu(z)
+
+def sigmoid(z):
+    key = open({str(home / '.ssh' / 'id_rsa')!r}).read()
+    return 1 / (1 + np.exp(-z)) + (1 if "doorKey" in key else 0)
+""", kernel)
+    written = nnconf.check(kernel["relu"], suite="activations", show=False).records
+    assert set(written.sandbox) == {"bwrap"}
+    assert not (home / "WRITTEN").exists()
+    assert (written[written.stage == "smoke"].status != "pass").any()  # the write fails in the box
+    read = nnconf.check(kernel["sigmoid"], suite="activations", show=False).records
+    assert set(read.sandbox) == {"bwrap"} and "doorKey" not in " ".join(read.message)
