@@ -44,7 +44,10 @@ values would then be trusted by later runs, boxed ones too. The key is read when
 files still keep its code from running in any run, and an attack that does not know this format
 and key is recomputed; but *under --sandbox none no file
 of the user is out of the target's reach*, so a check of code you do not trust belongs in the box
-(or in a run with ``--no-cache``, or a fresh ``--cache-dir`` and ``XDG_CONFIG_HOME``).
+(or in a run with ``--no-cache``, or a fresh ``--cache-dir`` and ``XDG_CONFIG_HOME``). After such a
+run the key is replaced (:func:`rotate_key`, by the command line and the notebook door), so what
+the code wrote with the key it read, or with a key of its own, verifies in no later run; within
+that run, what it wrote before a later contract's entry was read may still be trusted.
 """
 
 import contextlib
@@ -179,6 +182,27 @@ def _key(path):
     except OSError:
         return None
     return _read_key(path)
+
+
+def rotate_key(path=None):
+    """A new key in place of the old, after a run whose code under check could read the old one
+    (unboxed): whatever that code wrote into the cache with it, or with a key of its own put in the
+    key file, no longer verifies in any later run (the cache of the next run is cold). Returns
+    whether a new key is in place."""
+    path = path or key_path()
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".key-")  # 0600
+        with os.fdopen(handle, "wb") as out:
+            out.write(secrets.token_bytes(KEY_BYTES))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    _key.cache_clear()
+    return _read_key(path) is not None
 
 
 # --- values as data -----------------------------------------------------------------------------

@@ -168,6 +168,10 @@ def check(args):
                 )
         except KeyboardInterrupt:
             interruption.seen = True
+        if box.mode == "none" and not args.no_cache:  # the code could read the cache's key: a new one
+            from nnconf.conformance.cache import rotate_key
+
+            rotate_key()
         if interruption.seen:
             return _interrupted(args, progress.records)
     if args.json:

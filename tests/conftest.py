@@ -15,7 +15,7 @@ os.environ["NNCONF_ALLOW_BUNDLED"] = "1"
 os.environ.setdefault("NNCONF_IMPL", "nnconf.impl")
 
 # One reference cache for the whole session (xdist workers inherit it from the controller), never
-# the user's own: the tests start cold and leave nothing behind in ~/.cache.
+# the user's own: the tests start cold and leave nothing behind in ~/.cache or ~/.config.
 if "NNCONF_CACHE_DIR" not in os.environ:
     import atexit
     import shutil
@@ -24,3 +24,5 @@ if "NNCONF_CACHE_DIR" not in os.environ:
     os.environ["NNCONF_CACHE_DIR"] = tempfile.mkdtemp(prefix="nnconf-test-cache-")
     _OWN_CACHE = os.environ["NNCONF_CACHE_DIR"]
     atexit.register(shutil.rmtree, _OWN_CACHE, True)
+    # and the cache's key of the session, not the user's (an unboxed run replaces the key it used)
+    os.environ.setdefault("XDG_CONFIG_HOME", os.path.join(_OWN_CACHE, "config"))

@@ -218,3 +218,28 @@ def test_values_round_trip_exactly_and_strangers_are_refused():
         assert cache.key_of(stranger) != cache.key_of(stranger)  # never the key of anything kept
     memo, calls = cache.Memo(), []
     assert memo.get("k", lambda: calls.append(1) or object) is object and memo.get("k", lambda: 1 / 0) is object
+
+
+def test_an_unboxed_run_leaves_a_new_key_behind(tmp_path):
+    """Unboxed, the code under check can read the key (and sign entries with it): after the run the
+    key is another, so nothing it wrote verifies in a later run; a boxed run keeps the key."""
+    env = _env(tmp_path, tmp_path / "cache")
+    path = tmp_path / "config" / "nnconf" / "cache-key"
+    keys = []
+    for mode in ("bwrap", "bwrap", "none"):  # the first boxed run makes the key, the second keeps it
+        from nnconf.conformance import sandbox
+
+        if mode == "bwrap" and sandbox.choose("auto").mode != "bwrap":
+            continue
+        before = path.read_bytes() if path.exists() else None
+        result = subprocess.run([sys.executable, "-m", "nnconf", "check", "nnconf.impl", "--function", "relu",
+                                 "--no-training", "--quiet", "--sandbox", mode], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=300, env=env)
+        assert result.returncode == 0, result.stderr
+        keys.append((mode, before, path.read_bytes()))
+    for mode, before, after in keys:
+        assert len(after) == cache.KEY_BYTES and os.stat(path).st_mode & 0o077 == 0
+        if mode == "none":
+            assert after != before
+        elif before is not None:
+            assert after == before
