@@ -10,6 +10,7 @@ each (stage, quantity); a failing one names the first case that fails and the bu
 import functools
 import math
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -156,8 +157,9 @@ class ContractRun:
         ``--require`` checks: there, a case that could not run for want of another function fails."""
         c = self.contract
         self.reached.update(map(tuple, outcome.reached))
-        if outcome.error_type in ("Precondition", "UnavailableError") or (
-                outcome.error_type == "MissingName" and outcome.missing not in (None, c.name.split(".")[0])):
+        if (outcome.error_type in ("Precondition", "UnavailableError") or (
+                outcome.error_type == "MissingName" and outcome.missing not in (None, c.name.split(".")[0]))) \
+                and _plausible_skip(self.worker, c.suite, outcome):
             if self.require:
                 self.observe("smoke", None, Observation(case.label, "fail", None, _needs(outcome) + (
                     " [--require: every function must be checked, and this case could not be]")))
@@ -431,6 +433,28 @@ class ContractRun:
         if first_layer is not None and record.quantity == first_layer:
             parts.append("this is the first quantity that diverges, walking backward from the output")
         return "; ".join(parts)
+
+
+def _plausible_skip(worker, suite, outcome):
+    """Whether a harness condition the worker reported fits what the harness reads in the unit's
+    files itself: a missing name that they do not define, an unavailable name that an import of
+    theirs binds (a precondition is the probes' own: not applicable to the code). Else the
+    skip is the target's doing (it can call the harness's own code in its process) and the call is
+    its crash."""
+    from nnconf.conformance import sources
+
+    target = worker.target
+    if outcome.error_type == "Precondition":
+        return True  # the harness's probes state their own preconditions (a case not applicable to the code)
+    if target.kind != "path" or suite not in target.sources:
+        return True  # a package or a kernel's functions: nothing the harness reads to hold it against
+    scans = [sources.scan(p) for p in target.sources[suite].files()]
+    defined = set().union(*(s.defined for s in scans))
+    if outcome.error_type == "MissingName":
+        return outcome.missing not in defined
+    named = re.match(r"`(\w+)`", outcome.error or "")
+    return bool(named) and named.group(1) not in defined and any(
+        named.group(1) in s.imported or s.star for s in scans)
 
 
 def _needs(outcome):
