@@ -441,14 +441,11 @@ def _plausible_skip(worker, suite, outcome):
     theirs binds (a precondition is the probes' own: not applicable to the code). Else the
     skip is the target's doing (it can call the harness's own code in its process) and the call is
     its crash."""
-    from nnconf.conformance import sources
-
-    target = worker.target
     if outcome.error_type == "Precondition":
         return True  # the harness's probes state their own preconditions (a case not applicable to the code)
-    if target.kind != "path" or suite not in target.sources:
+    scans = [scan for _, scan in _unit_scans(worker.target, suite)]
+    if not scans:
         return True  # a package or a kernel's functions: nothing the harness reads to hold it against
-    scans = [sources.scan(p) for p in target.sources[suite].files()]
     defined = set().union(*(s.defined for s in scans))
     if outcome.error_type == "MissingName":
         return outcome.missing not in defined
@@ -983,16 +980,21 @@ def not_implemented(suite, name, require, reason=""):
     )
 
 
-def _written_definitions(target, suite):
-    """{name: "file:line"} of the functions and classes the suite's files define at top level, read
-    from the files themselves (not from the worker, which runs the target's code)."""
+def _unit_scans(target, suite):
+    """[(path, sources.Scan)] of the files the suite of a path target is read from, as the harness
+    reads them itself (never from the worker, which runs the target's code); none for a package or
+    a kernel's functions."""
     from nnconf.conformance import sources
 
     if target.kind != "path" or suite not in target.sources:
-        return {}
+        return []
+    return [(path, sources.scan(path)) for path in target.sources[suite].files()]
+
+
+def _written_definitions(target, suite):
+    """{name: "file:line"} of the functions and classes the suite's files define at top level."""
     written = {}
-    for path in target.sources[suite].files():
-        scan = sources.scan(path)
+    for path, scan in _unit_scans(target, suite):
         for name in scan.public:
             written.setdefault(name, f"{target.relative(path)}:{scan.defined.get(name)}")
     return written
@@ -1002,12 +1004,9 @@ def _name_read(target, suite, top, written):
     """The name (and where) the unit's files define for the API's ``top`` when they do not define
     ``top`` itself: an older name of the documents or a name as learners write it (read from the
     files, never from the worker); None when ``top`` is defined as it is, or imported."""
-    from nnconf.conformance import sources
-
     if target.kind != "path" or suite not in target.sources or top in written:
         return None
-    source = target.sources[suite]
-    if top in source.names or any(top in sources.scan(p).imported for p in source.files()):
+    if top in target.sources[suite].names or any(top in scan.imported for _, scan in _unit_scans(target, suite)):
         return None
     known = [a for a in loader.ALIASES.get(suite, {}).get(top, ()) if a in written]
     found = known or [n for n in written if loader.is_variant(n, top)]
@@ -1016,14 +1015,10 @@ def _name_read(target, suite, top, written):
 
 def _unparsed_definitions(target, suite):
     """{name: (where, syntax error)} of the functions and classes that code of the suite's files
-    which does not parse would define (read from the files, never from the worker)."""
-    from nnconf.conformance import sources
-
-    if target.kind != "path" or suite not in target.sources:
-        return {}
+    which does not parse would define."""
     broken = {}
-    for path in target.sources[suite].files():
-        for piece in sources.scan(path).broken:
+    for path, scan in _unit_scans(target, suite):
+        for piece in scan.broken:
             for name in piece.names:
                 broken.setdefault(name, (f"{target.relative(path)}, {piece.where}", piece.message))
     return broken

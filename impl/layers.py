@@ -152,6 +152,18 @@ def numerical_gradient(f, x, h=1e-4):
     return grad
 
 
+def _two_layer_params(input_size, hidden_size, output_size, weight_init_std, rng):
+    """F21 as the book draws it: W1, then W2, weight_init_std * N(0, 1) (from ``rng`` if given,
+    else NumPy's global state); the biases zero."""
+    draw = rng.standard_normal if rng is not None else (lambda shape: np.random.randn(*shape))
+    return {
+        "W1": weight_init_std * draw((input_size, hidden_size)),
+        "b1": np.zeros(hidden_size),
+        "W2": weight_init_std * draw((hidden_size, output_size)),
+        "b2": np.zeros(output_size),
+    }
+
+
 class _NetworkChecks:
     """What both chapters' networks compute alike from their ``predict``, ``loss`` and ``params``."""
 
@@ -175,13 +187,7 @@ class TwoLayerNet(_NetworkChecks):
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, rng=None):
-        draw = rng.standard_normal if rng is not None else (lambda shape: np.random.randn(*shape))
-        self.params = {
-            "W1": weight_init_std * draw((input_size, hidden_size)),
-            "b1": np.zeros(hidden_size),
-            "W2": weight_init_std * draw((hidden_size, output_size)),
-            "b2": np.zeros(output_size),
-        }
+        self.params = _two_layer_params(input_size, hidden_size, output_size, weight_init_std, rng)
         self.layers = OrderedDict()
         self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
         self.layers["Relu1"] = Relu()
@@ -228,13 +234,7 @@ class TwoLayerNetCh4(_NetworkChecks):
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, rng=None):
-        draw = rng.standard_normal if rng is not None else (lambda shape: np.random.randn(*shape))
-        self.params = {
-            "W1": weight_init_std * draw((input_size, hidden_size)),
-            "b1": np.zeros(hidden_size),
-            "W2": weight_init_std * draw((hidden_size, output_size)),
-            "b2": np.zeros(output_size),
-        }
+        self.params = _two_layer_params(input_size, hidden_size, output_size, weight_init_std, rng)
 
     def _forward(self, x):
         """(z1, a2): the hidden activations s(x W1 + b1) (N, H) and the scores (N, C)."""
