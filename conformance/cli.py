@@ -14,7 +14,7 @@ import time
 
 from nnconf import __version__
 from nnconf.conformance import loader, sandbox
-from nnconf.conformance.records import safe_text  # every text of the target (names of its files included) before a terminal
+from nnconf.conformance.records import safe_text, unit_kind, unit_verdict  # safe_text: every text of the target
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -414,13 +414,9 @@ def _print_units(units, records):
     """The units of the run, each with its verdict: nothing is checked without being named."""
     print("\nunits (each file that holds a suite on its own, checked on its own):")
     for unit in units:
-        own = [r for r in records if r.get("unit") == unit["unit"]]
-        bad = len({(r["suite"], r["function"]) for r in own if r["status"] in ("fail", "error")})
-        verdict = f"{bad} function(s) failing" if bad else "nothing failed" if any(
-            r["status"] == "pass" for r in own) else "nothing checked"
-        extra = [f"a Jupyter copy of {unit['copy_of']}"] if unit.get("copy_of") else []
-        if unit.get("course_version"):
-            extra.append(f"{unit['course_version']} course: {unit['version_evidence']}")
+        verdict, failing = unit_verdict([r for r in records if r.get("unit") == unit["unit"]])
+        verdict = {"FAIL": f"{failing} function(s) failing", "PASS": "nothing failed"}.get(verdict, "nothing checked")
+        extra = unit_kind(unit)
         extra += [f"{len(unit['shared'])} shared function(s) checked under another unit"] if unit.get("shared") else []
         print(f"  {unit['unit']} [{', '.join(unit['suites'])}]: {verdict}" + (f" ({'; '.join(extra)})" if extra else ""))
 

@@ -85,3 +85,20 @@ def _json_number(value):
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return str(value)
     return value
+
+
+def unit_verdict(records):
+    """(verdict, failing functions) of one unit's records: FAIL where a function failed or
+    errored, PASS where some check passed, else NOT RUN (nothing of it was checked)."""
+    failing = {(r["suite"], r["function"]) for r in records if r["status"] in ("fail", "error")}
+    verdict = "FAIL" if failing else "PASS" if any(r["status"] == "pass" for r in records) else "NOT RUN"
+    return verdict, len(failing)
+
+
+def unit_kind(unit):
+    """What a unit is besides its file, from its entry in the results' ``meta.units``: a Jupyter
+    copy of another, the course version its files tell (with the evidence)."""
+    what = [f"a Jupyter copy of {unit['copy_of']}"] if unit.get("copy_of") else []
+    if unit.get("course_version"):
+        what.append(f"{unit['course_version']} course ({unit.get('version_evidence')})")
+    return what

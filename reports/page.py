@@ -17,6 +17,8 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from nnconf.conformance.records import unit_kind, unit_verdict
+
 from . import tables
 from .document import STATUSES
 from .figures import accuracy_text
@@ -138,13 +140,9 @@ def _units(units, records):
         return []
     rows = []
     for unit in (u for u in units if isinstance(u, dict)):
-        own = records[records.unit == unit.get("unit")]
-        failing = own[own.status.isin(("fail", "error"))]
-        what = ([f"a Jupyter copy of {unit['copy_of']}"] if unit.get("copy_of") else []) + (
-            [f"{unit['course_version']} course ({unit.get('version_evidence')})"] if unit.get("course_version") else [])
+        verdict, failing = unit_verdict(records[records.unit == unit.get("unit")].to_dict("records"))
         rows.append({"unit": unit.get("unit"), "suites": ", ".join(unit.get("suites") or ()),
-                     "verdict": "FAIL" if len(failing) else "PASS" if (own.status == "pass").any() else "NOT RUN",
-                     "failing": failing.function.nunique(), "what": "; ".join(what)})
+                     "verdict": verdict, "failing": failing, "what": "; ".join(unit_kind(unit))})
     return rows
 
 
