@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from nnconf.conformance import probes  # noqa: E402
+from nnconf.conformance.box import probes  # noqa: E402
 from nnconf.impl import deep as impl_deep  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -252,7 +252,7 @@ def median_run(command, env, repeat):
 
 
 CHECK = [sys.executable, "-m", "nnconf", "check", "nnconf.impl", "--quiet"]
-PROBE = ("import sys, time\nstart = time.perf_counter()\nfrom nnconf.conformance import cli\n"
+PROBE = ("import sys, time\nstart = time.perf_counter()\nfrom nnconf.conformance.doors import cli\n"
          "code = cli.main(sys.argv[1:])\nprint('TORCH', 'torch' in sys.modules, round(time.perf_counter() - start, 3))\n")
 
 
@@ -291,9 +291,10 @@ def parallelism(env, repeat):
 
 TASKS = """
 import json, sys, time
-from nnconf.conformance import engine, loader
-from nnconf.conformance.cache import Cache
-from nnconf.conformance.worker import Limits
+from nnconf.conformance.run import engine
+from nnconf.conformance.reading import loader
+from nnconf.conformance.run.cache import Cache
+from nnconf.conformance.box.worker import Limits
 target = loader.parse_target(["nnconf.impl"])
 best = {}
 for _ in range(int(sys.argv[1])):

@@ -1,6 +1,6 @@
 """The conformance checks as pytest tests: ``pytest --pyargs nnconf.conformance.checks --nnconf-impl TARGET``."""
 
-from nnconf.conformance.pytest_plugin import assert_conforms
+from nnconf.conformance.doors.pytest_plugin import assert_conforms
 
 
 def test_conforms(nnconf_runner, nnconf_check, request):

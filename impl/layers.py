@@ -230,7 +230,7 @@ class TwoLayerNetCh4(_NetworkChecks):
     Backward (``gradient``): dy = (y - t) / N (softmax with cross-entropy), dW2 = z1^T dy,
     db2 = sum(dy, axis=0), dz1 = dy W2^T, da1 = dz1 * s(a1)(1 - s(a1)), dW1 = x^T da1,
     db1 = sum(da1, axis=0). The harness accepts this form beside chapter 5's (see
-    conformance/conventions.py, "book chapter 4").
+    conformance/judging/conventions.py, "book chapter 4").
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, rng=None):

@@ -16,7 +16,7 @@ __version__ = "0.2.0"
 def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, show=True):
     """Check functions defined in a running notebook: ``nnconf.check(linear_backward)``, or
     ``nnconf.check(globals())`` for every suite function it defines. Shows the result inline and
-    returns it (``.records`` is a pandas DataFrame). See ``nnconf.conformance.notebook``."""
-    from nnconf.conformance.notebook import check as _check
+    returns it (``.records`` is a pandas DataFrame). See ``nnconf.conformance.doors.notebook``."""
+    from nnconf.conformance.doors.notebook import check as _check
 
     return _check(*objects, suite=suite, profile=profile, timeout=timeout, training=training, show=show)

@@ -12,7 +12,7 @@ import sys
 if not sys.flags.safe_path and sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from nnconf.conformance.cli import main  # noqa: E402 - after the working folder left the path
+from nnconf.conformance.doors.cli import main  # noqa: E402 - after the working folder left the path
 
 if __name__ == "__main__":  # also imported by the job processes of --jobs (spawn)
     sys.exit(main())

@@ -10,7 +10,8 @@ from the document is escaped. ``BUG_CLASSES`` maps each bug class of SPEC Part 3
 plain-words explanation and fix, used where a record has no ``diagnosis_text``.
 """
 
-from nnconf.conformance.bug_classes import BUG_CLASSES, explain
+from nnconf.conformance.judging.bug_classes import BUG_CLASSES, explain
+
 from .document import load_results
 from .writer import write_report
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnconf.conformance.records import safe_text
+from nnconf.conformance.judging.records import safe_text
 
 STATUSES = ("pass", "fail", "error", "warn", "note", "skip")
 STAGES = ("smoke", "type", "shape", "value", "grad_autograd", "grad_fd", "layer", "side_effect",

@@ -17,7 +17,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from nnconf.conformance.records import unit_kind, unit_verdict
+from nnconf.conformance.judging.records import unit_kind, unit_verdict
 
 from . import tables
 from .document import STATUSES

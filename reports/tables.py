@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm, to_hex
 
-from nnconf.conformance.bug_classes import explain
+from nnconf.conformance.judging.bug_classes import explain
+
 from .document import STATUSES, Record, stage_rank, worst_status
 
 # Where a record gives no tolerance, errors are coloured against this one (the course's

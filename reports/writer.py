@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from nnconf.conformance import jsonfile
+from nnconf.conformance.judging import jsonfile
 
 from . import figures, page, tables
 from .document import as_document, normalise

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/, for th
 from real_code import trees  # noqa: E402
 from real_code.sources import replace_line, write  # noqa: E402
 
-from nnconf.conformance import cli  # noqa: E402
+from nnconf.conformance.doors import cli  # noqa: E402
 
 NET = ("TwoLayerNet.predict", "TwoLayerNet.loss", "TwoLayerNet.accuracy", "TwoLayerNet.gradient",
        "TwoLayerNet.numerical_gradient")
@@ -520,9 +520,9 @@ def test_a_net_failing_inside_a_failing_layer_names_it_as_the_cause(tmp_path):
 
 def test_a_method_near_miss_is_read_and_named():
     """probes.layers.method_of: the API's name, else the one case variant or known near-miss."""
-    from nnconf.conformance import loader
-    from nnconf.conformance.loader import near_names
-    from nnconf.conformance.probes.layers import method_of
+    from nnconf.conformance.reading import loader
+    from nnconf.conformance.reading.loader import near_names
+    from nnconf.conformance.box.probes.layers import method_of
 
     class Net:
         def numeric_gradient(self, x, t):
@@ -552,7 +552,7 @@ def test_a_net_call_reads_the_near_miss_method_and_says_so():
     """The worker's net call: j2h5's `TwoLayerNet.numeric_gradient` is called and named."""
     import types
 
-    from nnconf.conformance.probes.layers import net_call_probe
+    from nnconf.conformance.box.probes.layers import net_call_probe
     from nnconf.impl.layers import TwoLayerNet
 
     class Renamed(TwoLayerNet):

@@ -212,7 +212,7 @@ def test_the_answer_channel_carries_data_and_nothing_else():
     import numpy as np
     import pickle
 
-    from nnconf.conformance import channel
+    from nnconf.conformance.box import channel
 
     value = {"result": (np.arange(6.0).reshape(2, 3), np.float32(1.5), 2, 0.25, float("nan"), "text", None, True,
                         [np.array([1, 2], dtype=np.int64)], 1 + 2j, np.array([1j])),
@@ -233,8 +233,9 @@ def test_the_answer_channel_carries_data_and_nothing_else():
 
 
 def test_a_complex_result_fails(tmp_path):
-    from nnconf.conformance import engine, loader
+    from nnconf.conformance.run import engine
 
+    from nnconf.conformance.reading import loader
     (tmp_path / "activations.py").write_text("from nnconf.impl.activations import *\nimport numpy as np\n\n\n"
                                              "def relu(z):\n    return np.maximum(z, 0) + 0j\n")
     records = engine.run(loader.parse_target([str(tmp_path)]), ["activations"], training=False, functions={"relu"})["records"]
@@ -243,8 +244,9 @@ def test_a_complex_result_fails(tmp_path):
 
 def test_a_target_that_imports_the_harness_reference_fails(tmp_path):
     """For a teacher, code that calls the harness's own reference is a copied answer."""
-    from nnconf.conformance import engine, loader
+    from nnconf.conformance.run import engine
 
+    from nnconf.conformance.reading import loader
     (tmp_path / "deep.py").write_text("from nnconf.impl.deep import *\nfrom nnconf.reference.deep import linear_backward"
                                       " as _answer\nimport torch\n\n\ndef linear_backward(dZ, cache):\n"
                                       "    return _answer(dZ, cache)\n")
@@ -290,7 +292,7 @@ def test_a_write_into_an_argument_is_seen_even_when_the_worker_is_told_otherwise
 
         def linear_backward(dZ, cache):
             copy.deepcopy = lambda value, memo=None: value  # the worker's snapshots would see the write
-            probes = sys.modules.get("nnconf.conformance.probes")
+            probes = sys.modules.get("nnconf.conformance.box.probes")
             if probes is not None:
                 probes.call = lambda *args, **kwargs: None  # the table the worker runs from was taken before
             A_prev, W, b = cache
@@ -301,8 +303,9 @@ def test_a_write_into_an_argument_is_seen_even_when_the_worker_is_told_otherwise
             dZ *= 0  # overwrites its input
             return dA_prev, dW, db
     '''))
-    from nnconf.conformance import engine, loader
+    from nnconf.conformance.run import engine
 
+    from nnconf.conformance.reading import loader
     records = engine.run(loader.parse_target([str(tmp_path)]), ["deep"], training=False,
                          functions={"linear_backward"})["records"]
     written = [r for r in records if r["diagnosis"] == "side_effect.mutates_input" and r["status"] in ("fail", "warn")]
@@ -318,7 +321,7 @@ def test_a_hidden_numpy_patch_is_seen_from_the_values(tmp_path):
 
 
         def relu(z):
-            worker = sys.modules.get("nnconf.conformance.serve")
+            worker = sys.modules.get("nnconf.conformance.box.serve")
             if worker is None:
                 worker = sys.modules.get("__main__")  # the worker runs as python -m
             if hasattr(worker, "numpy_canary"):
@@ -327,8 +330,9 @@ def test_a_hidden_numpy_patch_is_seen_from_the_values(tmp_path):
             np.exp = lambda x: x
             return np.maximum(0, z)
     '''))
-    from nnconf.conformance import engine, loader
+    from nnconf.conformance.run import engine
 
+    from nnconf.conformance.reading import loader
     records = engine.run(loader.parse_target([f"activations={tmp_path / 'activations.py'}"]), ["activations"],
                          training=False, functions={"relu"})["records"]
     patched = [r for r in records if r["quantity"] == "numpy" and r["status"] == "fail"]
@@ -363,7 +367,7 @@ def test_a_function_hidden_at_import_is_an_error_not_a_skip(tmp_path):
     assert vanished and "activations.py:" in vanished[0]["message"] and "import" in vanished[0]["message"]
 
 
-# --- the box itself (conformance/sandbox.py) ------------------------------------------------------
+# --- the box itself (conformance/box/sandbox.py) ------------------------------------------------------
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile")
 
@@ -371,7 +375,7 @@ CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile")
 def _boxed():
     import shutil
 
-    from nnconf.conformance import sandbox
+    from nnconf.conformance.box import sandbox
 
     try:
         return shutil.which("bwrap") is not None and sandbox.choose("auto").mode == "bwrap"
@@ -472,7 +476,7 @@ def test_the_seccomp_program_is_well_formed():
     without it: namespaces, read-only mounts, no capability)."""
     import struct
 
-    from nnconf.conformance import sandbox
+    from nnconf.conformance.box import sandbox
 
     assert sandbox.seccomp_program("riscv64") is None
     for machine in sandbox.REFUSED:

@@ -14,8 +14,8 @@ import sys
 import numpy as np
 import pytest
 
-from nnconf.conformance import cache
-from nnconf.conformance.contract import FD, Case, Named
+from nnconf.conformance.run import cache
+from nnconf.conformance.suites.contract import FD, Case, Named
 
 VOLATILE = ("duration_s",)
 KEY = b"k" * cache.KEY_BYTES
@@ -54,7 +54,7 @@ def test_warm_results_equal_cold_and_uncached_results(tmp_path):
 
 def test_a_warm_recheck_imports_neither_torch_nor_hypothesis(tmp_path):
     folder = tmp_path / "cache"
-    program = ("import sys\nfrom nnconf.conformance import cli\n"
+    program = ("import sys\nfrom nnconf.conformance.doors import cli\n"
                "code = cli.main(['check', 'nnconf.impl', '--no-training', '--quiet', '--suite', 'deep'])\n"
                "print('imported:', 'torch' in sys.modules, 'hypothesis' in sys.modules, code)\n")
     runs = [subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=600,
@@ -227,7 +227,7 @@ def test_an_unboxed_run_leaves_a_new_key_behind(tmp_path):
     path = tmp_path / "config" / "nnconf" / "cache-key"
     keys = []
     for mode in ("bwrap", "bwrap", "none"):  # the first boxed run makes the key, the second keeps it
-        from nnconf.conformance import sandbox
+        from nnconf.conformance.box import sandbox
 
         if mode == "bwrap" and sandbox.choose("auto").mode != "bwrap":
             continue

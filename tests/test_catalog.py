@@ -4,7 +4,7 @@ holds the bug, and diagnosed with the expected class; correct-but-noisy code pas
 import pytest
 
 from nnconf.conformance.catalog import BUGS, CORRECT_BUT_NOISY
-from nnconf.conformance.catalog_score import judge
+from nnconf.conformance.doors.catalog_score import judge
 
 
 @pytest.mark.parametrize("bug", BUGS, ids=[b.id for b in BUGS])

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from nnconf.conformance import cli, engine, loader
+from nnconf.conformance.doors import cli
 
+from nnconf.conformance.run import engine
+from nnconf.conformance.reading import loader
 COURSE = os.path.join(os.path.dirname(__file__), "targets", "course_style")
 BAD = ("fail", "error")
 

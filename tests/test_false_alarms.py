@@ -11,8 +11,9 @@ import os
 
 import pytest
 
-from nnconf.conformance import engine, loader
+from nnconf.conformance.run import engine
 
+from nnconf.conformance.reading import loader
 TARGETS = os.path.join(os.path.dirname(__file__), "targets")
 ALT = os.path.join(TARGETS, "alt_style")
 

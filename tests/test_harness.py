@@ -10,10 +10,12 @@ import textwrap
 import numpy as np
 import pytest
 
-from nnconf.conformance import engine, loader, probes
-from nnconf.conformance.compare import compare
-from nnconf.conformance.diagnosis import diagnose_shape, diagnose_values
-from nnconf.conformance.worker import Worker
+from nnconf.conformance.run import engine
+from nnconf.conformance.reading import loader
+from nnconf.conformance.box import probes
+from nnconf.conformance.judging.compare import compare
+from nnconf.conformance.judging.diagnosis import diagnose_shape, diagnose_values
+from nnconf.conformance.box.worker import Worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIELDS = {"suite", "function", "check", "status", "diagnosis", "max_abs_err", "max_rel_err",
@@ -319,7 +321,7 @@ def test_pytest_plugin_under_xdist_keeps_a_suite_in_one_process_with_the_same_re
     assert {"init", "xor"} <= set(processes) and all(len(p) == 1 for p in processes.values()), processes
     probe = tmp_path / "test_probe.py"
     probe.write_text("def test_not_rewritten(pytestconfig):\n"
-                     "    import nnconf.conformance.engine\n"
+                     "    import nnconf.conformance.run.engine\n"
                      "    assert 'nnconf' not in pytestconfig.pluginmanager.rewrite_hook._must_rewrite\n")
     rewritten = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)], cwd=tmp_path,
                                capture_output=True, text=True, timeout=300)
@@ -329,7 +331,7 @@ def test_pytest_plugin_under_xdist_keeps_a_suite_in_one_process_with_the_same_re
 def test_under_many_xdist_processes_the_largest_suites_are_shared_in_runs_of_functions():
     from collections import Counter
 
-    from nnconf.conformance.pytest_plugin import check_unit, functions
+    from nnconf.conformance.doors.pytest_plugin import check_unit, functions
 
     checks = functions()
     for processes in (1, 2):  # a unit per suite: each suite's worker starts once
@@ -379,10 +381,10 @@ def test_a_check_leaves_nothing_in_the_users_folders(tmp_path):
 
 
 def test_the_levels_document_is_generated_from_the_code():
-    from nnconf.conformance import severity
+    from nnconf.conformance.judging import severity
 
     with open(os.path.join(ROOT, "docs", "findings.md")) as handle:
-        assert handle.read() == severity.markdown(), "docs/findings.md is stale: python -m nnconf.conformance.severity > docs/findings.md"
+        assert handle.read() == severity.markdown(), "docs/findings.md is stale: python -m nnconf.conformance.judging.severity > docs/findings.md"
 
 
 def test_the_index_of_functions_is_the_contracts():
@@ -420,11 +422,11 @@ def test_version_and_help_say_what_they_should():
 
 
 def test_the_api_document_is_generated_from_the_contracts():
-    from nnconf.conformance import api
+    from nnconf.conformance.doors import api
 
     with open(os.path.join(ROOT, "docs", "api.md")) as handle:
         text = handle.read()
-    assert text == api.markdown(), "docs/api.md is stale: python -m nnconf.conformance.api > docs/api.md"
+    assert text == api.markdown(), "docs/api.md is stale: python -m nnconf.conformance.doors.api > docs/api.md"
     assert "linear_backward(dZ=(3, 4), cache=((2, 4), (3, 2), (3, 1))) -> (dA_prev (2, 4), dW (3, 2), db (3, 1))" in text
     assert "SPEC" not in text and "../shared" not in text
 

@@ -18,8 +18,10 @@ import time
 import numpy as np
 import pytest
 
-from nnconf.conformance import channel, sources, training
-from nnconf.conformance.worker import Outcome
+from nnconf.conformance.box import channel
+from nnconf.conformance.reading import sources
+from nnconf.conformance.run import training
+from nnconf.conformance.box.protocol import Outcome
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what must never reach a terminal or a file raw: ESC, BEL, NUL, C1's CSI, a right-to-left override
@@ -119,8 +121,8 @@ def test_a_notebook_is_read_without_its_outputs_in_memory_in_proportion_to_its_c
     cells.append(code_cell("import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"))
     path = notebook(tmp_path / "big.ipynb", cells)
     assert path.stat().st_size > 5 * 2**20
-    baseline, _ = peak_rss_mb("from nnconf.conformance import sources")
-    peak, shown = peak_rss_mb(f"from nnconf.conformance import sources\ns = sources.scan({str(path)!r})\n"
+    baseline, _ = peak_rss_mb("from nnconf.conformance.reading import sources")
+    peak, shown = peak_rss_mb(f"from nnconf.conformance.reading import sources\ns = sources.scan({str(path)!r})\n"
                               "print(sorted(s.defined), s.error)")
     assert "sigmoid" in shown and "f69" in shown and "None" in shown
     assert peak - baseline < 60, f"reading a 5 MB notebook took {peak - baseline:.0f} MB"
@@ -130,8 +132,8 @@ def test_a_notebook_with_too_much_code_is_not_read_and_named(tmp_path):
     dense = "TABLE = [" + ",".join("0" for _ in range(2_200_000)) + "]\n"  # 4.2 MB: a 2 GB syntax tree
     path = notebook(tmp_path / "huge.ipynb", [code_cell("def sigmoid(z):\n    return z\n"), code_cell(dense)])
     started = time.monotonic()
-    baseline, _ = peak_rss_mb("from nnconf.conformance import sources")
-    peak, shown = peak_rss_mb(f"from nnconf.conformance import sources\nprint(sources.scan({str(path)!r}).error)")
+    baseline, _ = peak_rss_mb("from nnconf.conformance.reading import sources")
+    peak, shown = peak_rss_mb(f"from nnconf.conformance.reading import sources\nprint(sources.scan({str(path)!r}).error)")
     assert time.monotonic() - started < 30
     assert peak - baseline < 60, f"refusing a notebook took {peak - baseline:.0f} MB"
     assert "huge.ipynb not read" in shown and "256 KB" in shown
@@ -192,7 +194,7 @@ def test_an_answer_of_too_many_values_is_refused_at_once(node):
 
 
 def test_an_oversize_answer_costs_little_memory():
-    code = ("import json, struct\nfrom nnconf.conformance import channel\n"
+    code = ("import json, struct\nfrom nnconf.conformance.box import channel\n"
             "header = json.dumps({'d': [['ok', True], ['value', {'d': [[i, 0.5] for i in range(2_000_000)]}]]}).encode()\n"
             "data = struct.pack('>I', len(header)) + header\ndel header\n"
             "import gc, resource; gc.collect()\n"

@@ -69,7 +69,7 @@ def constants(path):
 
 
 def _boxed():
-    from nnconf.conformance import sandbox
+    from nnconf.conformance.box import sandbox
 
     try:
         return shutil.which("bwrap") is not None and sandbox.choose("auto").mode == "bwrap"

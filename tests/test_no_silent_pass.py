@@ -17,7 +17,7 @@ import time
 import nbformat
 import pytest
 
-from nnconf.conformance import discovery, loader
+from nnconf.conformance.reading import discovery, loader
 from test_fair_judgement import check
 
 COURSE = os.path.join(os.path.dirname(__file__), "targets", "course_style")
@@ -140,7 +140,7 @@ def test_the_course_version_comes_from_the_files(tmp_path, files, imports, versi
         (tmp_path / name).write_text("import numpy as np\n")
     path = tmp_path / "Step_by_Step.py"
     path.write_text(imports + "def linear_backward(dZ, cache):\n    pass\n")
-    from nnconf.conformance.sources import scan
+    from nnconf.conformance.reading.sources import scan
 
     found, words = discovery.course_version(str(path), scan(str(path)))
     assert found == version and evidence in words, (found, words)

@@ -51,7 +51,7 @@ def test_the_doors_functions_are_checked_in_the_box(tmp_path, monkeypatch):
     """A kernel's functions travel into the same box as the command line's (by value, with the
     globals they use; the kernel folder's helper files beside them): they write nothing into the
     kernel's HOME and read none of its keys."""
-    from nnconf.conformance import sandbox
+    from nnconf.conformance.box import sandbox
 
     if sandbox.choose("auto").mode != "bwrap":
         pytest.skip("needs bubblewrap's box")

@@ -1,6 +1,6 @@
 """A crash never hides what is behind it: code that uses a name NumPy 2 removed (``np.float_``,
 ``np.int``, ...) is judged with NumPy 1.x's aliases in place, and the use is a warning of its own,
-read from the files by the harness (conformance/numpy2.py).
+read from the files by the harness (conformance/box/numpy2.py).
 
 The module's scan is tested directly; the worker's side through the command line (in-process, as
 tests/test_fair_judgement.py does): right code behind the alias passes, a rank-1 bug behind it
@@ -18,8 +18,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from nnconf.conformance import cli, numpy2, severity
-from nnconf.conformance.bug_classes import explain
+from nnconf.conformance.doors import cli
+from nnconf.conformance.box import numpy2
+from nnconf.conformance.judging import severity
+from nnconf.conformance.judging.bug_classes import explain
 
 
 RIGHT = """\

@@ -19,10 +19,10 @@ def test_the_wheel_holds_only_the_nnconf_package(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"nnconf"}
-    for part in ("impl/deep.py", "reference/deep.py", "conformance/loader.py", "reports/page.py",
+    for part in ("impl/deep.py", "reference/deep.py", "conformance/reading/loader.py", "reports/page.py",
                  "conformance/catalog/bugs/deep_linear_backward_db_rank1.py", "__main__.py", "reports/style.css",
                  "reports/templates/report.html.j2"):
         assert f"nnconf/{part}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "nnconf = nnconf.conformance.cli:main" in text and "nnconf.conformance.pytest_plugin" in text
+    assert "nnconf = nnconf.conformance.doors.cli:main" in text and "nnconf.conformance.doors.pytest_plugin" in text

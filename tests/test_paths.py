@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nnconf.conformance import discovery, loader
+from nnconf.conformance.reading import discovery, loader
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "tests" / "targets" / "course_style"
@@ -100,7 +100,7 @@ def nnconf(*args, cwd, env=None):
 
 
 def _boxed():
-    from nnconf.conformance import sandbox
+    from nnconf.conformance.box import sandbox
 
     return shutil.which("bwrap") is not None and sandbox.choose("auto").mode == "bwrap"
 
@@ -303,7 +303,7 @@ def _hostile_package(tmp_path, secret):
         f"try:\n    open({str(marker)!r}, 'a').write('imported by pid %d\\n' % os.getpid())\nexcept OSError:\n    pass\n"
         "if os.environ.get('NNCONF_PATHS_HARNESS'):\n"
         f"    print({secret!r})\n"
-        "    sys.modules.pop('nnconf.conformance.engine', None)\n")
+        "    sys.modules.pop('nnconf.conformance.run.engine', None)\n")
     (base / "elsewhere").mkdir()
     _outside_module(base / "elsewhere" / "deep.py", secret)
     (package / "deep.py").symlink_to(base / "elsewhere" / "deep.py")  # a suite module linking out: not the package's

@@ -12,7 +12,7 @@ import pytest
 
 from nnconf import reports
 from nnconf.reports import figures, writer
-from nnconf.conformance.bug_classes import BUG_CLASSES
+from nnconf.conformance.judging.bug_classes import BUG_CLASSES
 from nnconf.reports.sample import XSS, sample_results
 
 CHROMIUM = "/usr/bin/chromium"
@@ -76,7 +76,7 @@ def _strict(text):
 
 
 def test_results_json_is_strict_json_like_the_json_option(tmp_path, sample):
-    from nnconf.conformance.cli import write_json_atomic
+    from nnconf.conformance.judging.jsonfile import write_atomic
 
     doc = copy.deepcopy(sample)
     doc["records"][0]["max_abs_err"] = float("inf")
@@ -87,7 +87,7 @@ def test_results_json_is_strict_json_like_the_json_option(tmp_path, sample):
     assert saved["records"][0]["max_abs_err"] == "inf"
     assert saved["records"][0]["extra_numbers"] == ["nan", "-inf", 1.5]
     assert set(saved["curves"][0]["target"]) == {"nan"}
-    write_json_atomic(tmp_path / "records.json", doc["records"])
+    write_atomic(tmp_path / "records.json", doc["records"])
     assert _strict((tmp_path / "records.json").read_text(encoding="utf-8")) == saved["records"]
     reports.write_report(reports.load_results(tmp_path / "report" / "results.json"), tmp_path / "again")
     assert (tmp_path / "again" / "results.json").read_text(encoding="utf-8") == \
@@ -395,7 +395,8 @@ def test_report_of_a_buggy_target_shows_failure_diagnosis_and_repro_first(tmp_pa
     """A real run of the engine on a catalog bug: the failure, its class and repro come first."""
     import html as html_lib
 
-    from nnconf.conformance import engine, loader
+    from nnconf.conformance.run import engine
+    from nnconf.conformance.reading import loader
     from nnconf.conformance.catalog import BUGS, path
     from nnconf.reports import write_report
 

@@ -4,7 +4,8 @@ import zlib
 
 import numpy as np
 
-from nnconf.conformance.conventions import note
+from nnconf.conformance.box.probes.training import graders_call
+from nnconf.conformance.judging.conventions import note
 
 
 def case_rng(*parts):
@@ -135,9 +136,9 @@ def graders_run(suite, name, extras=None, timeout=None):
 def call_as_graders(worker, suite, name, args, kwargs, extras=None, repeat=True, seed=None, timeout=30.0):
     """``name(*args, **kwargs)`` in the worker, adapted to the function's own signature by
     :func:`graders_call` (after ``np.random.seed(seed)``, if given); the outcome of the call."""
-    from nnconf.conformance import shared
-    from nnconf.conformance.contract import call_target
-    from nnconf.conformance.probes.training import call_seeded_with_keywords
+    from nnconf.conformance.box import shared
+    from nnconf.conformance.box.probes.training import call_seeded_with_keywords
+    from nnconf.conformance.suites.contract import call_target
 
     signature = _signature(worker, suite, name)
     if signature is not None:
@@ -151,33 +152,9 @@ def call_as_graders(worker, suite, name, args, kwargs, extras=None, repeat=True,
     return outcome
 
 
-DROPPABLE = ("print_cost",)  # keywords the graders pass that the API does not fix: left out where not taken
-
-
-def graders_call(signature, args, kwargs, extras=None):
-    """(args, kwargs) to call a function whose ``signature`` is [[name, has a default, default],
-    ...] (``probes.defaults``) as the course's graders call it: ``args`` by position, ``kwargs`` by
-    keyword (the graders write ``nn_model(X, Y, n_h, num_iterations=10000, print_cost=False)``, so
-    a learner's ``nn_model(X, Y, n_h, learning_rate, num_iterations=10000)`` gets 10000 as its
-    iterations, not as its learning rate); a keyword of :data:`DROPPABLE` the function does not take
-    is left out; ``extras`` {name: the documents' value} fill a parameter the function requires
-    beyond the API (that ``learning_rate``: 1.2, document 001's). A function that does not take a
-    keyword the graders use (it renamed ``num_iterations``) is called by position, as the API orders
-    its arguments."""
-    names = [p[0] for p in signature]
-    kwargs = {k: v for k, v in kwargs.items() if k in names or k not in DROPPABLE}
-    if any(k not in names for k in kwargs):
-        return tuple(args) + tuple(kwargs.values()), {}
-    covered = set(names[: len(args)]) | set(kwargs)
-    for parameter, has_default, _ in signature:
-        if not has_default and parameter not in covered and parameter in (extras or {}):
-            kwargs[parameter] = extras[parameter]
-    return tuple(args), kwargs
-
-
 def _signature(worker, suite, name):
     """The target's parameters of ``name`` ([[name, has a default, default], ...]), asked once per worker."""
-    from nnconf.conformance import probes
+    from nnconf.conformance.box import probes
 
     known = getattr(worker, "_nnconf_signatures", None)
     if known is None:
@@ -223,7 +200,7 @@ def refused(case):
     """Raise the StructureError that ``case.refused`` (an older course's convention that the code's
     version does not allow) describes: a contract's pattern calls it, so the result is a failure
     with that message."""
-    from nnconf.conformance.contract import StructureError
+    from nnconf.conformance.suites.contract import StructureError
 
     if getattr(case, "refused", None):
         raise StructureError(case.refused)

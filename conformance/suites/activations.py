@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from nnconf.conformance.contract import FD, Case, Contract, Named, Q
-from nnconf.conformance.strategies import array_shapes
 from nnconf.conformance.suites._cases import case_rng, normal, saturated, with_zeros
-from nnconf.conformance.lazy import lazy
+from nnconf.conformance.suites.contract import FD, Case, Contract, Named, Q
+from nnconf.conformance.suites.lazy import lazy
+from nnconf.conformance.suites.strategies import array_shapes
 
 ref = lazy("nnconf.reference.activations")
 

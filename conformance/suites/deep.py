@@ -5,14 +5,33 @@ linear (A_prev, W, b), activation Z, layer (linear_cache, Z). Dimensions pairwis
 """
 
 import numpy as np
-from nnconf.conformance import probes
-from nnconf.conformance.contract import FD, Case, FunctionContract, Named, Q, call_target
-from nnconf.conformance.strategies import distinct_dims, layer_dims
-from nnconf.conformance.suites._cases import (case_rng, global_draw, initialization, initializer_conventions, labels, normal,
-                                              older_convention, probabilities_and_labels, refusal, refused,
-                                              run_from_own_start, saturated)
+
+from nnconf.conformance.box import probes
+from nnconf.conformance.suites._cases import (
+    case_rng,
+    global_draw,
+    initialization,
+    initializer_conventions,
+    labels,
+    normal,
+    older_convention,
+    probabilities_and_labels,
+    refusal,
+    refused,
+    run_from_own_start,
+    saturated,
+)
+from nnconf.conformance.suites.contract import (
+    FD,
+    Case,
+    FunctionContract,
+    Named,
+    Q,
+    call_target,
+)
+from nnconf.conformance.suites.lazy import lazy
+from nnconf.conformance.suites.strategies import distinct_dims, layer_dims
 from nnconf.reference import conventions
-from nnconf.conformance.lazy import lazy
 
 st = lazy("hypothesis.strategies")
 ref_act = lazy("nnconf.reference.activations")

@@ -30,12 +30,21 @@ BUILT_FROM = {
 }
 
 
+# What each run needs of the target: no curve (or sweep) where one of these is not implemented.
+REQUIRES = {
+    "shallow": ("forward_propagation", "compute_cost", "backward_propagation", "update_parameters"),
+    "deep": ("L_model_forward", "compute_cost", "L_model_backward", "update_parameters"),
+    "logistic": ("propagate",),
+    "xor": ("get_gradients",),
+    "layers": ("TwoLayerNet.loss", "TwoLayerNet.gradient"),
+    "planar sweep": ("nn_model", "predict", "forward_propagation"),
+}
+
+
 def built_from(record):
     """The suite's functions the record's function (or training loop) is built from, when its calls
     were not traced."""
     if record.get("stage") == "training":
-        from nnconf.conformance.training import REQUIRES
-
         return REQUIRES.get(record["suite"], ())
     return BUILT_FROM.get(record["suite"], {}).get(record["function"], ())
 

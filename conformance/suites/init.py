@@ -7,9 +7,13 @@ optional: a target without it is skipped there, not failed.
 
 import numpy as np
 
-from nnconf.conformance.contract import Case, FunctionContract, Q
-from nnconf.conformance.strategies import layer_dims
-from nnconf.conformance.suites._cases import global_draw, initialization, initializer_conventions
+from nnconf.conformance.suites._cases import (
+    global_draw,
+    initialization,
+    initializer_conventions,
+)
+from nnconf.conformance.suites.contract import Case, FunctionContract, Q
+from nnconf.conformance.suites.strategies import layer_dims
 
 SUITE = "init"
 STDS = {

@@ -26,16 +26,28 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nnconf.conformance import severity, shared
-from nnconf.conformance.compare import as_array, compare
-from nnconf.conformance.contract import Case, FunctionContract, Q, call_target, flatten
-from nnconf.conformance.conventions import note
-from nnconf.conformance.strategies import distinct_dims
+from nnconf.conformance.box import shared
+from nnconf.conformance.box.probes.layers import (
+    layer_session,
+    net_call_probe,
+    net_form_probe,
+    net_init_probe,
+    numerical_gradient_probe,
+)
+from nnconf.conformance.judging import severity
+from nnconf.conformance.judging.compare import as_array, compare
+from nnconf.conformance.judging.conventions import note
+from nnconf.conformance.judging.tolerances import tolerance
 from nnconf.conformance.suites._cases import case_rng, normal, saturated, with_zeros
-from nnconf.conformance.tolerances import tolerance
-from nnconf.conformance.probes.layers import (layer_session, net_call_probe, net_form_probe, net_init_probe,
-                                             numerical_gradient_probe)
-from nnconf.conformance.lazy import lazy
+from nnconf.conformance.suites.contract import (
+    Case,
+    FunctionContract,
+    Q,
+    call_target,
+    flatten,
+)
+from nnconf.conformance.suites.lazy import lazy
+from nnconf.conformance.suites.strategies import distinct_dims
 
 ref = lazy("nnconf.reference.layers")
 reference_torch = lazy("nnconf.reference._torch")

@@ -5,10 +5,10 @@ Column-major: X (n_x, m), Y (1, m), w (n_x, 1), b a scalar; n_x != m.
 
 import numpy as np
 
-from nnconf.conformance.contract import Case, FunctionContract, Q
-from nnconf.conformance.strategies import distinct_dims
 from nnconf.conformance.suites._cases import case_rng, graders_run, labels, normal
-from nnconf.conformance.lazy import lazy
+from nnconf.conformance.suites.contract import Case, FunctionContract, Q
+from nnconf.conformance.suites.lazy import lazy
+from nnconf.conformance.suites.strategies import distinct_dims
 
 ref = lazy("nnconf.reference.logistic")
 

@@ -6,13 +6,22 @@ X (n_x, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); n_x, n
 
 import numpy as np
 
-from nnconf.conformance.contract import Case, FunctionContract, Q, call_target
-from nnconf.conformance.probes.training import NN_MODEL_EXTRAS
-from nnconf.conformance.strategies import distinct_dims
-from nnconf.conformance.suites._cases import (case_rng, course_version, global_draw, initialization, initializer_conventions,
-                                              labels, normal, older_convention, probabilities_and_labels,
-                                              run_from_own_start)
-from nnconf.conformance.lazy import lazy
+from nnconf.conformance.box.probes.training import NN_MODEL_EXTRAS
+from nnconf.conformance.suites._cases import (
+    case_rng,
+    course_version,
+    global_draw,
+    initialization,
+    initializer_conventions,
+    labels,
+    normal,
+    older_convention,
+    probabilities_and_labels,
+    run_from_own_start,
+)
+from nnconf.conformance.suites.contract import Case, FunctionContract, Q, call_target
+from nnconf.conformance.suites.lazy import lazy
+from nnconf.conformance.suites.strategies import distinct_dims
 
 ref = lazy("nnconf.reference.shallow")
 ref_training = lazy("nnconf.reference.training")

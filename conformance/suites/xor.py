@@ -6,10 +6,17 @@ into dL/dZ2, so get_gradients returns plain gradients of the mean loss.
 
 import numpy as np
 
-from nnconf.conformance.contract import Case, FunctionContract, Q
-from nnconf.conformance.strategies import distinct_dims
-from nnconf.conformance.suites._cases import case_rng, global_draw, labels, normal, probabilities_and_labels, saturated
-from nnconf.conformance.lazy import lazy
+from nnconf.conformance.suites._cases import (
+    case_rng,
+    global_draw,
+    labels,
+    normal,
+    probabilities_and_labels,
+    saturated,
+)
+from nnconf.conformance.suites.contract import Case, FunctionContract, Q
+from nnconf.conformance.suites.lazy import lazy
+from nnconf.conformance.suites.strategies import distinct_dims
 
 ref_training = lazy("nnconf.reference.training")
 ref = lazy("nnconf.reference.xor")

@@ -9,7 +9,7 @@ pass, signed with a key of its own. ``sigmoid`` itself is wrong (a tanh). Must: 
 the cache folder is ever loaded, the forged entry fails its MAC and is computed again: the wrong
 sigmoid is found and the correct relu passes, as in any run. (What unboxed code can do with the user's own key file, it
 can read it like any file of the user, is the documented limit of ``--sandbox none``; see
-conformance/cache.py.)"""
+conformance/run/cache.py.)"""
 SUITE = "activations"
 FUNCTION = "sigmoid"
 DIAGNOSIS = ("value.wrong", "value.activation_derivative", "value.sign", "value.scale_m", "value.kink")
@@ -55,7 +55,7 @@ def _fingerprint():
     """The harness's fingerprint, by its own code, with the reference's folder found beside the checks'
     (importing the reference is refused)."""
     import nnconf.conformance
-    from nnconf.conformance import cache
+    from nnconf.conformance.run import cache
 
     checks = os.path.dirname(os.path.abspath(nnconf.conformance.__file__))
     candidates = [os.path.join(os.path.dirname(checks), "reference"), os.path.join(os.path.dirname(checks), "nnconf", "reference")]

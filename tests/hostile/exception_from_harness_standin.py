@@ -13,7 +13,7 @@ import numpy as np
 
 
 def relu(z):
-    sources = sys.modules.get("nnconf.conformance.sources")
+    sources = sys.modules.get("nnconf.conformance.reading.sources")
     if sources is not None:
         sources.Unavailable("sigmoid", "dnn_utils.py:1 failed (ModuleNotFoundError: No module named 'dnn_utils')")()
     return np.zeros_like(z) - 1  # wrong, should the forged skip not hold

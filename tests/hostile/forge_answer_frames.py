@@ -1,6 +1,6 @@
 """Attempts: at import (in a class body, which the loader keeps), writes well-formed answers into the
 inherited socket the worker answers on, framed and encoded by the worker's own code (its ``Line``
-class and ``nnconf.conformance.channel.encode``, found in ``sys.modules``, so that the forgery
+class and ``nnconf.conformance.box.channel.encode``, found in ``sys.modules``, so that the forgery
 keeps up with the harness), with the worker's own canary values: an inventory claiming that no
 function of the suite is implemented. Its sigmoid itself is wrong (zeros). The forged answers
 reach the harness before the worker's real one. Must: the harness does not take the forged
@@ -25,7 +25,7 @@ class _AtImport:  # a class body runs when the file is loaded (the loader keeps 
     # other top-level code such as a plain call or an assignment that calls a function)
     try:
         worker = sys.modules["__main__"]
-        channel = sys.modules["nnconf.conformance.channel"]
+        channel = sys.modules["nnconf.conformance.box.channel"]
         line = worker.Line(socket.socket(fileno=os.dup(int(sys.argv[1]))))  # the worker's socket, as passed
         canary = worker._canary_answer() if hasattr(worker, "_canary_answer") else worker.numpy_canary()
         forged = channel.encode({

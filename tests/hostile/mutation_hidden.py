@@ -1,7 +1,7 @@
 """Attempts: write into its input and hide it: ``z`` is zeroed in place after the result is computed,
 while ``copy.deepcopy`` is made the identity (so the repeat sees the zeroed ``z``; the target gives
 the cached result back then, so the repeat still agrees) and the probes in
-``sys.modules["nnconf.conformance.probes"]`` (``call``, ``call_seeded``) are replaced by versions
+``sys.modules["nnconf.conformance.box.probes"]`` (``call``, ``call_seeded``) are replaced by versions
 that call the function on a copy. Must: the harness sees the write in its own shared memory and
 runs the probes it took before the target loaded: side_effect.mutates_input (a warning by the
 severity rules; --strict makes the run exit 1)."""
@@ -26,7 +26,7 @@ def _identity(value, memo=None):
 
 def _hide():
     copy.deepcopy = _identity
-    probes = sys.modules.get("nnconf.conformance.probes")
+    probes = sys.modules.get("nnconf.conformance.box.probes")
     if probes is not None:
         def call(module, suite, name, args, kwargs=None, repeat=True):
             fn = getattr(module, name)

@@ -41,7 +41,7 @@ def _deepcopy(value, memo=None):
 def _hooks():
     np.exp = _exp
     copy.deepcopy = _deepcopy
-    serve = sys.modules.get("nnconf.conformance.serve")
+    serve = sys.modules.get("nnconf.conformance.box.serve")
     canary = getattr(serve, "CANARY", None)
     try:
         if isinstance(canary, dict):

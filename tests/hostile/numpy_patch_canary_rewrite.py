@@ -1,7 +1,7 @@
 """Attempts: the patch of numpy_patch (``np.exp`` off by 1e-9) hidden by rewriting the worker's
 canary instead of replacing it in its module: before patching, the target computes the canary's
 values with a clean NumPy, then rewrites ``numpy_canary.__code__``
-in ``sys.modules["nnconf.conformance.serve"]`` to return them, replaces the canary's
+in ``sys.modules["nnconf.conformance.box.serve"]`` to return them, replaces the canary's
 computations (``CANARY["exp"]`` where it is a dict; the whole table otherwise) with ones that give
 the clean values, and puts them back on every call. Must: the patch is still found
 (side_effect.mutates_input), exit 1: the worker refuses to let a function's code be rewritten, and
@@ -23,7 +23,7 @@ def _fake_canary():  # its code is put into the worker's numpy_canary: the names
 
 
 def _hide():
-    serve = sys.modules.get("nnconf.conformance.serve")
+    serve = sys.modules.get("nnconf.conformance.box.serve")
     if serve is None:
         return
     if not _CLEAN:

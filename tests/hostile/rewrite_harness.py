@@ -1,5 +1,5 @@
 """Attempts: rewrite the harness where the target can find it: open its installed files for writing
-(``nnconf/conformance/compare.py`` and the package's ``__init__.py``, rewriting the bytes as they
+(``nnconf/conformance/judging/compare.py`` and the package's ``__init__.py``, rewriting the bytes as they
 are, so that success changes nothing but is known), drop new files next to them and in their
 ``__pycache__`` (a poisoned .pyc), and a ``.pth`` file in every folder of ``sys.path`` (it would run
 in every later Python). Must: every write is refused (read-only system); nothing changes; the
@@ -15,7 +15,7 @@ import sys
 
 def _folders():
     found = set()
-    for name in ("nnconf", "nnconf.conformance", "nnconf.conformance.probes"):
+    for name in ("nnconf", "nnconf.conformance", "nnconf.conformance.box.probes"):
         module = sys.modules.get(name)
         if module is not None and getattr(module, "__file__", None):
             found.add(os.path.dirname(module.__file__))

@@ -24,8 +24,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from nnconf.conformance.sources import NOTEBOOK_SUFFIX, SKIPPED_FOLDERS, scan
-from nnconf.conformance.suites import suite_names
+from nnconf.conformance.reading.names import suite_names
+from nnconf.conformance.reading.sources import NOTEBOOK_SUFFIX, SKIPPED_FOLDERS, scan
 
 MAX_FILES = 5000
 

@@ -9,6 +9,8 @@ record's own fields. NumPy values become their Python equivalents; anything else
 
 import json
 import math
+import os
+import tempfile
 
 import numpy as np
 
@@ -32,3 +34,21 @@ def plain(value):
 def dumps(data, indent=1):
     """Strict JSON text of ``data`` (see the module's docstring); never NaN or Infinity."""
     return json.dumps(plain(data), indent=indent, allow_nan=False, default=str)
+
+
+def write_atomic(path, data):
+    """Write strict JSON (:func:`dumps`) to ``path`` through a temporary file and a rename: never a
+    half file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".nnconf-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumps(data))  # the report's results.json is written the same way
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a results file is not
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

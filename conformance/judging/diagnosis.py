@@ -7,7 +7,7 @@ words with what to change.
 
 import numpy as np
 
-from nnconf.conformance.compare import as_array, close_mask
+from nnconf.conformance.judging.compare import as_array, close_mask
 
 
 def diagnose_shape(actual_shape, expected_shape, sources=()):

@@ -3,7 +3,7 @@
 
 It loads the target's suite, then answers the harness's requests one at a time: each request
 names a probe (from a table taken before the target loaded) and its arguments; the answer is an
-:class:`~nnconf.conformance.worker.Outcome` as data only.
+:class:`~nnconf.conformance.box.protocol.Outcome` as data only.
 
 **The process is the target's.** Its code runs here, beside this module and the probes, so nothing
 here decides a verdict; the harness decides from data alone (STYLE 19):
@@ -13,7 +13,7 @@ here decides a verdict; the harness decides from data alone (STYLE 19):
 - *writes into arguments*: the arguments are the harness's shared memory, which the harness reads
   itself, and :func:`probes.call` stops at a checkpoint as soon as the target's function returns,
   before any other code of the target (the repeat, a replaced NumPy function the canary runs, a
-  hook) could undo a write: the harness reads its memory then (``worker.CHECKPOINT``);
+  hook) could undo a write: the harness reads its memory then (``protocol.CHECKPOINT``);
 - *exceptions* are reported as a condition (``Outcome.condition``) found by the identity of the
   harness's own exception classes, taken before the target loads, and by the code that raised
   them (code objects of the harness, by identity: a class named ``Precondition``, or the harness's
@@ -56,7 +56,6 @@ import socket
 import struct
 import sys
 import tempfile
-import traceback
 import warnings
 from dataclasses import fields
 
@@ -64,8 +63,17 @@ import numpy as np
 import numpy.linalg  # noqa: F401 - loaded before the Guard takes NumPy's namespaces (NumPy loads them lazily)
 import numpy.random  # noqa: F401
 
-from nnconf.conformance import channel, loader, numpy2, shared, sources
-from nnconf.conformance.worker import CHECKPOINT, HARNESS_FIELDS, PROBE_MODULES, Line, Outcome, environment
+from nnconf.conformance.box import channel, numpy2, shared
+from nnconf.conformance.box.probes import innermost_target_function, target_traceback
+from nnconf.conformance.box.protocol import (
+    CHECKPOINT,
+    HARNESS_FIELDS,
+    PROBE_MODULES,
+    Line,
+    Outcome,
+    environment,
+)
+from nnconf.conformance.reading import loader, sources
 
 _DEFAULT_ERR = np.geterr()
 _RESOURCE_ERRNO = {errno.EFBIG: "FileTooLarge", errno.ENOSPC: "DiskFull", errno.EDQUOT: "DiskFull"}
@@ -284,7 +292,7 @@ def main(argv=None):
 
 
 def _serve(conn, setup, arena):
-    from nnconf.conformance import probes as harness_probes
+    from nnconf.conformance.box import probes as harness_probes
 
     sys.path[:] = setup["path"]
     if setup["mode"] != "bwrap":  # bubblewrap has done these already
@@ -362,7 +370,7 @@ def _known_conditions():
     """The harness's conditions as the worker finds them: (condition, class) by identity, the code
     of the stand-in that raises UnavailableError, the harness's code objects, NameError and
     MemoryError; all taken before the target loads."""
-    from nnconf.conformance import probes as harness_probes
+    from nnconf.conformance.box import probes as harness_probes
 
     classes = ((harness_probes.Precondition, "precondition"), (loader.MissingName, "missing"),
                (loader.SignatureError, "signature"))
@@ -514,8 +522,8 @@ def _run(probe, args, module, load_error, seed, restore_harness=lambda: None, kn
             False,
             error_type=resource or _class_name(exc),
             error=unloaded or _short(exc),
-            traceback=_target_traceback(exc),
-            raised_in=_innermost_target_function(exc),
+            traceback=target_traceback(exc),
+            raised_in=innermost_target_function(exc),
             missing=exc.name if condition == "missing" and isinstance(exc.name, str) else None,
             reached=list(getattr(exc, "nnconf_reached", ())),
             condition=condition or ("resource" if resource else None),
@@ -577,7 +585,7 @@ def _unloaded_name(exc):
     load because the helper file is not there at all (a course helper file: ModuleNotFoundError):
     why the name is missing; else None. A name left unbound otherwise (a circular import, a helper
     that raised) is the target's error."""
-    from nnconf.conformance.suites import suite_names
+    from nnconf.conformance.reading.names import suite_names
 
     if not isinstance(exc, NameError) or exc.name not in set().union(*suite_names().values()):
         return None
@@ -596,23 +604,3 @@ def _short(exc, limit=2000):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-_HARNESS = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_CATALOG = os.path.join(_HARNESS, "catalog") + os.sep
-
-
-def _target_frames(exc):
-    """The traceback's frames in the code under test (the harness's own frames left out)."""
-    return [
-        f for f in traceback.extract_tb(exc.__traceback__)
-        if not f.filename.startswith(_HARNESS) or f.filename.startswith(_CATALOG)
-    ]
-
-
-def _innermost_target_function(exc):
-    frames = _target_frames(exc)
-    return frames[-1].name if frames else None
-
-
-def _target_traceback(exc, limit=6):
-    frames = _target_frames(exc)
-    return "".join(traceback.format_list(frames[-limit:])) or None

@@ -6,9 +6,9 @@ import inspect
 
 import numpy as np
 
-from nnconf.conformance import loader, probes
-from nnconf.conformance.contract import describe
-from nnconf.conformance.serve import _target_traceback
+from nnconf.conformance.box import probes
+from nnconf.conformance.judging.compare import describe
+from nnconf.conformance.reading import loader
 
 SUITE = "layers"
 
@@ -89,7 +89,7 @@ def _session_once(cls, class_name, ctor_args, steps, plain, trace=False):
             reached += list(getattr(exc, "nnconf_reached", ()))
             entries.append({
                 "error": (type(exc).__name__, str(exc)[:2000]),
-                "traceback": _target_traceback(exc),
+                "traceback": probes.target_traceback(exc),
                 **_traces(obj, declared),
                 "attrs": sorted(_state(obj)),
                 "type": type(obj).__name__,

@@ -15,7 +15,7 @@ import html
 import itertools
 import types
 
-from nnconf.conformance import discovery, loader
+from nnconf.conformance.reading import discovery, loader
 from nnconf.conformance.suites import FUNCTIONS, suite_names
 
 _TOKENS = itertools.count()
@@ -27,7 +27,7 @@ def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, sh
     ``suite`` names the suite where the names alone do not tell (``sigmoid`` is in three).
     Returns a :class:`CheckResult`; ``show`` displays it at once.
     """
-    from nnconf.conformance import engine
+    from nnconf.conformance.run import engine
 
     namespace = _namespace(objects)
     suites = _suites(namespace, suite)
@@ -40,7 +40,7 @@ def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, sh
     finally:
         loader.OBJECTS.pop(target.package, None)  # the workers that needed them are gone
     if results["meta"]["sandbox"] == "none":  # unboxed, the functions could read the cache's key: a new one
-        from nnconf.conformance.cache import rotate_key
+        from nnconf.conformance.run.cache import rotate_key
 
         rotate_key()
     result = CheckResult(results)

@@ -3,7 +3,7 @@
 Learners' code follows the version of the course or book they had. A function that follows one of
 these is judged by its values under that convention and the run reports it as a ``note``, never as a
 failure. Each suite's contracts take their note texts from here; ``docs/findings.md`` is generated
-from this table and :data:`nnconf.conformance.severity.WARNINGS`.
+from this table and :data:`nnconf.conformance.judging.severity.WARNINGS`.
 """
 
 from dataclasses import dataclass

@@ -109,11 +109,11 @@ LEVELS = (
 
 def markdown():
     """docs/findings.md: the levels, the warning rules and the accepted conventions."""
-    from nnconf.conformance.conventions import CONVENTIONS
+    from nnconf.conformance.judging.conventions import CONVENTIONS
 
     lines = ["# Levels of finding", "",
-             "Generated from `conformance/severity.py` and `conformance/conventions.py` "
-             "(`python -m nnconf.conformance.severity > docs/findings.md`).", "",
+             "Generated from `conformance/judging/severity.py` and `conformance/judging/conventions.py` "
+             "(`python -m nnconf.conformance.judging.severity > docs/findings.md`).", "",
              "| status | meaning | exit code |", "|---|---|---|"]
     lines += [f"| `{status}` | {meaning} | {code} |" for status, meaning, code in LEVELS]
     lines += ["", "## Warnings", "", "A failing check is a warning, not a failure, when one of these rules applies:", "",

@@ -56,6 +56,7 @@ import hashlib
 import hmac
 import importlib
 import importlib.metadata
+import importlib.util
 import json
 import math
 import os
@@ -78,7 +79,8 @@ KEY_BYTES = 32
 MAX_FILE_BYTES = 256 * 2**20  # a larger file is not read (a cold start); ours are far smaller
 MAX_DEPTH = 200
 EXTENSION = ".memo"
-_HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_CONFORMANCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # this file is conformance/run/cache.py
+_HARNESS = os.path.dirname(_CONFORMANCE)  # where conformance/ and reference/ lie side by side
 
 
 def default_folder():
@@ -94,10 +96,8 @@ def default_folder():
 
 def _sources():
     """The files whose code decides a reference value: the reference and the checks."""
-    from nnconf import conformance, reference
-
-    for package in (reference, conformance):
-        root = os.path.dirname(os.path.abspath(package.__file__))
+    reference = importlib.util.find_spec("nnconf.reference").submodule_search_locations[0]
+    for root in (os.path.abspath(reference), _CONFORMANCE):
         for folder, subfolders, files in os.walk(root):
             subfolders[:] = sorted(d for d in subfolders if d not in ("catalog", "__pycache__"))
             for name in sorted(files):
@@ -224,7 +224,7 @@ _SCALAR_TYPES = {t.__name__: t for t in (
     np.str_, np.bytes_)}
 _SCALAR_NAMES = {t: name for name, t in _SCALAR_TYPES.items()}
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
-_CLASS_NAMES = ("Case", "Q", "FD", "Named")  # of nnconf.conformance.contract
+_CLASS_NAMES = ("Case", "Q", "FD", "Named")  # of nnconf.conformance.suites.contract
 _MODULE = re.compile(r"nnconf\.conformance(?:\.[A-Za-z_]\w*)+\Z")
 _QUALNAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
 _SPECIAL = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
@@ -232,7 +232,7 @@ _SPECIAL = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 
 @functools.lru_cache(maxsize=1)
 def _classes():
-    from nnconf.conformance import contract
+    from nnconf.conformance.suites import contract
 
     return {name: getattr(contract, name) for name in _CLASS_NAMES}
 

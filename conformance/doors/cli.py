@@ -8,13 +8,17 @@ unknown suite or function, unwritable output).
 import argparse
 import os
 import sys
-import tempfile
 import textwrap
 import time
 
 from nnconf import __version__
-from nnconf.conformance import loader, sandbox
-from nnconf.conformance.records import safe_text, unit_kind, unit_verdict  # safe_text: every text of the target
+from nnconf.conformance.box import sandbox
+from nnconf.conformance.judging.records import (  # safe_text: every text of the target
+    safe_text,
+    unit_kind,
+    unit_verdict,
+)
+from nnconf.conformance.reading import loader
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -37,7 +41,7 @@ repository, or `nnconf api`.
 
 
 def _parser():
-    from nnconf.conformance.strategies import PROFILES
+    from nnconf.conformance.suites.strategies import PROFILES
 
     parser = argparse.ArgumentParser(prog="nnconf", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"nnconf {__version__}")
@@ -113,7 +117,7 @@ def main(argv=None):
             return print_api(args)
         if args.command == "report":
             return rebuild_report(args)
-        from nnconf.conformance import catalog_score
+        from nnconf.conformance.doors import catalog_score
 
         return catalog_score.main(args)
     except (loader.UsageError, sandbox.SandboxUnavailable) as exc:
@@ -122,8 +126,8 @@ def main(argv=None):
 
 
 def check(args):
+    from nnconf.conformance.box.worker import Limits
     from nnconf.conformance.suites import FUNCTIONS
-    from nnconf.conformance.worker import Limits
 
     unknown = [s for s in args.suite if s not in loader.SUITES]
     if unknown:
@@ -154,7 +158,7 @@ def check(args):
                     processes=args.max_processes, deadline=time.time() + args.max_time, sandbox=args.sandbox,
                     allow_bundled=args.allow_bundled)
     early = _early_worker(args, target, checked, functions, limits)
-    from nnconf.conformance import engine
+    from nnconf.conformance.run import engine
 
     total = sum(len(engine.contract_names(s, functions)) for s in checked)
     progress = Progress(total, enabled=not args.quiet)
@@ -169,13 +173,15 @@ def check(args):
         except KeyboardInterrupt:
             interruption.seen = True
         if box.mode == "none" and not args.no_cache:  # the code could read the cache's key: a new one
-            from nnconf.conformance.cache import rotate_key
+            from nnconf.conformance.run.cache import rotate_key
 
             rotate_key()
         if interruption.seen:
             return _interrupted(args, progress.records)
     if args.json:
-        write_json_atomic(args.json, results["records"])
+        from nnconf.conformance.judging.jsonfile import write_atomic
+
+        write_atomic(args.json, results["records"])
     if args.report:
         from nnconf.reports import write_report
 
@@ -215,7 +221,9 @@ def _interrupted(args, records):
     """The end of an interrupted run: one line, the records so far kept, exit 130 (as a shell's)."""
     kept = ""
     if args.json and records:
-        write_json_atomic(args.json, records)
+        from nnconf.conformance.judging.jsonfile import write_atomic
+
+        write_atomic(args.json, records)
         kept = f"; the records so far ({len(records)}) are in {args.json}"
     functions = len({(r.get("unit"), r["suite"], r["function"]) for r in records})
     print(f"interrupted: stopped after {functions} function(s), no verdict{kept}", file=sys.stderr)
@@ -227,7 +235,7 @@ def _early_worker(args, target, checked, functions, limits):
     code while the harness loads itself (a warm re-check waits for neither in turn)."""
     if args.jobs > 1 or not checked or not (args.no_training or functions):
         return None
-    from nnconf.conformance.worker import Worker
+    from nnconf.conformance.box.worker import Worker
 
     first = target.units()[0]
     if checked[0] not in first.suites():
@@ -238,7 +246,7 @@ def _early_worker(args, target, checked, functions, limits):
 
 
 def _cache(args):
-    from nnconf.conformance.cache import Cache
+    from nnconf.conformance.run.cache import Cache
 
     if args.no_cache:
         return Cache(None)
@@ -276,7 +284,13 @@ class Progress:
     def __enter__(self):
         if self.enabled and sys.stdout.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+            from rich.progress import Progress as Bar
 
             console = Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
             self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -457,7 +471,7 @@ def _more(count, what):
 def list_functions(args):
     """Every suite and its functions; with a TARGET, where each suite was found and which functions
     its files define (read by their syntax only: nothing of the target runs)."""
-    from nnconf.conformance import engine
+    from nnconf.conformance.run import engine
 
     target = loader.parse_target(args.target) if args.target else None
     if target is not None:
@@ -478,7 +492,7 @@ def list_functions(args):
 
 def _present(unit, suite, names):
     """The names of ``suite`` that the unit's files define or import (read by their syntax only)."""
-    from nnconf.conformance import sources
+    from nnconf.conformance.reading import sources
 
     if suite not in unit.suites():
         return set()
@@ -496,7 +510,7 @@ def print_api(args):
     unknown = [s for s in args.suite if s not in loader.SUITES]
     if unknown:
         raise loader.UsageError(f"unknown suite(s) {unknown}; suites are: {', '.join(loader.SUITES)}")
-    from nnconf.conformance import api
+    from nnconf.conformance.doors import api
 
     print(api.markdown(args.suite or None), end="")
     return EXIT_PASS
@@ -510,23 +524,3 @@ def rebuild_report(args):
     check_output("--out", args.out, folder=True)
     print(f"report: {write_report(load_results(args.results), args.out)}")
     return EXIT_PASS
-
-
-def write_json_atomic(path, data):
-    """Write strict JSON (conformance.jsonfile: NaN and infinities as strings) to ``path`` through a
-    temporary file and a rename: never a half file."""
-    from nnconf.conformance import jsonfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".nnconf-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(jsonfile.dumps(data))  # the report's results.json is written the same way
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a results file is not
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -1,13 +1,13 @@
 """Isolation, the harness's side: each call of the code under test runs in a worker process.
 
-Each worker is a fresh Python process (``nnconf.conformance.serve.main`` in a fresh ``python -I``, see
-:mod:`~nnconf.conformance.serve` for what runs inside) started in the run's box
-(:mod:`~nnconf.conformance.sandbox`: bubblewrap where it can run). Whatever the target does -
+Each worker is a fresh Python process (``nnconf.conformance.box.serve.main`` in a fresh ``python -I``, see
+:mod:`~nnconf.conformance.box.serve` for what runs inside) started in the run's box
+(:mod:`~nnconf.conformance.box.sandbox`: bubblewrap where it can run). Whatever the target does -
 raise, loop forever, call ``sys.exit`` or ``os._exit``, print megabytes, change NumPy's global
 state, fork, fill the disk, return something that cannot be sent back - the parent gets an
 :class:`Outcome` and goes on; a dead or hung worker is replaced for the next call.
 
-The worker runs *probes*: functions of :mod:`nnconf.conformance.probes` called as
+The worker runs *probes*: functions of :mod:`nnconf.conformance.box.probes` called as
 ``probe(module, *args)`` with the target's suite module. Nothing the worker says is trusted:
 its answers are data only (:mod:`channel`); a call's inputs live in memory the harness owns
 (:mod:`shared`), read here when the probe stops at its checkpoint (as soon as the target's function
@@ -16,27 +16,38 @@ repeat's results and NumPy's values after the call (the canary) are compared her
 is a harness condition only where the worker reports the condition (:data:`CONDITIONS`), found by
 class identity and raising code, never by a class's name (:func:`_name_by_condition`); and a skip
 never makes a ``--require`` run pass (the engine). What the worker can still say falsely is listed
-in :mod:`~nnconf.conformance.serve`. This module imports no NumPy: a run starts its first worker
+in :mod:`~nnconf.conformance.box.serve`. This module imports no NumPy: a run starts its first worker
 before it loads the rest of itself.
 """
 
 import contextlib
 import functools
+import importlib.util
 import itertools
 import os
 import pickle
-import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, fields
 
-from nnconf.conformance import sandbox
+from nnconf.conformance.box import sandbox
+from nnconf.conformance.box.protocol import (
+    CHECKPOINT,
+    CONDITIONS,
+    HARNESS_FIELDS,
+    HARNESS_NAMES,
+    MAX_CHECKPOINTS,
+    RESOURCE_ERRORS,
+    Line,
+    Outcome,
+    environment,
+    probe_name,
+)
 
 
 @dataclass(frozen=True)
@@ -54,64 +65,8 @@ class Limits:
     allow_bundled: bool = field(default_factory=lambda: os.environ.get("NNCONF_ALLOW_BUNDLED") == "1")
 
 
-RESOURCE_ERRORS = ("MemoryError", "FileTooLarge", "DiskFull", "ProcessLimit", "MemoryLimit")
 MAX_ANSWER_BYTES = 256 * 2**20  # one answer of the worker; more is garbage
 MAX_OUTPUT = 8000  # characters of a call's captured output the harness keeps (the worker keeps 4,000)
-
-
-@dataclass
-class Outcome:
-    """What one call gave back: a value, or the reason there is none."""
-
-    ok: bool
-    value: object = None
-    error_type: str | None = None  # what to show: the exception's class, "Timeout", "ProcessDied", "Unsendable"
-    error: str | None = None  # message
-    traceback: str | None = None
-    warnings: list = field(default_factory=list)
-    stdout: str = ""
-    diagnosis: str | None = None  # set by a probe that knows better than the exception type
-    patched: list = field(default_factory=list)  # NumPy functions that gave other values after the call (harness's)
-    changed: list = field(default_factory=list)  # paths of input arrays the call wrote into (harness's, from shared memory)
-    raised_in: str | None = None  # the function of the target's innermost frame, when it raised
-    missing: str | None = None  # the name a MissingName was about
-    reached: list = field(default_factory=list)  # (qualified name, file) the call reached before it raised
-    # which harness-defined condition stopped the call (CONDITIONS), as the worker found it by the
-    # identity of the harness's own exception classes and of the code that raised them: never by a
-    # class's name. None: the target's own exception, whatever its class is called.
-    condition: str | None = None
-
-    @property
-    def kind(self):
-        """The bug class for a failed call (SPEC Part 3)."""
-        if self.diagnosis:
-            return self.diagnosis
-        if self.error_type in ("Timeout", "RunTimeLimit"):
-            return "crash.timeout"
-        if self.error_type in RESOURCE_ERRORS:
-            return "crash.resource"
-        if self.error_type == "MissingName":
-            return "api.missing"
-        if self.error_type == "SignatureError":
-            return "api.signature"
-        return "crash.exception"
-
-
-HARNESS_FIELDS = ("patched", "changed", "diagnosis")  # filled in by the harness from what it sees, never by the worker
-
-# The conditions a worker may report (Outcome.condition) and the names the harness shows and acts on
-# for them. Only a reported condition gives an outcome one of these names: an exception of the
-# target's that merely calls itself ``Precondition`` or ``MissingName`` is shown as the target's own.
-CONDITIONS = {"precondition": "Precondition", "missing": "MissingName", "signature": "SignatureError",
-              "unavailable": "UnavailableError", "resource": None}
-HARNESS_NAMES = frozenset({"Precondition", "MissingName", "SignatureError", "UnavailableError", "StaleState",
-                           "Timeout", "RunTimeLimit", "ProcessDied", *RESOURCE_ERRORS})
-
-# A probe's message in the middle of a call (``probes.call`` sends it as soon as the target's function
-# returns): the harness reads its shared memory then, and answers with one byte, before any other code
-# of the target runs. A target that forges one only makes the harness look once more.
-CHECKPOINT = b"\xffnnconf-checkpoint"
-MAX_CHECKPOINTS = 64
 
 
 def _shipped(target):
@@ -120,7 +75,7 @@ def _shipped(target):
     they cannot be (an open file among their globals): the suite then reports that it cannot load."""
     import cloudpickle
 
-    from nnconf.conformance import loader
+    from nnconf.conformance.reading import loader
 
     try:
         return cloudpickle.dumps(loader.OBJECTS[target.package]), None
@@ -149,14 +104,14 @@ def box_of(target, limits):
 @functools.lru_cache(maxsize=1)
 def _own_canary():
     """The harness's canary: NumPy as it imported it, untouched."""
-    from nnconf.conformance.serve import numpy_canary
+    from nnconf.conformance.box.serve import numpy_canary
 
     return numpy_canary()
 
 
 def patched_numpy(canary):
     """Names of the canary whose value in the worker's answer differs from the harness's own."""
-    from nnconf.conformance.serve import CANARY
+    from nnconf.conformance.box.serve import CANARY
 
     names = [name for name, _ in CANARY]
     own = _own_canary()
@@ -171,75 +126,9 @@ def patched_numpy(canary):
     return [name for name, mine, their in zip(names, own, theirs) if mine != their]
 
 
-class Line:
-    """Frames over a socket: an 8-byte length, then the bytes. The harness's reads have a size
-    bound and a deadline, so a partial or endless frame from the worker never hangs it."""
-
-    def __init__(self, sock):
-        self.sock = sock
-
-    def send(self, data):
-        self.sock.sendall(struct.pack(">Q", len(data)) + data)
-
-    def ready(self, timeout):
-        return bool(select.select([self.sock], [], [], max(0.0, timeout))[0])
-
-    def receive(self, limit=None, timeout=None):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        (size,) = struct.unpack(">Q", self._exactly(8, deadline))
-        if limit is not None and size > limit:
-            raise ValueError(f"a frame of {size} bytes (at most {limit})")
-        return self._exactly(size, deadline)
-
-    def _exactly(self, size, deadline):
-        data = bytearray(size)
-        view, got = memoryview(data), 0
-        while got < size:
-            if deadline is not None:
-                self.sock.settimeout(max(0.001, deadline - time.monotonic()))
-            n = self.sock.recv_into(view[got:])
-            if n == 0:
-                raise EOFError("the other end closed")
-            got += n
-        return data  # no copy of an answer (up to MAX_ANSWER_BYTES): pickle and channel.decode read it as it is
-
-    def close(self):
-        self.sock.close()
-
-
-PROBE_MODULES = ("nnconf.conformance.probes", "nnconf.conformance.probes.layers", "nnconf.conformance.probes.training")
-
-
-def probe_name(probe):
-    name = f"{probe.__module__}:{probe.__qualname__}"
-    if probe.__module__ not in PROBE_MODULES:
-        raise ValueError(f"{name} is not a probe (probes live in {', '.join(PROBE_MODULES)})")
-    return name
-
-
-# The environment a worker keeps: what Python, NumPy and the locale need; nothing else (no tokens,
-# no keys). HOME, TMPDIR and the working directory are the worker's own scratch folder.
-ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "PYTHONHASHSEED", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-               "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-# glibc returns freed memory to the system once the heap's free top passes twice the size of the
-# last large block (160 KB arrays: 320 KB), so a training loop's temporaries fault their pages in
-# again at every step: half the time of a planar backward step at n_h = 50. A worker keeps up to
-# 64 MB instead, and takes blocks of up to 16 MB from its heap; its results are the same.
-MALLOC = "glibc.malloc.trim_threshold=67108864:glibc.malloc.mmap_threshold=16777216"
-
-
-def environment(scratch):
-    """The environment a worker starts with: the allowed variables of the harness's, and the scratch."""
-    kept = {k: v for k, v in os.environ.items() if k in ENVIRONMENT or k.startswith("LC_")}
-    return {**kept, "HOME": scratch, "TMPDIR": scratch, "TMP": scratch, "TEMP": scratch,
-            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "GLIBC_TUNABLES": MALLOC}
-
-
 def _read_outcome(data):
     """The worker's answer as an Outcome, read as data only (channel); ValueError if it is not one."""
-    from nnconf.conformance import channel
+    from nnconf.conformance.box import channel
 
     answer = channel.decode(data)
     if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
@@ -309,7 +198,7 @@ class Worker:
 
     def _start(self):
         self._host = tempfile.mkdtemp(prefix="nnconf-worker-")
-        from nnconf.conformance import shared
+        from nnconf.conformance.box import shared
 
         self._arena = shared.Arena(self._arena_bytes)
         self._counters = None
@@ -327,7 +216,7 @@ class Worker:
                 return
             setup["objects"], setup["objects_error"] = _shipped(self.target)
         parent, child = socket.socketpair()
-        argv = [sys.executable, "-I", "-B", "-c", "from nnconf.conformance.serve import main; main()",
+        argv = [sys.executable, "-I", "-B", "-c", "from nnconf.conformance.box.serve import main; main()",
                 str(child.fileno()), str(self._arena.fd), str(self._arena_bytes)]
         env = environment(scratch)
         rules = sandbox.filter_fd() if boxed else None  # the seccomp program, read by bwrap as it starts
@@ -351,11 +240,9 @@ class Worker:
     def _visible(self, path):
         """What the worker must see of what the box hides: Python and its packages, the harness,
         the target's files (never the working folder: a package target's folders come from its files())."""
-        import nnconf
-        from nnconf import conformance
-
         own = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
-               os.path.dirname(nnconf.__file__), os.path.dirname(conformance.__file__)]
+               *importlib.util.find_spec("nnconf").submodule_search_locations,
+               os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # conformance/ (this is conformance/box/)
         bundled = _package_folders("nnconf.impl") if self.allow_bundled else []
         kernel = _kernel_helpers() if self.target.kind == "objects" else []
         return own + [p for p in path if p != os.getcwd()] + kernel + bundled + self.target.files()
@@ -365,7 +252,7 @@ class Worker:
 
         context = multiprocessing.get_context("fork")
         parent, child = socket.socketpair()
-        from nnconf.conformance.serve import _serve_forked
+        from nnconf.conformance.box.serve import _serve_forked
 
         self._process = context.Process(target=_serve_forked, daemon=True,
                                         args=(child, setup, self._arena.fd, self._arena_bytes))
@@ -519,7 +406,7 @@ class Worker:
 
 
 def _arrays_need(args):
-    from nnconf.conformance import shared
+    from nnconf.conformance.box import shared
 
     return shared.need(args)
 

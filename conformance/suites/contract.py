@@ -12,7 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from nnconf.conformance import probes, shared
+from nnconf.conformance.box import probes, shared
+from nnconf.conformance.judging.compare import describe
 
 
 @dataclass
@@ -184,15 +185,6 @@ def flatten(pattern, value, path="out"):
                 leaves.update({name: MISSING for name in flatten(p, None, f'{path}["{k}"]')})
         return leaves
     raise TypeError(f"bad pattern {pattern!r}")
-
-
-def describe(value):
-    """A short description of a returned value, for messages."""
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)}"
-    return f"a {type(value).__name__}"
 
 
 class FunctionContract(Contract):

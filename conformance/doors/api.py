@@ -13,8 +13,8 @@ import re
 
 import numpy as np
 
-from nnconf.conformance import loader
-from nnconf.conformance.conventions import CONVENTIONS
+from nnconf.conformance.judging.conventions import CONVENTIONS
+from nnconf.conformance.reading import loader
 from nnconf.conformance.suites import FUNCTIONS, contracts
 
 LAYOUTS = {
@@ -44,7 +44,7 @@ DOCUMENTS = {"000": "the course's step-by-step assignment", "001": "the course's
 def markdown(suites=None):
     """The API reference of ``suites`` (all by default) as Markdown."""
     lines = ["# The API each suite checks", "",
-             "Generated from the contracts (`nnconf api [SUITE]`; `python -m nnconf.conformance.api > docs/api.md`). "
+             "Generated from the contracts (`nnconf api [SUITE]`; `python -m nnconf.conformance.doors.api > docs/api.md`). "
              "Write any subset: a function you do not define is reported as not implemented, not as a failure. "
              "How findings are levelled: [findings.md](findings.md).", ""]
     for suite in suites or loader.SUITES:
@@ -117,7 +117,7 @@ def _doc(suite, name):
 
 def _example(contract):
     """``name(arg (shape), ...) -> result`` from the contract's first case, or None."""
-    from nnconf.conformance.strategies import draw_examples
+    from nnconf.conformance.suites.strategies import draw_examples
 
     try:
         example = draw_examples(contract.examples(), count=1, seed=0)[0]

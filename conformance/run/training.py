@@ -12,15 +12,21 @@ import warnings
 
 import numpy as np
 
-from nnconf.conformance.probes.training import (loop_deep, loop_logistic, loop_shallow, loop_two_layer, loop_xor,
-                                                  planar_sweep)
-from nnconf.conformance.cache import Memo
-from nnconf.conformance.conventions import note
-from nnconf.conformance.records import Record
+from nnconf.conformance.box.probes.training import (
+    loop_deep,
+    loop_logistic,
+    loop_shallow,
+    loop_two_layer,
+    loop_xor,
+    planar_sweep,
+)
+from nnconf.conformance.judging.conventions import note
+from nnconf.conformance.judging.records import Record
+from nnconf.conformance.run.cache import Memo
 from nnconf.conformance.suites._cases import global_draw, initialization
+from nnconf.conformance.suites.lazy import lazy
 from nnconf.impl import data
 from nnconf.impl.systems import DOCUMENT_001_COSTS, HIDDEN_SIZES
-from nnconf.conformance.lazy import lazy
 
 ref = lazy("nnconf.reference.training")
 
@@ -83,16 +89,6 @@ def _two_layer_system(profile, form="ch5"):
                                         form=form).costs,
             None)
 
-
-# What each run needs of the target: no curve (or sweep) where one of these is not implemented.
-REQUIRES = {
-    "shallow": ("forward_propagation", "compute_cost", "backward_propagation", "update_parameters"),
-    "deep": ("L_model_forward", "compute_cost", "L_model_backward", "update_parameters"),
-    "logistic": ("propagate",),
-    "xor": ("get_gradients",),
-    "layers": ("TwoLayerNet.loss", "TwoLayerNet.gradient"),
-    "planar sweep": ("nn_model", "predict", "forward_propagation"),
-}
 
 # suite -> its system: (label, the target's loop, its arguments, the reference run, document points)
 SYSTEMS = {

@@ -4,7 +4,7 @@ TARGET forms (``nnconf check TARGET``), resolved in the harness without running 
 
 - a path: a folder (a repository tree, a folder of notebooks, one module per suite), a ``.py``
   file, or a course notebook (``.ipynb``). Its suites are found from the names its files define
-  (:mod:`nnconf.conformance.discovery`). An existing path always wins over a package name;
+  (:mod:`nnconf.conformance.reading.discovery`). An existing path always wins over a package name;
 - ``SUITE=PATH`` (repeatable, alone or beside a path): that suite is read from that file;
 - a dotted package name (``mypkg.nn``) whose submodules are named after the suites (``mypkg.nn.deep``);
   the bundled implementation is checked only when named so: ``nnconf.impl``;
@@ -14,7 +14,7 @@ A path target with several units (files that each hold a suite on their own) is 
 ``parts`` are one Target per unit; the run checks each and names it.
 
 :func:`parse_target` makes a :class:`Target`; :func:`load_suite` imports one suite of it, in the
-worker process only, through :class:`~nnconf.conformance.sources.TreeImporter` (definitions only,
+worker process only, through :class:`~nnconf.conformance.reading.sources.TreeImporter` (definitions only,
 under names that never meet the harness's own modules, which all live under ``nnconf``).
 """
 
@@ -27,20 +27,11 @@ import sys
 import types
 from dataclasses import dataclass, field
 
-from nnconf.conformance import discovery, sources
+from nnconf.conformance.reading import discovery, sources
+from nnconf.conformance.reading.names import ALIASES  # noqa: F401 - loader.ALIASES for its users
 
 SUITES = ("activations", "logistic", "shallow", "deep", "init", "xor", "layers")
 BUNDLED = "nnconf.impl"
-
-# Names a learner's code may use instead of the API's, per suite (document 000 writes these).
-ALIASES = {
-    "deep": {
-        "initialize_parameters_deep": ("initialize_parameters",),
-        "L_model_forward": ("L_Model_Forward",),
-        "L_model_backward": ("L_Model_Backward",),
-    },
-}
-
 
 # Functions handed over in a running kernel (nnconf.check): token -> {name: object}. A worker is
 # forked from the kernel, so it finds them here as they are.
@@ -102,7 +93,7 @@ class Target:
         """Is this the harness's own code (the bundled implementation, or a file of its catalog)?"""
         if self.kind == "package":
             return sources.within(self.package, ("nnconf",))
-        own = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog") + os.sep
+        own = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "catalog") + os.sep
         return self.kind == "path" and bool(self.root) and os.path.abspath(self.root).startswith(own)
 
     def files(self):

@@ -78,3 +78,12 @@ def compare(actual, expected, atol, rtol):
         mismatch=~ok,
         nonfinite=bool(np.any(~np.isfinite(a) & np.isfinite(e))),
     )
+
+
+def describe(value):
+    """A short description of a returned value, for messages."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    return f"a {type(value).__name__}"

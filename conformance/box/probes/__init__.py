@@ -8,13 +8,15 @@ a wrong signature is ``api.signature``, not a crash inside the target).
 
 import copy
 import inspect
+import os
 import sys
+import traceback
 
 import numpy as np
 
-from nnconf.conformance import loader
-from nnconf.conformance.channel import Described
-from nnconf.conformance.tolerances import FD_STEP
+from nnconf.conformance.box.channel import Described
+from nnconf.conformance.judging.tolerances import FD_STEP
+from nnconf.conformance.reading import loader
 
 
 def call(module, suite, name, args, kwargs=None, repeat=True):
@@ -353,3 +355,26 @@ def call_seeded(module, suite, name, args, seed):
     """``call`` after ``np.random.seed(seed)`` (document 001 seeds with 3 before initializing)."""
     np.random.seed(seed)
     return call(module, suite, name, args, {}, True)
+
+
+# the harness's own files: conformance/ (this file is conformance/box/probes/__init__.py)
+_HARNESS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+_CATALOG = os.path.join(_HARNESS, "catalog") + os.sep
+
+
+def target_frames(exc):
+    """The traceback's frames in the code under test (the harness's own frames left out)."""
+    return [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if not f.filename.startswith(_HARNESS) or f.filename.startswith(_CATALOG)
+    ]
+
+
+def innermost_target_function(exc):
+    frames = target_frames(exc)
+    return frames[-1].name if frames else None
+
+
+def target_traceback(exc, limit=6):
+    frames = target_frames(exc)
+    return "".join(traceback.format_list(frames[-limit:])) or None

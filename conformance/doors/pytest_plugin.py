@@ -25,7 +25,7 @@ class ConformanceWarning(UserWarning):
 
 def pytest_addoption(parser, pluginmanager):
     _unmark_for_rewrite(pluginmanager)
-    from nnconf.conformance import sandbox
+    from nnconf.conformance.box import sandbox
 
     group = parser.getgroup("nnconf", "nnconf conformance checks")
     group.addoption("--nnconf-impl", action="append", default=[], metavar="TARGET",
@@ -54,9 +54,9 @@ class Runner:
     """Runs contracts of one target; one isolated worker per suite, started on first use."""
 
     def __init__(self, target_words, profile, seed, require=False, sandbox="auto"):
-        from nnconf.conformance import loader
-        from nnconf.conformance.cache import Cache
-        from nnconf.conformance.worker import Limits
+        from nnconf.conformance.box.worker import Limits
+        from nnconf.conformance.reading import loader
+        from nnconf.conformance.run.cache import Cache
 
         self.target = _STATE.get("target") or loader.parse_target(target_words)
         self.profile, self.seed, self.require = profile, seed, require
@@ -83,14 +83,14 @@ class Runner:
         return worker
 
     def _worker(self, suite, unit=None):
-        from nnconf.conformance.worker import Worker
+        from nnconf.conformance.box.worker import Worker
 
         if (suite, unit) not in self.workers:
             self.workers[(suite, unit)] = Worker(self.unit(unit), suite, seed=self.seed, limits=self.limits)
         return self.workers[(suite, unit)]
 
     def check(self, suite, function, unit=None, next_check=None):
-        from nnconf.conformance import engine
+        from nnconf.conformance.run import engine
         from nnconf.conformance.suites import contracts
         from nnconf.conformance.suites.dependencies import note_likely_causes
 
@@ -170,13 +170,13 @@ def pytest_configure(config):
                 "nnconf: name the code to check with --nnconf-impl PATH (a folder, file, notebook or package; "
                 "nnconf.impl for the bundled implementation) or the NNCONF_IMPL environment variable")
         return
-    from nnconf.conformance import loader
+    from nnconf.conformance.reading import loader
 
     try:
         _STATE["target"] = loader.parse_target(words)
     except loader.UsageError as exc:
         raise pytest.UsageError(f"--nnconf-impl {' '.join(words)}: {exc}") from None
-    from nnconf.conformance import sandbox
+    from nnconf.conformance.box import sandbox
 
     try:
         sandbox.choose(config.getoption("--nnconf-sandbox"))
@@ -274,7 +274,7 @@ def _check_of(nodeid):
 def assert_conforms(runner, suite, function, item, unit=None):
     """Run the checks of one function (of one unit), record each check's figures, fail with the
     findings; a function or suite the target does not implement is a skip, a warning a pytest warning."""
-    from nnconf.conformance import engine
+    from nnconf.conformance.run import engine
 
     if suite not in runner.unit(unit).suites():
         records = [engine.not_implemented(suite, function, runner.require,

@@ -1,10 +1,11 @@
 """The engine: every contract of every suite through the same fixed stages, one record per check.
 
-Stages, in order (records.STAGES): the call runs at all (smoke); type (costs are scalars, dtype
-kept); shape, exactly; forward values against the reference; gradients against autograd, per
-layer for network functions; gradients against finite differences of the target's own forward;
-inputs unchanged; finite on saturated inputs; the same result twice. A record is written for
-each (stage, quantity); a failing one names the first case that fails and the bug class.
+:class:`ContractRun` draws a contract's cases and puts each through :data:`stages.CASE_STAGES`
+(smoke, NumPy untouched, structure, type, shape, values against PyTorch and autograd, saturation,
+determinism, inputs unchanged, finite differences), then :data:`stages.CONTRACT_STAGES`; it turns
+the observations into records: one per (stage, quantity), a failing one naming the first case
+that fails and the bug class. :func:`run` checks a whole target, unit by unit, suite by suite,
+each suite in its own worker, with the training curves of :mod:`training`.
 """
 
 import functools
@@ -13,39 +14,20 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from nnconf.conformance import diagnosis, loader, numpy2, severity
-from nnconf.conformance.bug_classes import explain
-from nnconf.conformance.cache import Cache, Memo, key_of
-from nnconf.conformance.compare import as_array, compare
-from nnconf.conformance.contract import MISSING, StructureError, describe, flatten
-from nnconf.conformance.conventions import note
-from nnconf.conformance.probes import Opaque
-from nnconf.conformance.records import STAGE_WORDS, STAGES, Record
-from nnconf.conformance.sources import module_name
-from nnconf.conformance.strategies import PROFILES, draw_examples
-from nnconf.conformance.suites.dependencies import note_likely_causes
-from nnconf.conformance.tolerances import tolerance
-
-
-
-@dataclass
-class Observation:
-    """One (stage, quantity) judged on one case."""
-
-    case: str
-    status: str  # pass | fail | error | skip
-    diagnosis: str | None = None
-    detail: str = ""
-    comparison: object = None
-    tolerance: dict | None = None
-    reference: str | None = None
-    layer: int | None = None
-    source: object = None  # the Case whose inputs reproduce a failure (its repro is written lazily)
+from nnconf.conformance.box import numpy2
+from nnconf.conformance.judging import severity
+from nnconf.conformance.judging.bug_classes import explain
+from nnconf.conformance.judging.records import STAGE_WORDS, STAGES, Record
+from nnconf.conformance.reading import loader
+from nnconf.conformance.reading.sources import module_name
+from nnconf.conformance.run import stages
+from nnconf.conformance.run.cache import Cache, Memo
+from nnconf.conformance.suites.dependencies import REQUIRES, note_likely_causes
+from nnconf.conformance.suites.strategies import PROFILES, draw_examples
 
 
 class ContractRun:
@@ -88,265 +70,23 @@ class ContractRun:
             if self.stop:
                 break
             self.run_case(case)
-        if self.contract.documented_defaults and not self.stop:
-            self.check_defaults()
+        for stage in stages.CONTRACT_STAGES:
+            if self.stop:
+                break
+            stage(self)
         return self.records()
 
-    def check_defaults(self):
-        """The documented default arguments (``optimize(..., num_iterations=100, learning_rate=0.009)``),
-        matched by name (``nn_model(X, Y, n_h, learning_rate, num_iterations=10000)`` keeps its
-        num_iterations): another default fails where the course's graders rely on it, and is a
-        warning (severity's "changed default") where they pass the value, as the checks do
-        (``contract.passed_by_graders``); none at all is the older course's convention, noted."""
-        from nnconf.conformance import probes
-
-        outcome = self.worker.call(probes.defaults, self.contract.suite, self.contract.name)
-        if not outcome.ok:
-            return
-        params = {name: (has, default) for name, has, default in outcome.value}
-        passed = getattr(self.contract, "passed_by_graders", ())
-        for _, (name, value) in sorted(self.contract.documented_defaults.items()):
-            if name not in params:
-                continue
-            has, default = params[name]
-            if not has:
-                self.conventions.setdefault(note("no defaults", f"`{name}`; documented: {name}={value!r}"), "defaults")
-                continue
-            same = default == value if isinstance(value, bool) or not isinstance(default, (int, float)) \
-                else math.isclose(default, value, rel_tol=1e-12)
-            case = severity.DEFAULT_PASSED if name in passed else "defaults"
-            self.observe("api", f"default {name}", Observation(
-                case, "pass" if same else "fail", None if same else "api.signature",
-                "" if same else f"`{name}` defaults to {default!r}; the API documents {name}={value!r}, " + (
-                    "which the course's graders pass explicitly, and so do these checks" if name in passed
-                    else "which callers (and the course's graders) rely on")))
-
     def run_case(self, case):
+        """``case`` through the stages of :data:`stages.CASE_STAGES`, in order, until one stops it."""
         outcome, data = self.contract.run(self.worker, case)
-        if not outcome.ok:
-            self.failed_call(case, outcome)
-            return
-        self.observe("smoke", None, Observation(case.label, "pass"))
-        if outcome.patched:
-            self.observe("side_effect", "numpy", Observation(
-                case.label, "fail", "side_effect.mutates_input",
-                f"the call replaced numpy.{', numpy.'.join(outcome.patched[:5])}: NumPy is shared by every "
-                "function (the harness put it back)", source=case))
-        if data.get("used") not in (None, self.contract.name.split(".")[0]):
-            self.alias = data["used"]
-        if data.get("convention"):
-            self.conventions.setdefault(data["convention"], case.label)
-        self.reached.update(map(tuple, data.get("reached", ())))
-        if outcome.warnings:
-            self.notes.append(f"{case.label}: {'; '.join(outcome.warnings)}")
-        actual = self.judge_result(case, data)
-        if actual is None:
-            return
-        for job in case.fd:
-            self.run_fd(case, job, actual)
-        if case.network is not None:
-            self.run_directions(case)
+        call = stages.Call(case, outcome, data)
+        for stage in stages.CASE_STAGES:
+            if stage(self, call) is stages.STOP:
+                break
 
-    def failed_call(self, case, outcome):
-        """The call gave no result: a skip (a precondition, an optional keyword) or a finding.
-
-        A skip is for a harness condition the worker reported (``Outcome.condition``: the harness's
-        own exception class raised by its own code, never a class that is only named like one; the
-        outcome carries the harness's name only then, see ``worker._name_by_condition``). What the
-        worker reports is still the target's process speaking, so a skip never lets a run pass that
-        ``--require`` checks: there, a case that could not run for want of another function fails."""
-        c = self.contract
-        self.reached.update(map(tuple, outcome.reached))
-        if (outcome.error_type in ("Precondition", "UnavailableError") or (
-                outcome.error_type == "MissingName" and outcome.missing not in (None, c.name.split(".")[0]))) \
-                and _plausible_skip(self.worker, c.suite, outcome):
-            if self.require:
-                self.observe("smoke", None, Observation(case.label, "fail", None, _needs(outcome) + (
-                    " [--require: every function must be checked, and this case could not be]")))
-            else:
-                self.observe("smoke", None, Observation(case.label, "skip", None, _needs(outcome)))
-            return
-        if outcome.kind == "api.signature" and set(case.kwargs) & set(c.optional_kwargs):
-            self.observe("api", ",".join(case.kwargs), Observation(
-                case.label, "skip", None, f"does not take the optional keyword(s) {sorted(case.kwargs)}"))
-            return
-        kind = outcome.kind
-        if kind != "api.signature":
-            self.worker.broken.add(c.name)
-        detail = f"{outcome.error_type}: {outcome.error}" + (f"\n{outcome.traceback}" if outcome.traceback else "")
-        self.observe("api" if kind.startswith("api.") else "smoke", None,
-                     Observation(case.label, "error", kind, detail, source=case))
-        if _misaligned_product(outcome, c.name):
-            self.observe("shape", "product", Observation(
-                case.label, "fail", "shape.transposed",
-                f"{c.name} itself could not form a matrix product on these (pairwise-distinct) shapes: "
-                "a factor in the wrong order or a missing/extra .T; square matrices would have hidden it",
-                source=case))
-        self.stop = kind != "crash.exception"  # a missing name or a hang will not get better
-
-    def judge_result(self, case, data):
-        """Judge every expected quantity, the repeat and the side effects; the flattened result,
-        or None when its structure is not the contract's."""
-        c = self.contract
-        expected = self.memo.get(("expect", key_of(case)), lambda: c.expect(case))
-        try:
-            actual = flatten(c.pattern(case), data["result"])
-        except StructureError as exc:
-            self.observe("shape", None, Observation(case.label, "fail", "shape.other", str(exc), source=case))
-            return None
-        if c.has_conventions and not self.matches(case, expected, actual):
-            for text, alternative in self.memo.get(("conventions", key_of(case)), lambda: list(c.conventions(case))):
-                if self.matches(case, alternative, actual):
-                    expected = alternative
-                    self.conventions.setdefault(text, case.label)
-                    break
-        second = None
-        if data.get("second") is not None:
-            try:
-                second = flatten(c.pattern(case), data["second"])
-            except StructureError:
-                second = {}
-        for name, q in expected.items():
-            self.judge(case, name, q, actual.get(name))
-            if second is not None and name in second:
-                self.judge_repeat(case, name, actual.get(name), second.get(name))
-        mutated = [p for p in data.get("mutated", []) if not p.startswith(tuple(c.allow_mutation))]
-        for path in mutated:
-            self.observe("side_effect", path, Observation(
-                case.label, "fail", "side_effect.mutates_input", f"`{path}` was changed by the call", source=case))
-        if not mutated:
-            self.observe("side_effect", None, Observation(case.label, "pass"))
-        return actual
-
-    # -- judging ---------------------------------------------------------------------------
-
-    def matches(self, case, expected, actual):
-        """Whether every expected quantity is there, of its shape, within its tolerance."""
-        for name, q in expected.items():
-            a, e = as_array(actual.get(name)), as_array(q.value)
-            if a is None or e is None or a.shape != e.shape:
-                return False
-            tol = {"atol": 0.0, "rtol": 0.0} if q.exact else tolerance(q.tolerance, case.dtype)
-            if not compare(a, e, **tol).ok:
-                return False
-        return True
-
-    def judge(self, case, name, q, value):
-        obs = lambda status, diag=None, detail="", **kw: Observation(  # noqa: E731
-            case.label, status, diag, detail, layer=q.layer, source=case, **kw)
-        if value is MISSING:
-            self.observe("shape", name, obs("fail", "shape.other",
-                                            f"the result has no `{name}` (a missing or renamed key); the other keys are still compared"))
-            return
-        if q.cost and not _is_scalar(value):
-            self.observe("type", name, obs("fail", "type.not_scalar", f"{name} is {describe(value)}, not a float or 0-d array"))
-            value = np.squeeze(as_array(value)) if as_array(value) is not None else value
-        elif q.cost:
-            self.observe("type", name, obs("pass"))
-        expected = q.value
-        e_arr, a_arr = as_array(expected), as_array(value)
-        if isinstance(value, (np.ndarray, np.generic, complex)) and np.iscomplexobj(value):
-            self.observe("type", name, obs("fail", "type.dtype", f"{name} is complex ({np.asarray(value).dtype}) where "
-                                                                   "the result is real: a complex value never passes"))
-            return
-        if isinstance(value, Opaque) or (a_arr is None and e_arr is not None):
-            self.observe("shape", name, obs("fail", "shape.other", f"{name} is {describe(value)}, not an array"))
-            return
-        if q.keep_dtype and case.dtype == np.float32 and isinstance(value, np.ndarray):
-            if np.issubdtype(value.dtype, np.floating) and value.dtype != np.float32:
-                self.observe("type", name, obs("fail", "type.dtype", f"{name} is {value.dtype} for float32 input"))
-            else:
-                self.observe("type", name, obs("pass"))
-        if not q.cost:
-            if e_arr.shape != a_arr.shape:
-                bug, words = diagnosis.diagnose_shape(a_arr.shape, e_arr.shape, _input_shapes(case))
-                self.observe("shape", name, Observation(
-                    case.label, "fail", bug, words, compare(a_arr, e_arr, 0, 0), layer=q.layer, source=case))
-                return
-            self.observe("shape", name, Observation(case.label, "pass", comparison=compare(a_arr, e_arr, 0, 0), layer=q.layer))
-        if q.shape_only:
-            return
-        tol = {"atol": 0.0, "rtol": 0.0} if q.exact else tolerance(q.tolerance, case.dtype)
-        result = compare(np.reshape(a_arr, e_arr.shape), e_arr, **tol)
-        stage = q.stage
-        reference = "autograd" if stage in ("grad_autograd", "layer") else "pytorch"
-        if result.ok:
-            self.observe(stage, name, obs("pass", comparison=result, tolerance=tol, reference=reference))
-        else:
-            base = as_array(case.baseline[name]) if name in case.baseline else 0.0  # an update: judge its step
-            bug, words = diagnosis.diagnose_values(
-                a_arr.reshape(e_arr.shape) - base, e_arr - base, atol=tol["atol"] or 1e-9, rtol=tol["rtol"] or 1e-9,
-                m=case.m, alternatives=case.alternatives.get(name), kink_mask=case.kinks.get(name),
-                previous=case.previous.get(name))
-            if name in case.baseline and words:
-                words = f"the update step: {words}"
-            self.observe(stage, name, obs("fail", bug, words or "", comparison=result, tolerance=tol, reference=reference))
-        if self.contract.saturated and case.label == "saturated" and np.all(np.isfinite(e_arr)):
-            finite = bool(np.all(np.isfinite(a_arr)))
-            self.observe("saturation", name, obs(
-                "pass" if finite else "fail", None if finite else "value.nonfinite",
-                "" if finite else f"{name} has NaN or inf on saturated input"))
-
-    def judge_repeat(self, case, name, first, second):
-        a, b = as_array(first), as_array(second)
-        same = (a is None and b is None) or (
-            a is not None and b is not None and a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
-        self.observe("determinism", name, Observation(
-            case.label, "pass" if same else "fail", None if same else "value.stale_state",
-            "" if same else f"a second identical call returned a different {name}", source=case))
-
-    def run_fd(self, case, job, actual):
-        from nnconf.conformance import probes
-
-        if job.forward in self.worker.broken:
-            self.observe("grad_fd", None, Observation(
-                case.label, "skip", None,
-                f"`{job.forward}` itself failed its checks, so its numeric gradient says nothing about {self.contract.name}"))
-            return
-        outcome = self.worker.call(probes.fd_vjp, self.contract.suite, job.forward, job.args, job.wrt, job.upstream, job.output)
-        if not outcome.ok:
-            self.observe("grad_fd", None, Observation(
-                case.label, "skip", None, f"{job.forward} could not be differentiated numerically: {outcome.error}"))
-            return
-        tol = tolerance("fd", np.float64)
-        for name, expected in job.to_quantities(outcome.value).items():
-            a = as_array(actual.get(name))
-            if a is None or a.shape != np.shape(expected):
-                continue  # the shape stage has said it
-            result = compare(a, expected, **tol)
-            bug, words = (None, "") if result.ok else diagnosis.diagnose_values(
-                a, np.asarray(expected), **tol, m=case.m, alternatives=case.alternatives.get(name))
-            self.observe("grad_fd", name, Observation(
-                case.label, "pass" if result.ok else "fail", bug,
-                "" if result.ok else f"{words or ''} (numeric gradient of `{job.forward}`)",
-                comparison=result, tolerance=tol, reference="finite_diff", source=case))
-
-    def run_directions(self, case):
-        from nnconf.conformance import probes
-
-        network, data, params = case.network
-        broken = [f for f in probes.NETWORK_FORWARDS[network] if f in self.worker.broken]
-        if broken:
-            self.observe("grad_fd", None, Observation(
-                case.label, "skip", None, f"{', '.join(broken)} failed its checks: the network's own loss is not a reference"))
-            return
-        outcome = self.worker.call(
-            probes.fd_directions, network, data, params, self.seed, self.profile["directions"])
-        if not outcome.ok:
-            self.observe("grad_fd", None, Observation(
-                case.label, "error" if outcome.kind == "crash.timeout" else "skip", outcome.kind if outcome.kind == "crash.timeout" else None,
-                f"random-direction check could not run: {outcome.error_type}: {outcome.error}"))
-            return
-        tol = tolerance("direction", np.float64)
-        for entry in outcome.value:
-            name = "d" + "+".join(entry["keys"])
-            num, ana = entry["numeric"], entry["analytic"]
-            result = compare(np.array(ana), np.array(num), **tol)
-            self.observe("grad_fd", name, Observation(
-                case.label, "pass" if result.ok else "fail",
-                None if result.ok else _direction_class(num, ana, case.m),
-                "" if result.ok else f"directional derivative along a random direction: numeric {num:.8g}, from the gradient {ana:.8g}",
-                comparison=result, tolerance=tol, reference="finite_diff", layer=_layer_of(name), source=case))
+    def plausible_skip(self, outcome):
+        """Whether a condition the worker reported fits the unit's files (see :func:`_plausible_skip`)."""
+        return _plausible_skip(self.worker, self.contract.suite, outcome)
 
     # -- records ---------------------------------------------------------------------------
 
@@ -454,42 +194,6 @@ def _plausible_skip(worker, suite, outcome):
         named.group(1) in s.imported or s.star for s in scans)
 
 
-def _needs(outcome):
-    """Why a case could not run for want of another name of the target."""
-    if outcome.error_type == "MissingName":
-        return f"needs `{outcome.missing}`, which is not implemented"
-    if outcome.error_type == "UnavailableError":
-        return f"could not run: {outcome.error}"
-    return outcome.error
-
-
-_MISALIGNED = ("not aligned", "mismatch in its core dimension", "shapes cannot be multiplied")
-
-
-def _misaligned_product(outcome, function):
-    """The function under check raised, in its own code, numpy's error for a product of shapes
-    that do not line up (np.dot: "not aligned", @/np.matmul: "mismatch in its core dimension")."""
-    return (
-        outcome.error_type == "ValueError"
-        and any(text in (outcome.error or "") for text in _MISALIGNED)
-        and outcome.raised_in == function.split(".")[-1]
-    )
-
-
-def _input_shapes(case):
-    """The shapes of every array among the case's arguments (nested in tuples, lists, dicts)."""
-    found, stack = [], list(case.args) + list(case.kwargs.values())
-    while stack:
-        item = stack.pop()
-        if isinstance(item, np.ndarray) and item.ndim >= 2:
-            found.append(item.shape)
-        elif isinstance(item, (tuple, list)):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-    return found
-
-
 def _volume(example):
     """The product of the sizes in an example (ints, nested in tuples and lists)."""
     if isinstance(example, (tuple, list)):
@@ -497,33 +201,10 @@ def _volume(example):
     return example if isinstance(example, int) else 1
 
 
-def _direction_class(numeric, analytic, m):
-    if numeric == 0 or not math.isfinite(analytic):
-        return "value.nonfinite" if not math.isfinite(analytic) else "value.wrong"
-    ratio = analytic / numeric
-    near = lambda x, y: abs(x - y) <= 1e-4 * max(abs(y), 1)  # noqa: E731
-    if m and m > 1 and any(near(abs(ratio), f) for f in (m, 1 / m)):
-        return "value.scale_m"
-    if near(ratio, -1):
-        return "value.sign"
-    return "value.wrong"
-
-
-def _is_scalar(value):
-    if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
-        return True
-    return isinstance(value, np.ndarray) and value.ndim == 0
-
-
-def _layer_of(name):
-    digits = "".join(ch for ch in (name or "") if ch.isdigit())
-    return int(digits) if digits and name.startswith(("dW", "db", "dA", "dB")) else None
-
-
 def _quantity_order(quantity):
     if quantity is None:
         return (-1, "")
-    layer = _layer_of(quantity)
+    layer = stages.layer_of(quantity)
     return (0 if layer is None else 1, -(layer or 0), quantity)
 
 
@@ -665,14 +346,14 @@ def run_unit(target, suites=None, profile="fast", seed=0, timeout=10.0, progress
     if functions is not None:  # the suites holding those functions; no curves for a choice of functions
         wanted, training = [s for s in wanted if contract_names(s, functions)], False
     suites = [s for s in wanted if s in target.suites()]
-    from nnconf.conformance.worker import Limits, box_of
+    from nnconf.conformance.box.worker import Limits, box_of
 
     limits = limits or Limits()
     box = box_of(target, limits)
     tasks = plan(suites, training)
     cache = cache or Cache.default()
     results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache, early)
-    from nnconf.conformance.training import merge_planar
+    from nnconf.conformance.run.training import merge_planar
 
     records, curves, planar = [], [], []
     for suite in wanted:
@@ -723,7 +404,7 @@ def plan(suites, training):
     other curves, the checks."""
     if not training:
         return [Task("checks", s) for s in suites]
-    from nnconf.conformance.training import HIDDEN_SIZES, SYSTEMS
+    from nnconf.conformance.run.training import HIDDEN_SIZES, SYSTEMS
 
     tasks = []
     if training:
@@ -740,7 +421,7 @@ def _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress,
     caller started already for the first task's suite (it loaded while the caller went on)."""
     arguments = [(target, task, profile, seed, timeout, functions, require, limits, cache) for task in tasks]
     if jobs <= 1:
-        from nnconf.conformance.worker import Worker
+        from nnconf.conformance.box.worker import Worker
 
         # each task's worker is started while the task before it runs: its start-up (a fresh
         # Python in its box) overlaps with the work instead of adding to it
@@ -788,9 +469,10 @@ def run_task(target, task, profile, seed, timeout, functions, require=False, lim
              worker=None):
     """One unit of work in its own worker process for the target (``worker``, or a new one; closed
     at the end): (records, curves, planar)."""
-    from nnconf.conformance import probes, training
+    from nnconf.conformance.box import probes
+    from nnconf.conformance.box.worker import Limits, Worker
+    from nnconf.conformance.run import training
     from nnconf.conformance.suites import contracts
-    from nnconf.conformance.worker import Limits, Worker
 
     kind, suite, part = task
 
@@ -799,7 +481,7 @@ def run_task(target, task, profile, seed, timeout, functions, require=False, lim
             chosen = [c for c in contracts(suite) if functions is None or c.name in functions]
             records = run_suite(worker, target, suite, chosen, profile, seed, progress, require, cache)
             return [r.to_json() for r in records], [], None
-        needs = training.REQUIRES[suite if kind == "curve" else "planar sweep"]
+        needs = REQUIRES[suite if kind == "curve" else "planar sweep"]
         inventory = worker.call(probes.inventory, suite, needs)
         if not inventory.ok:
             return [], [], None  # the suite's checks report why its code does not load
@@ -823,7 +505,7 @@ def run_task(target, task, profile, seed, timeout, functions, require=False, lim
 def run_suite(worker, target, suite, contracts, profile, seed, progress=None, require=False, cache=None):
     """Records of one suite: each contract of a function the target implements, and one
     not-implemented record for each function it lacks."""
-    from nnconf.conformance import probes
+    from nnconf.conformance.box import probes
 
     cache = cache or Cache.default()
     from nnconf.conformance.suites import FUNCTIONS
@@ -921,8 +603,8 @@ def on_its_own(worker, contract, callees, profile, seed, line, cache):
     ``callees`` that fail on their own: its own failures (``isolated`` names the stand-ins), or one
     record saying it passes that way and its failures follow from theirs. Nothing where a callee
     has no stand-in."""
+    from nnconf.conformance.box.worker import Worker
     from nnconf.conformance.suites.standins import standins
-    from nnconf.conformance.worker import Worker
 
     chosen = standins(contract.suite, callees)
     if chosen is None:
@@ -984,7 +666,7 @@ def _unit_scans(target, suite):
     """[(path, sources.Scan)] of the files the suite of a path target is read from, as the harness
     reads them itself (never from the worker, which runs the target's code); none for a package or
     a kernel's functions."""
-    from nnconf.conformance import sources
+    from nnconf.conformance.reading import sources
 
     if target.kind != "path" or suite not in target.sources:
         return []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnconf.conformance import sources
+from nnconf.conformance.reading import sources
 
 
 @dataclass(frozen=True)
@@ -229,8 +229,8 @@ def records(suite, names, files, relative=None):
     defines a name is the one read): one ``warn`` Record each, bug class ``api.numpy2_removed``. A
     name is looked up as the API writes it, else under the documents' older names
     (``L_Model_Forward``), else as learners write it (``ReLu.forward``), as the loader does."""
-    from nnconf.conformance.bug_classes import explain
-    from nnconf.conformance.severity import WARNINGS
+    from nnconf.conformance.judging.bug_classes import explain
+    from nnconf.conformance.judging.severity import WARNINGS
 
     rule = next(r for r in WARNINGS if r.name == RULE)
     scanned, out = {}, []
@@ -252,7 +252,7 @@ def records(suite, names, files, relative=None):
 
 def _read_as(suite, top, defined):
     """The name ``defined`` holds the API's ``top`` under, or None."""
-    from nnconf.conformance import loader
+    from nnconf.conformance.reading import loader
 
     if top in defined:
         return top
@@ -273,7 +273,7 @@ RULE = "removed from NumPy"  # the rule of severity.WARNINGS its records carry
 
 
 def _record(suite, name, read, found, rule, explain):
-    from nnconf.conformance.records import Record
+    from nnconf.conformance.judging.records import Record
 
     parts = []
     for alias in dict.fromkeys(u.alias for u in found):

@@ -9,7 +9,7 @@ matrix. ``draw_examples`` turns a strategy into a derandomized list of examples 
 
 from functools import partial
 
-from nnconf.conformance.lazy import lazy
+from nnconf.conformance.suites.lazy import lazy
 
 st = lazy("hypothesis.strategies")  # imported when a strategy is built: never on a run the cache answers
 

@@ -8,8 +8,9 @@ score ``caught / diagnosed / total``. A bug is caught when its function is flagg
 
 import time
 
-from nnconf.conformance import engine, loader
 from nnconf.conformance.catalog import BUGS, CORRECT_BUT_NOISY, path
+from nnconf.conformance.reading import loader
+from nnconf.conformance.run import engine
 
 
 def judge(bug, profile="fast"):
@@ -60,7 +61,7 @@ def main(args):
           f"correct-but-noisy passing: {sum(r['caught'] for r in noisy)} / {len(noisy)}; "
           f"harness crashes: {sum(r['crashed_harness'] for r in rows)}")
     if args.json:
-        from nnconf.conformance.cli import write_json_atomic
+        from nnconf.conformance.judging import jsonfile
 
-        write_json_atomic(args.json, rows)
+        jsonfile.write_atomic(args.json, rows)
     return 0 if caught == diagnosed == len(bugs) and all(r["caught"] for r in noisy) else 1

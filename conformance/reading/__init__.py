@@ -1,0 +1,7 @@
+"""Reading the user's code, without running it: which files a TARGET names (``loader``), which
+suite lives in which file (``discovery``), and each file read as definitions only (``sources``:
+notebooks as downloaded, ``.py`` files whose top level runs tests). ``names`` is the table of the
+functions each suite checks, by name.
+
+Imports nothing else of the harness: every other part may use it.
+"""
