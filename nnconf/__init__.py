@@ -15,8 +15,11 @@ __version__ = "0.2.0"
 
 def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, show=True):
     """Check functions defined in a running notebook: ``nnconf.check(linear_backward)``, or
-    ``nnconf.check(globals())`` for every suite function it defines. Shows the result inline and
-    returns it (``.records`` is a pandas DataFrame). See ``nnconf.conformance.doors.notebook``."""
+    ``nnconf.check(globals())`` for every suite function it defines. Shows the result once in the
+    cell and returns it; the result shows itself again as a later cell's value (HTML, or plain text:
+    ``print(result)``), with what to change for each failing function. ``.ok``, ``.functions()``
+    (one row per function) and ``.records`` (a pandas DataFrame, one row per check). A check with
+    nothing to check says why. See ``nnconf.conformance.doors.notebook``."""
     from nnconf.conformance.doors.notebook import check as _check
 
     return _check(*objects, suite=suite, profile=profile, timeout=timeout, training=training, show=show)

@@ -6,17 +6,33 @@
 environment variable (space-separated); with neither, the run is a usage error (a CI job that
 forgot the option must not pass). One test per function of every suite (and of every unit, where
 the target holds several: ``[deep.linear_backward@alice/deep.py]``); a function the target does
-not implement is skipped ("not implemented"), or fails with ``--nnconf-require``. Each check's figures go into ``--junitxml`` as properties. Works under
-``pytest -n 2``: each suite's checks go to one xdist process, which keeps one isolated worker
-process for it. The options are prefixed so that they never collide with a project's own ``--impl``.
+not implement is skipped ("not implemented", one line of ``-rs`` for them all), or fails with
+``--nnconf-require``. The options are prefixed so that they never collide with a project's own ``--impl``.
+
+Node ids are pytest's own, so ``--lf``, ``--sw``, ``--deselect`` and a node id pasted back on the
+command line select the same tests. Where the checks module lies outside the rootdir (an installed
+nnconf), pytest would name it ``""`` (ids such as ``::test_conforms[deep.relu]``, which select
+nothing); it is named ``nnconf.conformance.checks`` instead, the name ``--pyargs`` takes back
+(``--pyargs 'nnconf.conformance.checks::test_conforms[deep.relu]'``), or by its absolute path when
+pytest runs from a folder other than its rootdir (pytest shows ids relative to the working folder).
+
+``--junitxml``: a check's test case is class ``nnconf.<suite>``, name ``<function>``, with each
+check's figures as properties. Repro scripts of failures go into a folder of pytest's own
+temporary directory (``tmp_path_factory``: kept for pytest's last three runs), each file created
+anew, never written through a link. Works under ``pytest -n 2``: each suite's checks go to one
+xdist process, which keeps one isolated worker process for it.
 """
 
 import functools
 import os
-import tempfile
+import re
 import warnings
+from pathlib import Path
 
 import pytest
+
+CHECKS = Path(__file__).resolve().parents[1] / "checks.py"  # the module users collect: nnconf.conformance.checks
+CHECKS_MODULE = "nnconf.conformance.checks"
 
 
 class ConformanceWarning(UserWarning):
@@ -53,7 +69,7 @@ def _unmark_for_rewrite(pluginmanager):
 class Runner:
     """Runs contracts of one target; one isolated worker per suite, started on first use."""
 
-    def __init__(self, target_words, profile, seed, require=False, sandbox="auto"):
+    def __init__(self, target_words, profile, seed, require=False, sandbox="auto", tmp_path_factory=None):
         from nnconf.conformance.box.worker import Limits
         from nnconf.conformance.reading import loader
         from nnconf.conformance.run.cache import Cache
@@ -65,6 +81,18 @@ class Runner:
         self.workers = {}
         self.done = {}  # (unit, suite, function) -> its records: a failure is blamed on a failing callee
         self.warned = False  # the run's NOT SANDBOXED warning, given once
+        self.tmp_path_factory = tmp_path_factory
+        self._repro_folder = None
+
+    def repro_folder(self):
+        """This session's folder of repro scripts, made on first use in pytest's temporary
+        directory (its retention removes old ones), or None without one."""
+        if self._repro_folder is None and self.tmp_path_factory is not None:
+            try:
+                self._repro_folder = self.tmp_path_factory.mktemp("nnconf-repro")
+            except OSError:  # no temporary folder: the repros are shown, not written
+                self.tmp_path_factory = None
+        return self._repro_folder
 
     def unit(self, name=None):
         """The unit named ``name`` (None: the target's only one)."""
@@ -115,13 +143,13 @@ def target_words(config):
 
 
 @pytest.fixture(scope="session")
-def nnconf_runner(request):
+def nnconf_runner(request, tmp_path_factory):
     """The session's :class:`Runner` for the target named by ``--nnconf-impl`` / ``NNCONF_IMPL``."""
     option = request.config.getoption
     if not target_words(request.config):
         raise pytest.UsageError("nnconf: name the code to check with --nnconf-impl PATH or NNCONF_IMPL")
     runner = Runner(target_words(request.config), option("--nnconf-profile"), option("--nnconf-seed"),
-                    option("--nnconf-require"), option("--nnconf-sandbox"))
+                    option("--nnconf-require"), option("--nnconf-sandbox"), tmp_path_factory)
     _STATE["runner"] = runner
     yield runner
     runner.close()
@@ -155,14 +183,14 @@ def functions():
     return [(suite, name) for suite, names in FUNCTIONS.items() for name in names]
 
 
-_STATE = {"xdist worker": False, "next check": None, "target": None}
+_STATE = {"next check": None, "target": None, "config": None}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     """A TARGET that cannot be used, or none in a run of the checks, is one usage error, before
     anything is collected."""
-    _STATE["xdist worker"] = hasattr(config, "workerinput")
+    _STATE["config"] = config
     words = target_words(config)
     if not words:
         if _names_the_checks(config):
@@ -208,19 +236,59 @@ def pytest_runtest_protocol(item, nextitem):
     yield
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_logreport(report):
-    """JUnit names a check ``nnconf.<suite>`` / ``<function>``: while its report is logged (not in
-    an xdist worker, which reports to the controller by node id) its node id reads
-    ``nnconf/<suite>.py::<function>``."""
-    original = report.nodeid
-    check = _check_of(original)
-    if check is not None and not _STATE["xdist worker"]:
-        report.nodeid = f"nnconf/{check[0]}.py::{check[1]}" + (f"@{check[2]}" if check[2] else "")
+def pytest_pycollect_makemodule(module_path, parent):
+    """The checks module, collected from outside the rootdir (an installed nnconf), gets a node id
+    that selects it again: pytest's own would be ``""`` (or a path relative to an argument), and
+    ``::test_conforms[deep.relu]`` selects nothing. Its dotted name, which ``--pyargs`` takes
+    back, where pytest runs from its rootdir; else its absolute path (pytest shows node ids
+    relative to the working folder, so it shows a path that works from there)."""
+    if module_path.name != CHECKS.name or module_path.resolve() != CHECKS:
+        return None
+    config = parent.config
     try:
-        yield
-    finally:
-        report.nodeid = original
+        module_path.relative_to(config.rootpath)
+        return None  # inside the rootdir: pytest's own node id is a path that selects it
+    except ValueError:
+        pass
+    if config.invocation_params.dir == config.rootpath:
+        nodeid = CHECKS_MODULE
+    else:
+        nodeid = str(module_path).replace(os.sep, "/")
+    return pytest.Module.from_parent(parent, path=module_path, nodeid=nodeid)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report):
+    """JUnit names a check's test case class ``nnconf.<suite>``, name ``<function>`` (its unit after
+    ``@``), whatever its node id: the attributes are set on ``--junitxml``'s own record of the test
+    (in the xdist controller, where the XML is written), before it takes the report."""
+    config = _STATE.get("config")
+    xml = _junit_xml(config) if config is not None else None
+    if xml is None or not _is_a_check(report):
+        return
+    check = _check_of(report.nodeid)
+    if check is None:
+        return
+    suite, function, unit = check
+    reporter = xml.node_reporter(report)
+    reporter.add_attribute("classname", ".".join(p for p in (xml.prefix, "nnconf", suite) if p))
+    reporter.add_attribute("name", function + (f"@{unit}" if unit else ""))
+
+
+def _junit_xml(config):
+    """``--junitxml``'s writer of this run, or None (none asked, an xdist worker, another pytest)."""
+    try:
+        from _pytest.junitxml import xml_key
+    except ImportError:  # pytest moved it: JUnit keeps pytest's own names
+        return None
+    return config.stash.get(xml_key, None)
+
+
+def _is_a_check(report):
+    """Whether a report is of ``test_conforms`` of the checks module (collected by name, or
+    imported into a project's own test file): its location is that function's."""
+    location = getattr(report, "location", None)
+    return bool(location) and str(location[0]).replace("\\", "/").endswith("conformance/checks.py")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -273,7 +341,9 @@ def _check_of(nodeid):
 
 def assert_conforms(runner, suite, function, item, unit=None):
     """Run the checks of one function (of one unit), record each check's figures, fail with the
-    findings; a function or suite the target does not implement is a skip, a warning a pytest warning."""
+    findings, give a warning as a pytest warning. Returns the reason to skip the test (the target
+    does not implement the function or its suite), or None: the test skips with it, so that every
+    such skip has the same place and words and ``-rs`` folds them into one line."""
     from nnconf.conformance.run import engine
 
     if suite not in runner.unit(unit).suites():
@@ -285,32 +355,52 @@ def assert_conforms(runner, suite, function, item, unit=None):
         item.user_properties.extend((r["check"], _figures(r)) for r in records)
     bad = [r for r in records if r["status"] in ("fail", "error")]
     if bad:
-        pytest.fail("\n\n".join(_failure_text(r) for r in bad[:5])
-                    + (f"\n\n... {len(bad) - 5} more failing checks of {function}" if len(bad) > 5 else ""), pytrace=False)
+        folder = runner.repro_folder()
+        more = f"\n\n... {len(bad) - 5} more failing checks of {function}" if len(bad) > 5 else ""
+        pytest.fail("\n\n".join(_failure_text({**r, "unit": unit}, folder) for r in bad[:5]) + more, pytrace=False)
     for r in records:
         if r["status"] == "warn":
             warnings.warn(ConformanceWarning(f"{suite}.{function} [{r['diagnosis']}] {r['message']}"), stacklevel=1)
     if records and all(r.get("diagnosis") == "api.missing" for r in records):
-        pytest.skip(records[0]["message"])
+        return f"not implemented in {runner.target.spec}"
+    return None
 
 
-def _failure_text(record, lines=12):
-    """The finding, what to change, and the first lines of its repro (the whole repro in a file)."""
+def _failure_text(record, folder=None, lines=12):
+    """The finding, what to change, and the first lines of its repro (the whole repro in a file of
+    ``folder``)."""
     parts = [f"[{record['diagnosis']}] {record['message']}"]
     if record.get("diagnosis_text"):
         parts.append(f"what to change: {record['diagnosis_text']}")
     repro = record.get("repro")
     if repro:
-        folder = os.path.join(tempfile.gettempdir(), "nnconf-repro")
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, f"{record['suite']}.{record['function']}.{record['check']}.py".replace(":", "_").replace("@", "_"))
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(repro + "\n")
         shown = [line if len(line) <= 160 else line[:160] + " ..." for line in repro.splitlines()[:lines]]
         more = len(repro.splitlines()) - lines
+        where = _write_repro(folder, record, repro) if folder is not None else None
         parts.append("repro:\n" + "\n".join(shown) + (f"\n# ... {more} more lines" if more > 0 else "")
-                     + f"\n# the whole repro: {path}")
+                     + (f"\n# the whole repro: {where}" if where else ""))
     return "\n".join(parts)
+
+
+def _write_repro(folder, record, repro):
+    """Write ``repro`` into a new file of ``folder`` named after the check; its path, or why not.
+    The file is created exclusively (O_EXCL: a name already there, a link included, is never
+    opened, never followed); a taken name gets a number."""
+    stem = ".".join(str(p) for p in (record.get("unit"), record["suite"], record["function"], record["check"]) if p)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._")[:120] or "repro"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for n in range(1, 100):
+        path = os.path.join(folder, stem + (f"-{n}" if n > 1 else "") + ".py")
+        try:
+            handle = os.open(path, flags, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            return f"(not written: {exc.strerror})"
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(repro + "\n")
+        return path
+    return "(not written: too many repros of one name)"
 
 
 def _figures(record):
