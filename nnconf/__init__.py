@@ -7,7 +7,8 @@ can shadow a user's own folders (``impl/``, ``reports/``, ...) or be shadowed by
 - ``nnconf.reference``: the same forward formulas in PyTorch, gradients from autograd;
 - ``nnconf.conformance``: the engine, the command line (``nnconf check``) and the pytest plugin;
 - ``nnconf.reports``: the HTML report and its CSV tables;
-- ``nnconf.check``: the notebook door, the same checks on functions of a running kernel.
+- ``nnconf.check``: the notebook door, the same checks on functions of a running kernel;
+- ``nnconf.grade``: a whole class's submissions graded into one gradebook (``nnconf grade``).
 """
 
 __version__ = "0.2.0"
@@ -23,3 +24,15 @@ def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, sh
     from nnconf.conformance.doors.notebook import check as _check
 
     return _check(*objects, suite=suite, profile=profile, timeout=timeout, training=training, show=show)
+
+
+def grade(submissions, out, **options):
+    """Grade a class: every submission in the folder ``submissions`` (nbgrader, Canvas, Moodle,
+    GitHub Classroom, or one file or folder per student) checked in its own box, into the folder
+    ``out`` (grades.csv, findings.csv, class.html, students/, gradebook.sqlite). The options are
+    those of ``nnconf grade`` (``helpers=``, ``points=``, ``layout=``, ``jobs=``, ``scheduler=``,
+    ``max_time=``, ``training=``, ...). Returns a summary (``.students``, ``.files``, ``.text()``).
+    See ``nnconf.conformance.doors.grade``."""
+    from nnconf.conformance.doors.grade import grade as _grade
+
+    return _grade(submissions, out, **options)

@@ -312,11 +312,11 @@ def test_pytest_plugin_under_xdist_keeps_a_suite_in_one_process_with_the_same_re
     one = _pytest("-vv", "-k", "init or xor", cwd=tmp_path)  # -vv: one level above the -q of _pytest
     two = _pytest("-vv", "-n", "2", "-k", "init or xor", cwd=tmp_path)
     assert one.returncode == two.returncode == 0, two.stdout[-3000:] + two.stderr[-2000:]
-    outcomes = lambda out: sorted(re.findall(r"(nnconf/\w+\.py::\S+) (PASSED|FAILED|SKIPPED)", out)  # noqa: E731
-                                  + [(n, o) for o, n in re.findall(r"(PASSED|FAILED|SKIPPED) (nnconf/\w+\.py::\S+)", out)])
+    outcomes = lambda out: sorted(re.findall(r"test_conforms\[(\S+)\] (PASSED|FAILED|SKIPPED)", out)  # noqa: E731
+                                  + [(n, o) for o, n in re.findall(r"(PASSED|FAILED|SKIPPED) \S*test_conforms\[(\S+)\]", out)])
     assert outcomes(one.stdout) == outcomes(two.stdout) and len(outcomes(one.stdout)) >= 10
     processes = {}
-    for process, suite in re.findall(r"\[(gw\d+)\].*? nnconf/(\w+)\.py::", two.stdout):
+    for process, suite in re.findall(r"\[(gw\d+)\].*?test_conforms\[(\w+)\.", two.stdout):
         processes.setdefault(suite, set()).add(process)
     assert {"init", "xor"} <= set(processes) and all(len(p) == 1 for p in processes.values()), processes
     probe = tmp_path / "test_probe.py"
