@@ -449,7 +449,9 @@ class _Hidden(importlib.abc.MetaPathFinder):
         if sources.within(fullname, self.hidden):
             what = "bundled implementation" if sources.within(fullname, ("nnconf.impl",)) else "reference"
             raise sources.ForbiddenImport(f"{fullname} is the harness's {what}: code that imports it copies "
-                                          "its answers instead of computing them")
+                                          "its answers instead of computing them" + (
+                                              "; code that builds on it on purpose (a copy of impl/ to edit): "
+                                              "nnconf check --allow-bundled" if what.startswith("bundled") else ""))
         return None
 
 
