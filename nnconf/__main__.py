@@ -1,4 +1,4 @@
-"""python -m nnconf check|list|api|report|catalog: the same command line as the nnconf script.
+"""python -m nnconf check|list|api|report|catalog|grade: the same command line as the nnconf script.
 
 ``python -m`` puts the working folder first on ``sys.path``; run inside a submission's folder, its
 planted ``numpy/`` would then be imported into the harness. The folder is taken off the path before

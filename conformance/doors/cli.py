@@ -1,4 +1,4 @@
-"""Command line: nnconf check, list, report, api and catalog (also python -m nnconf).
+"""Command line: nnconf check, list, report, api, catalog and grade (also python -m nnconf).
 
 Exit codes of check: 0 nothing failed (warnings, notes and skips allowed), 1 some check failed or
 errored (or, with --strict, warned), 2 the call itself was wrong (bad TARGET, unknown suite or
@@ -129,7 +129,7 @@ def _parser():
     parser = argparse.ArgumentParser(prog="nnconf", description=DESCRIPTION, epilog=MAIN_EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nnconf {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,list,api,report,catalog}")
+    commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check", help="check an implementation against the reference", description=(
             "Check your NumPy code, function by function, against a PyTorch autograd reference and finite "
