@@ -11,7 +11,7 @@ can shadow a user's own folders (``impl/``, ``reports/``, ...) or be shadowed by
 - ``nnconf.grade``: a whole class's submissions graded into one gradebook (``nnconf grade``).
 """
 
-__version__ = "0.2.0"
+from nnconf.version import __version__  # noqa: F401 - nnconf.__version__
 
 
 def check(*objects, suite=None, profile="fast", timeout=10.0, training=False, show=True):

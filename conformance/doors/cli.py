@@ -21,7 +21,7 @@ import sys
 import textwrap
 import time
 
-from nnconf import __version__
+from nnconf.version import __version__
 from nnconf.conformance.box import sandbox
 from nnconf.conformance.judging.records import (  # safe_text: every text of the target
     safe_text,

@@ -328,7 +328,7 @@ def identical_groups(rows, submissions_root, found):
 
 def export(rows, out, found, table, strict, duration, submissions_root):
     """grades.csv, findings.csv, class.html and students/<student>.html, from the stored rows."""
-    from nnconf import __version__
+    from nnconf.version import __version__
     from nnconf.conformance.reading.layouts import safe_name
     from nnconf.reports.classbook import write_class_outputs
 
