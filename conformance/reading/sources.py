@@ -4,9 +4,11 @@ runs tests or training.
 A file is taken as *definitions*: its imports, functions, classes, constant assignments and
 additions to ``sys.path`` (the book's chapters import ``common`` after ``sys.path.append(os.pardir)``).
 Every other top-level statement (a test call such as ``linear_forward_test(linear_forward)``, plotting,
-data loading, a training run, ``if __name__ == "__main__":``) is left out, and so are IPython
-magics and ``!`` shell lines of notebooks. An import that fails (a package that is not installed,
-such as ``h5py``) binds its names to a stand-in that raises when it is used, and becomes a note:
+data loading, a training run, ``if __name__ == "__main__":``) is left out, and so are IPython's
+line magics, ``!`` shell lines and cells of other languages (``%%bash``) in notebooks; the body of a
+``%%time``, ``%%capture``, ``%%prun`` or ``%%debug`` cell is read as the Python it is (IPython's own
+reader tells, where IPython is installed: :func:`as_python`). An import that fails (a package that is
+not installed, such as ``h5py``) binds its names to a stand-in that raises when it is used, and becomes a note:
 it matters only to a checked function that uses that name.
 
 :func:`scan` reads a file's top-level names without running anything (the harness uses it to
@@ -16,6 +18,7 @@ uses it, so that ``from common.layers import *`` of one user file loads the othe
 
 import ast
 import copy
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -58,32 +61,30 @@ class Chunk:
 
 
 def chunks(path):
-    """The code of ``path`` as chunks: one for a .py file, one per code cell of a notebook (magics
-    and shell lines blanked so that line numbers stay those of the cell). Raises ValueError, naming
-    the file, for a file that is not read: over MAX_SOURCE_BYTES, over MAX_CODE_BYTES of code, or a
-    notebook that is not one; memory stays in proportion to the code (a notebook's outputs are
-    dropped as they are parsed)."""
+    """The code of ``path`` as chunks: one for a .py file, one per code cell of a notebook (read by
+    :func:`as_python`: IPython's syntax blanked so that line numbers stay those of the cell). Raises
+    ValueError, naming the file, for a file that is not read: over MAX_SOURCE_BYTES, over
+    MAX_CODE_BYTES of code, or a notebook that is not one; memory stays in proportion to the code (a
+    notebook's outputs are dropped as they are parsed)."""
     size = os.path.getsize(path)
     if not path.endswith(NOTEBOOK_SUFFIX):
         if size > MAX_CODE_BYTES:
             raise ValueError(_too_large(path, size, MAX_CODE_BYTES, "a source file"))
         with open(path, "rb") as handle:
             source = _decode(handle.read(MAX_CODE_BYTES + 1), path)
-        try:
-            ast.parse(source)
-        except SyntaxError:  # a notebook copied by hand keeps its magics: read it as the notebook it was
-            source = _strip_ipython(source)
+        if not _parses(source):  # a notebook copied by hand keeps its magics: read it as the notebook it was
+            source = as_python(source)
         return [Chunk(source, path)]
     if size > MAX_SOURCE_BYTES:
         raise ValueError(_too_large(path, size, MAX_SOURCE_BYTES, "a notebook, outputs included"))
-    out, code = [], 0
+    out, code, budget = [], 0, [IPYTHON_BUDGET]
     for index, cell in enumerate(_notebook_cells(path), start=1):
         if cell.get("cell_type") == "code":
             source = _cell_text(cell, path)
             code += len(source)
             if code > MAX_CODE_BYTES:
                 raise ValueError(_too_large(path, code, MAX_CODE_BYTES, "the code of a notebook", at_least=True))
-            out.append(Chunk(_strip_ipython(source), f"{path}#cell{index}", index))
+            out.append(Chunk(as_python(source, budget), f"{path}#cell{index}", index))
     return out
 
 
@@ -145,6 +146,28 @@ def _decode(data, path):
         return data.decode("latin-1")
 
 
+# --- IPython's syntax in notebook cells ------------------------------------------------------------
+
+# Cell magics whose body is Python that IPython runs in the notebook's own namespace, so that what the
+# body defines stays defined after the cell (IPython 9's ``%%time``, ``%%capture``, ``%%prun`` and
+# ``%%debug``). ``%%timeit`` is not one: it runs its body inside a function of its own, and a ``def``
+# there is gone after the cell. Any other cell magic (``%%bash``, ``%%writefile``, ``%%html``, and
+# ``%%python``, which runs in another process) makes its cell not Python.
+PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun", "debug"})
+MAX_CELL_MAGICS = 8  # ``%%capture`` over ``%%time`` over ...: deeper than this, the cell is not read
+
+# What may be IPython's syntax: an escape at the start of a line (``%magic``, ``!shell``, ``?help``,
+# ``,f a`` and ``;f a`` autoquote, ``/f a`` autocall, prompts), help at its end (``obj?``), ``x = !ls``,
+# ``x = %time f()``; and a cell whose first line is indented (IPython dedents it). A cell with none of
+# these is Python as it stands; one with some is read as IPython only if it does not parse as Python.
+_MAYBE_IPYTHON = re.compile(r"^[ \t]*(?:[%!?,;/]|>>>|In \[\d*\]:)|\?[ \t]*$|=[ \t]*[%!]", re.MULTILINE)
+
+# IPython re-tokenises the whole cell once per piece of IPython syntax it rewrites (seconds for a large
+# cell with many magics): at most this many characters, (pieces + 1) x the cell's length, are spent
+# per file; past it, the rest of the file's IPython syntax is read by _IPYTHON_LINE.
+IPYTHON_BUDGET = 256 * 2**10
+
+# Without IPython (it is not a dependency of nnconf), the lines that are IPython by this regex.
 _IPYTHON_LINE = re.compile(r"""^\s*(
     [%!]                      # %magic, !shell
   | [\w.]+\?{1,2}\s*$        # obj? and obj?? (help)
@@ -152,13 +175,111 @@ _IPYTHON_LINE = re.compile(r"""^\s*(
 )""", re.VERBOSE)
 
 
-def _strip_ipython(source):
-    """Blank the lines that are IPython, not Python: ``%magic``, ``!shell``, ``x = !ls``, ``obj?``.
-    A cell magic (``%%time``, ``%%capture``) makes the whole cell IPython."""
-    lines = source.splitlines()
-    if lines and lines[0].lstrip().startswith("%%"):
-        return ""
-    return "\n".join("" if _IPYTHON_LINE.match(line) else line for line in lines)
+def as_python(source, budget=None):
+    """``source`` (a notebook cell, or a .py file that does not parse) as the Python that IPython runs
+    of it, line for line, so that line numbers stay those of the cell: the body of a cell magic of
+    PYTHON_CELL_MAGICS is read as a cell of its own; a cell under any other cell magic is blank;
+    line magics, ``!shell`` lines, ``x = !ls`` and help (``obj?``) are left out (``pass`` where they
+    stood in a block). IPython's own reader (``IPython.core.inputtransformer2``) decides what is
+    IPython where it is installed, within ``budget`` (a one-element list, the characters left to
+    it in this file; IPYTHON_BUDGET if None); elsewhere a regex, with the same result for the usual
+    magics."""
+    budget = [IPYTHON_BUDGET] if budget is None else budget
+    return "\n".join(_python_lines(source.splitlines(), budget))
+
+
+def _python_lines(lines, budget, depth=0):
+    """``lines`` (without their ends) as Python, as many lines."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    text = "\n".join(lines)
+    if start == len(lines) or not (_MAYBE_IPYTHON.search(text) or lines[start][:1].isspace()) or _parses(text):
+        return lines
+    reader = _ipython()
+    try:
+        read = None if reader is None else _ipython_lines(reader, lines[start:], budget, depth)
+    except Exception:  # noqa: BLE001 - text IPython's reader cannot take (what tokenize raises): the regex reads it
+        read = None
+    if read is None:
+        read = _regex_lines(lines[start:], budget, depth)
+    return [""] * start + read
+
+
+def _parses(text):
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _ipython_lines(reader, lines, budget, depth):
+    """``lines`` (the first one not blank) read by IPython's TransformerManager ``reader``; None
+    where the budget is spent or IPython did not keep one line per line."""
+    cell = [line + "\n" for line in lines]
+    for transform in reader.cleanup_transforms:  # a dedent and the prompts (>>>, In [1]:), line for line
+        cell = transform(cell)
+    magic = cell
+    for transform in reader.line_transforms:  # a cell magic: get_ipython().run_cell_magic(name, line, body)
+        magic = transform(magic)
+    if magic != cell:
+        call = ast.parse("".join(magic)).body[0].value
+        name, _, body = (ast.literal_eval(argument) for argument in call.args)
+        return _cell_magic(name, body.splitlines(), len(lines), budget, depth)
+    cost = (len(_MAYBE_IPYTHON.findall("".join(cell))) + 1) * sum(map(len, cell))
+    if cost > budget[0]:
+        return None
+    budget[0] -= cost
+    ran = reader.do_token_transforms(cell)
+    if len(ran) != len(cell):
+        return None
+    out = []
+    for before, after in zip(cell, ran):
+        if before == after:
+            out.append(before[:-1] if before.endswith("\n") else before)
+        else:  # IPython's call where the magic stood (at its indent), or a continuation line of it
+            text = after.rstrip("\n")
+            indent = text[:len(text) - len(text.lstrip())]
+            out.append(indent + "pass" if indent else "")
+    return out
+
+
+def _cell_magic(name, body, count, budget, depth):
+    """The ``count`` lines of a cell under cell magic ``name`` whose lines after the first are ``body``."""
+    if name not in PYTHON_CELL_MAGICS or depth >= MAX_CELL_MAGICS:
+        return [""] * count
+    return ([""] + _python_lines(body, budget, depth + 1) + [""] * count)[:count]
+
+
+def _regex_lines(lines, budget, depth):
+    """``lines`` (the first one not blank) read without IPython."""
+    first = lines[0].strip()
+    if first.startswith("%%"):
+        name = (first[2:].split() or [""])[0]
+        return _cell_magic(name, lines[1:], len(lines), budget, depth)
+    return ["" if _IPYTHON_LINE.match(line) else line for line in lines]
+
+
+@functools.lru_cache(maxsize=1)
+def _ipython():
+    """IPython's reader of cells, each of its rewrites padded to keep the cell's line count (a
+    ``!cmd \\`` continued over lines becomes one call); None where IPython cannot be imported."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except Exception:  # noqa: BLE001 - not installed (not a dependency), or broken: the regex reads the cells
+        return None
+    reader = TransformerManager()
+    reader.token_transformers = [_line_for_line(t) for t in reader.token_transformers]
+    return reader
+
+
+def _line_for_line(transformer):
+    """IPython's token transformer class ``transformer``, its rewrite followed by blank lines for the
+    lines it joined."""
+    def transform(self, lines):
+        out = transformer.transform(self, lines)
+        joined = len(lines) - len(out)
+        return out[:self.start_line + 1] + ["\n"] * joined + out[self.start_line + 1:]
+    return type(transformer.__name__, (transformer,), {"transform": transform})
 
 
 # --- which top-level statements are definitions -------------------------------------------------
