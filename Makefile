@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup browser sandbox report test bench catalog systems
+.PHONY: setup browser sandbox report test bench bench-grade catalog systems
 
 setup: $(VENV)/.installed
 
@@ -35,6 +35,9 @@ systems: setup
 
 bench: setup
 	$(BIN)/python bench/benchmark.py
+
+bench-grade: setup sandbox
+	$(BIN)/python bench/grading.py
 
 catalog: setup sandbox
 	$(BIN)/nnconf catalog

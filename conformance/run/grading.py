@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import time
 import traceback
@@ -289,7 +290,9 @@ def run_local(jobs, processes, on_result, work=grade_one):
     module-level function of a job (picklable by reference), :func:`grade_one` or a wrapper."""
     if not jobs:
         return
-    context = multiprocessing.get_context("spawn")  # the driver may hold threads (rich, sqlite): never fork it
+    # fork, as the engine does where PyTorch is not loaded (the driver never loads it itself): spawn would
+    # run the caller's __main__ again in every process (a script without a main guard, code read from stdin)
+    context = multiprocessing.get_context("spawn" if "torch" in sys.modules else "fork")
     first, rest = jobs[0], jobs[1:]
     with concurrent.futures.ProcessPoolExecutor(max(1, min(processes, len(jobs))), mp_context=context) as pool:
         on_result(_result(pool.submit(work, first), first))
