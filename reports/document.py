@@ -160,6 +160,7 @@ class Record:
     likely_cause: tuple = ()  # failing functions this one really called: its failure probably follows
     unit: str = ""  # the file that holds the suite on its own (a run of several units names each)
     load_notes: tuple = ()  # what could not be loaded from the target's files (a missing package)
+    rule: str = None  # the severity rule that made a failing observation a warning or a note
 
     @property
     def failed(self):
@@ -203,6 +204,7 @@ def record(index, raw):
         likely_cause=_texts(raw.get("likely_cause")),
         load_notes=_texts(raw.get("load_notes")),
         unit=text(raw.get("unit")) or "",
+        rule=text(raw.get("rule")),
     )
 
 
@@ -224,6 +226,7 @@ class Curve:
     document: np.ndarray = None      # (k, 2): iteration, cost
     status: str = None
     message: str = None
+    unit: str = ""                   # the unit whose training loop this is (a run of several)
 
 
 def curve(index, raw):
@@ -255,6 +258,7 @@ def curve(index, raw):
         document=np.array(points, dtype=float) if points else None,
         status=(text(raw.get("status")) or "").strip().lower() or None,
         message=text(raw.get("message")),
+        unit=text(raw.get("unit")) or "",
     )
 
 

@@ -1,12 +1,20 @@
-"""The HTML page: one self-contained file (inline CSS and SVG, no script, no external resource),
-rendered from the Jinja2 templates in templates/ with autoescape on.
+"""The HTML page: one self-contained file (inline CSS, inline SVG, one inline script of ours
+for the filters; no external resource), rendered from the Jinja2 templates in templates/ with
+autoescape on.
 
 Every value from the results document reaches the page escaped: by the templates, or by the
 ``clip`` filter, which also shortens long text with a note that results.json holds it in full.
-This module turns the report's tables (tables.Tables) into what each section shows; the figures
-arrive already drawn (``write_report`` draws them before anything is written).
+The page's Content-Security-Policy allows no request and no script but ours (by its hash), so a
+value that escaped escaping could still run nothing and fetch nothing.
+
+This module turns the report's tables (tables.Tables) into what each part of the page shows: one
+card per function (tables.function_table, the real bugs first), with the records it lists, its
+layers' heat map and its training curve; the figures arrive already drawn (``write_report``
+draws them before anything is written).
 """
 
+import base64
+import hashlib
 import html
 import json
 import math
@@ -22,16 +30,22 @@ from nnconf.conformance.judging.records import unit_kind, unit_verdict
 from . import tables
 from .document import STATUSES
 from .figures import accuracy_text
+from .filters import SCRIPT
 
 HERE = Path(__file__).parent
 CSS = (HERE / "style.css").read_text(encoding="utf-8")
+# The only script the page may run, and no request at all (data: for the empty icon).
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-"
+       + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+       + "'; base-uri 'none'; form-action 'none'")
 
 # How much of a long text the page shows (results.json keeps everything, the CSVs 100k).
 LIMITS = {"name": 200, "message": 3000, "diagnosis": 2000, "repro": 8000, "value": 300,
           "meta": 300}
-MAX_FAILURES_PER_GROUP = 25
-MAX_FAILURE_CARDS = 300
-OPEN_ALL_BELOW = 6               # with this few failed functions, every group starts open
+MAX_CHECKS_PER_CARD = 25         # records a function's card lists (the CSVs have all)
+MAX_CHECKS = 300                 # records all the cards list together
+OPEN_CARDS = 8                   # the first cards of each role (roots, followers) start open
+MAX_ROOTS_NAMED = 6              # roots the verdict names ("fix first")
 
 
 # ----------------------------------------------------------------------------- template filters
@@ -128,7 +142,6 @@ def summary(doc, records):
             "statuses": STATUSES + (("other",) if total["other"] else ()),
             "rows": counts.to_dict("index"), "total": total.to_dict(), "skipped": doc.skipped,
             "sources": "\n".join(map(str, sources)) if isinstance(sources, list) else "",
-            "notes": records[records.status == "note"].to_dict("records"),
             "loading": "\n".join(sorted(records.load_notes.explode().dropna().unique())),
             "absent": sorted(set(absent.suite + "." + absent.function)),
             "units": _units(doc.meta.get("units"), records)}
@@ -149,40 +162,192 @@ def _units(units, records):
 def meta_facts(meta):
     """[(label, value)] of the run: target, kind, date, ..., versions (None: not given)."""
     versions = meta.get("versions") if isinstance(meta.get("versions"), dict) else {}
+    date = meta.get("date")
+    if isinstance(date, str) and len(date) > 10 and date[10] == "T" and date[:4].isdigit():
+        date = f"{date[:10]} {date[11:]}"     # ISO 8601 with a space: it wraps at the time
     duration = meta.get("duration_s")
     if isinstance(duration, (int, float)):
         duration = f"{duration:.1f} s"
     facts = [("Target", meta.get("target")), ("Kind", meta.get("target_kind")),
-             ("Date", meta.get("date")), ("Profile", meta.get("profile")),
+             ("Date", date), ("Profile", meta.get("profile")),
              ("Seed", meta.get("seed")), ("Duration", duration), ("Sandbox", meta.get("sandbox")),
              ("Python", versions.get("python")), ("NumPy", versions.get("numpy")),
              ("PyTorch", versions.get("torch")), ("nnconf", versions.get("nnconf"))]
     return [(label, None if value == "" else value) for label, value in facts]
 
 
-def failure_groups(failed):
-    """The failure cards by function, in the order of tables.failures: at most
-    MAX_FAILURES_PER_GROUP cards per function and MAX_FAILURE_CARDS in all (the rest are
-    counted), and the bug classes with how often each occurs."""
-    if failed.empty:
-        return None
-    keys = ["unit", "suite", "function"]
-    first_ones = failed.groupby(keys, sort=False).cumcount() < MAX_FAILURES_PER_GROUP
-    shown = failed.assign(shown=first_ones & (first_ones.cumsum() <= MAX_FAILURE_CARDS))
-    groups = list(shown.groupby(keys, sort=False))
-    open_all = len(groups) <= OPEN_ALL_BELOW
-    classes = failed.diagnosis.fillna("not classified").value_counts()
-    return {"n": len(failed), "classes": list(classes.items()),
-            "groups": [_group(key, g, open_all or i == 0) for i, (key, g) in enumerate(groups)]}
+# ----------------------------------------------------------------------------- function cards
+
+SECTIONS = {"root": "failures", "follower": "failures", "warn": "warnings", "other": "warnings",
+            "note": "warnings", "pass": "passing", "skip": "passing"}
+COUNT_WORDS = {"fail": ("failed", "failed"), "error": ("error", "errors"),
+               "warn": ("warning", "warnings"), "note": ("note", "notes"),
+               "other": ("other", "other"), "pass": ("passed", "passed"),
+               "skip": ("skipped", "skipped")}
 
 
-def _group(key, g, is_open):
-    """One function's failures: its cards, how many more, its statuses and failing callees."""
-    statuses = g.status.value_counts(sort=False)
-    return {"unit": key[0], "suite": key[1], "function": key[2], "open": is_open,
-            "cards": g[g.shown].to_dict("records"), "more": int((~g.shown).sum()),
-            "count": ", ".join(f"{n} {s}" for s, n in statuses.items()),
-            "causes": sorted(set().union(*g.likely_cause))}
+def cards(t, doc, curve_figures):
+    """The function cards as {section: [card]}, in the order of tables.function_table
+    (``failures``: roots, then followers; ``warnings``: warnings, other statuses and notes;
+    ``passing``: passes and skips), and the curves no card shows.
+
+    A card lists the records of its function that did not pass (at most MAX_CHECKS_PER_CARD, and
+    MAX_CHECKS in the page: the CSVs have them all), the distinct diagnoses among them, its
+    layers' heat map, and the curve of its training loop when that did not pass; the curves of
+    passing training loops stay together in their own section."""
+    functions = t.functions
+    keys = [tuple(k) for k in functions[tables.KEYS].to_numpy().tolist()]
+    anchors = {k: f"fn-{i}" for i, k in enumerate(keys)}
+    listed = tables.function_checks(t.records, functions)
+    maps = heat_maps(t.layers)
+    own_curves, loose = _curves_of(functions, doc.curves, curve_figures)
+    followers = {}
+    for key, row in zip(keys, functions.to_dict("records")):
+        for root in row["roots"]:
+            followers.setdefault((key[0], key[1], root), []).append(key[2])
+    sections = {name: [] for name in dict.fromkeys(SECTIONS.values())}
+    budget, opened = MAX_CHECKS, {}
+    for key, row in zip(keys, functions.to_dict("records")):
+        section = sections[SECTIONS[row["role"]]]
+        records = listed[key].to_dict("records") if key in listed else []
+        shown = records[:max(0, min(MAX_CHECKS_PER_CARD, budget))]
+        budget -= len(shown)
+        # the first roots and the first followers start open (warnings and notes when nothing
+        # failed); the first record of the first card that opens, too (its message and repro)
+        is_open = (row["role"] in ("root", "follower") or SECTIONS[row["role"]] == "warnings"
+                   and not sections["failures"]) and opened.get(row["role"], 0) < OPEN_CARDS
+        first_open = is_open and not opened and row["role"] != "follower"
+        opened[row["role"]] = opened.get(row["role"], 0) + is_open
+        section.append({
+            **row, "anchor": anchors[key], "open": is_open,
+            "counts": ", ".join(f"{row[lv]} {COUNT_WORDS[lv][row[lv] > 1]}"
+                                for lv in tables.COUNTED if row[lv]),
+            "rules": list(dict.fromkeys(r["rule"] for r in shown if r["rule"])),
+            "diagnoses": diagnoses(shown),
+            "checks": [{**r, "open": first_open and i == 0, "gist": gist(r), "facts": facts(r)}
+                       for i, r in enumerate(shown)],
+            "more": len(records) - len(shown),
+            "causes": [(c, anchors.get((key[0], key[1], c))) for c in row["causes"]],
+            "roots": [(c, anchors.get((key[0], key[1], c))) for c in row["roots"]],
+            "followers": [(f, anchors.get((key[0], key[1], f))) for f in followers.get(key, ())],
+            "heat_map": maps.get(key), "curve": own_curves.get(key),
+            "curve_anchor": next((c["anchor"] for c in loose if c["owner"] == key), None)})
+    return sections, loose
+
+
+def diagnoses(records):
+    """The distinct (bug class, explanation, how many) of the failing records a card lists (of
+    its warnings and notes when none failed), in the card's order."""
+    worst = ([r for r in records if r["status"] in tables.FAILED]
+             or [r for r in records if r["status"] != "skip"])
+    found = {}
+    for r in worst:
+        if r["diagnosis"]:
+            what = (r["diagnosis"], r["explanation"] or "No explanation is known for this bug class.")
+        elif r["explanation"] or r["rule"]:
+            what = (None, r["explanation"])
+        else:
+            what = ("not classified", "No bug class matched; compare with the formula and run the repro.")
+        found[what] = found.get(what, 0) + 1
+    return [(cls, text, n) for (cls, text), n in found.items() if cls or text]
+
+
+def _named(r, name):
+    """Whether the record's check label ("stage:quantity@case", as the engine writes it) already
+    says its stage, quantity or case."""
+    check, value = r["check"] or "", r[name]
+    if missing(value) or not check:
+        return False
+    value = str(value)
+    return {"stage": check == value or check.startswith(value + ":"),
+            "quantity": f":{value}@" in check or check.endswith(f":{value}"),
+            "case": check.endswith(f"@{value}")}[name]
+
+
+def gist(r):
+    """The few words that tell a listed record from the others of its card (what its check's
+    label does not already say)."""
+    parts = []
+    if not missing(r["layer"]):
+        parts.append(f"layer {r['layer']}")
+    if r["case"] and not _named(r, "case"):
+        parts.append(f"case {r['case']}")
+    if r["shape_bad"]:
+        parts.append(f"shape {fmt_shape(r['actual_shape'])}, expected {fmt_shape(r['expected_shape'])}")
+    errors = [f"{word} {fmt_err(r[k])}" for word, k in (("abs err", "max_abs_err"),
+                                                         ("rel err", "max_rel_err"))
+              if not missing(r[k])]
+    if errors:
+        parts.append(", ".join(errors))
+    return parts
+
+
+# (label, record field, how it is shown): the facts a listed record shows where it has them
+FACTS = [("Stage", "stage", "text"), ("Quantity", "quantity", "code"), ("Layer", "layer", "text"),
+         ("Case", "case", "text"), ("Expected shape", "expected_shape", "shape"),
+         ("Actual shape", "actual_shape", "shape"), ("Worst index", "worst_index", "shape"),
+         ("Expected value", "expected_value", "value"), ("Actual value", "actual_value", "value"),
+         ("Max abs error", "max_abs_err", "err"), ("Max rel error", "max_rel_err", "err"),
+         ("Tolerance", "tolerance", "tol"), ("Reference", "reference", "text"),
+         ("Rule", "rule", "text")]
+
+
+def facts(r):
+    """[(label, shown value, css class)] of the FACTS a record has a value for (never a dash),
+    but for its stage, quantity and case where its check's label says them already, and one
+    "Shape" where the expected and actual shapes are the same."""
+    shown = []
+    same_shape = not r["shape_bad"] and r["expected_shape"] == r["actual_shape"]
+    for label, name, how in FACTS:
+        if name in ("stage", "quantity", "case") and _named(r, name):
+            continue
+        if same_shape and name == "actual_shape":
+            continue
+        if same_shape and name == "expected_shape":
+            label = "Shape"
+        if how == "tol":
+            if missing(r["atol"]) and missing(r["rtol"]):
+                continue
+            value = fmt_tol(r["atol"], r["rtol"])
+        elif missing(r[name]) or r[name] == "":
+            continue
+        else:
+            value = {"text": clip, "code": clip, "shape": fmt_shape, "value": fmt_value,
+                     "err": fmt_err}[how](r[name])
+        bad = name == "actual_shape" and r["shape_bad"]
+        shown.append((label, value, "code" if how == "code" else "bad" if bad else ""))
+    return shown
+
+
+def _curves_of(functions, curves, drawn):
+    """({function key: curve} of training loops whose record did not pass, [the other curves]):
+    a curve belongs to the function ``training loop (<its label>)`` of its suite (and unit, where
+    it names one). A curve: {curve, drawn, caption, anchor, owner (its function's key or None)}."""
+    levels = {}
+    for unit, suite, function, lvl in functions[tables.KEYS + ["level"]].to_numpy().tolist():
+        levels.setdefault((suite, function), []).append(((unit, suite, function), lvl))
+    own, loose = {}, []
+    for c, d in zip(curves, drawn):
+        owners = [(k, lvl) for k, lvl in levels.get((c.system, f"training loop ({c.label})"), ())
+                  if not c.unit or k[0] == c.unit]
+        owner, lvl = owners[0] if owners else (None, None)
+        item = {"curve": c, "drawn": d, "caption": curve_caption(c), "anchor": f"curve-{c.index}",
+                "owner": owner, "level": tables.level(c.status or lvl) if c.status or lvl else None}
+        if owner is not None and lvl not in ("pass", "skip") and owner not in own:
+            own[owner] = item
+        else:
+            loose.append(item)
+    return own, loose
+
+
+def filters(functions, suites):
+    """The filter buttons: [(level, how many functions)] and [(suite, how many)], in page order
+    (levels fail to pass always; skip and other where some function has them)."""
+    levels = functions.level.value_counts()
+    shown = [lv for lv in tables.LEVELS[:5]] + [lv for lv in ("skip", "other") if levels.get(lv)]
+    per_suite = functions.suite.value_counts()
+    return ([(lv, int(levels.get(lv, 0))) for lv in shown],
+            [(s, int(per_suite[s])) for s in suites if per_suite.get(s)])
 
 
 def gradient_blocks(gradients):
@@ -193,23 +358,23 @@ def gradient_blocks(gradients):
         for side in tables.SIDES:
             part = {c: row.pop(f"{side}_{c}") for c in tables.SIDE_COLUMNS}
             row[side] = None if missing(part["labels"]) else part
+        row["level"] = tables.level(row["status"])
         blocks.setdefault(row["suite"], []).append(row)
     return blocks
 
 
 def heat_maps(layers):
-    """Per network function, its layer x kind grid of layer cells (None where no record)."""
-    maps = []
+    """{function key: its layer x kind grid of layer cells (None where no record)}."""
+    maps = {}
     cells = tables.layer_cells(layers)
-    for (suite, function), g in cells.groupby(["suite", "function"], sort=False):
+    for key, g in cells.groupby(tables.KEYS, sort=False):
         kinds = sorted(g.kind.unique(), key=tables.kind_key)
         grid = (g.assign(cell=g.to_dict("records"))
                 .pivot(index="layer", columns="kind", values="cell")
                 .reindex(index=g.layer.unique(), columns=kinds))
         rows = [(layer, [c if isinstance(c, dict) else None for c in row])
                 for layer, row in zip(grid.index, grid.to_numpy().tolist())]
-        maps.append({"suite": suite, "function": function, "kinds": list(grid.columns),
-                     "rows": rows})
+        maps[key] = {"kinds": list(grid.columns), "rows": rows}
     return maps
 
 
@@ -240,12 +405,19 @@ def render(doc, t, curve_figures, boundary):
     """The whole page as a string. t: tables.Tables; curve_figures and boundary: as drawn by
     writer.make_figures."""
     target = doc.meta.get("target")
+    sections, loose_curves = cards(t, doc, curve_figures)
+    levels, suites = filters(t.functions, doc.suites)
+    roots = [c for c in sections["failures"] if c["role"] == "root"]
+    passing = {}
+    for c in sections["passing"]:                     # by suite, in the order of the suites
+        passing.setdefault(c["suite"], []).append(c)
     return ENV.get_template("report.html.j2").render(
-        css=Markup(CSS), target=target,
+        css=Markup(CSS), script=Markup(SCRIPT), csp=CSP, target=target,
         title=f"nnconf report: {target if target is not None else 'results'}",
-        summary=summary(doc, t.records), failures=failure_groups(t.failures),
-        warnings=failure_groups(t.warnings), gradients=gradient_blocks(t.gradients),
-        shapes=t.shapes.to_dict("records"), heat_maps=heat_maps(t.layers),
-        curves=[(c, f, curve_caption(c)) for c, f in zip(doc.curves, curve_figures)],
-        planar=doc.planar, sweep=sweep_rows(t.sweep), boundary=boundary,
+        summary=summary(doc, t.records), roots=roots[:MAX_ROOTS_NAMED],
+        more_roots=len(roots) - MAX_ROOTS_NAMED, cards=sections, passing=passing,
+        levels=levels, suites=suites,
+        gradients=gradient_blocks(t.gradients),
+        shapes=t.shapes.assign(level=t.shapes.status.map(tables.level)).to_dict("records"),
+        curves=loose_curves, planar=doc.planar, sweep=sweep_rows(t.sweep), boundary=boundary,
         csv_files=tables.CSV_FILES)

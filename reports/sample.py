@@ -1,6 +1,7 @@
 """A realistic sample results document, for developing and testing the report without the
 engine: a few suites with failures and diagnoses, a 3-layer network function with per-layer
-records, two training curves (one with the document's printed points) and a planar block.
+records and the functions that fail because of it (``likely_cause``), a warning and a note, two
+training curves with their records (one with the document's printed points) and a planar block.
 
     python -m nnconf.reports.sample DIR      # writes DIR/report.html from the sample
 """
@@ -22,7 +23,8 @@ def _rec(suite, function, stage, quantity, *, case="random", status="pass", laye
         tol = F64
     if tol is None and stage == "grad_fd":
         tol = FD64
-    r = {"suite": suite, "function": function, "check": f"{stage}:{quantity}@{case}",
+    r = {"suite": suite, "function": function,
+         "check": f"{stage}:{quantity}@{case}" if quantity and case else stage,
          "stage": stage, "quantity": quantity, "layer": layer, "case": case, "status": status,
          "diagnosis": None, "diagnosis_text": None, "max_abs_err": abs_err,
          "max_rel_err": rel_err, "tolerance": tol, "reference": reference,
@@ -111,12 +113,35 @@ def sample_records():
                           message=(f"L_model_backward: grads[\"{q}\"] differs from autograd by "
                                    "a constant factor 1.0625." if bad else None)))
     R.append(_rec("deep", "L_model_backward", "shape", 'grads["dW1"]', shape=[5, 4]))
+    # ... and what fails because of it: the model built from it, and its training loop
+    R.append(_rec("deep", "L_layer_model", "value", "W1", status="fail", abs_err=6.25e-4,
+                  rel_err=0.0625, shape=[5, 4], diagnosis="value.wrong",
+                  likely_cause=["L_model_backward"],
+                  message="L_layer_model: W1 has wrong values (against the PyTorch reference) "
+                          "[probably follows from `L_model_backward`, which it called and which "
+                          "fail(s) on its own checks too: fix that first]"))
+    R.append(_rec("deep", "L_layer_model", "value", "b1", abs_err=0.0, rel_err=0.0, shape=[5, 1]))
+    R.append(_rec("deep", "training loop (L_layer_model [12288, 20, 7, 5, 1])", "training", None,
+                  case=None, status="fail", abs_err=6.4e-3, tol={"atol": 0.0, "rtol": 1e-2},
+                  check="training:deep", diagnosis="value.wrong", likely_cause=["L_model_backward"],
+                  message="30 iterations in lockstep; largest cost difference 0.0064 [probably "
+                          "follows from `L_model_backward`, which it is built from and which "
+                          "fail(s) on its own checks too: fix that first]"))
+    R.append(_rec("shallow", "training loop (planar 2-layer (001), n_h = 4)", "training", None,
+                  case=None, abs_err=1e-9, tol={"atol": 0.0, "rtol": 1e-2}, check="training:shallow",
+                  message="10000 iterations in lockstep; largest cost difference 1e-09"))
     R.append(_rec("deep", "compute_cost", "value", "cost", abs_err=0.0, rel_err=0.0, shape=[]))
     R.append(_rec("deep", "compute_cost", "saturation", "cost", case="saturated",
-                  status="fail", abs_err=float("nan"), rel_err=float("nan"),
+                  status="warn", abs_err=float("nan"), rel_err=float("nan"),
                   diagnosis="value.nonfinite", expected_value=0.0, actual_value=float("nan"),
+                  rule="nonfinite at saturation",
                   message="compute_cost(AL, Y) returned nan for AL = 1 on label 1 (true cost "
                           "0): 0 * log(0) must count as 0."))
+    R.append(_rec("deep", "initialize_parameters_deep", "value", "parameters", case="seeded",
+                  status="note", diagnosis=None, rule="seeds itself",
+                  message="initialize_parameters_deep seeds NumPy's generator itself "
+                          "(np.random.seed(3)), as the course's version does; judged under that "
+                          "accepted convention."))
     # shallow: a cost that is an array; a message with markup; a huge message
     R.append(_rec("shallow", "compute_cost", "type", "cost", status="error",
                   diagnosis="type.not_scalar", diagnosis_text=None,

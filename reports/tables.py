@@ -19,7 +19,7 @@ from matplotlib.colors import LogNorm, to_hex
 
 from nnconf.conformance.judging.bug_classes import explain
 
-from .document import STATUSES, Record, stage_rank, worst_status
+from .document import SEVERITY, STATUSES, Record, stage_rank, worst_status
 
 # Where a record gives no tolerance, errors are coloured against this one (the course's
 # gradient-check threshold); the legend says so.
@@ -168,6 +168,110 @@ def failures(frame, statuses=FAILED):
                           "not_error", "index"], kind="stable"))
 
 
+# ----------------------------------------------------------------------------- functions
+
+KEYS = ["unit", "suite", "function"]
+# A function's place on the page, in the page's order: wrong on its own (some failure of its own),
+# failing because failing callees do (every failure has a likely_cause), then its worst status.
+ROLES = ("root", "follower", "warn", "other", "note", "pass", "skip")
+LEVELS = ("fail", "error", "warn", "note", "pass", "skip")   # a function shows at its worst
+COUNTED = list(LEVELS) + ["other"]
+FUNCTION_COLUMNS = (KEYS + ["level", "role", "causes", "roots", "depth", "checks"] + COUNTED
+                    + ["source", "first", "suite_rank"])
+
+
+def level(status):
+    """A status as a level of the page: one of LEVELS, or 'other' (a status the report cannot read)."""
+    return status if status in LEVELS else "other"
+
+
+def _names(lists):
+    """The sorted union of the names of some lists (a failure's likely causes)."""
+    return tuple(sorted(set().union(*map(set, lists))))
+
+
+def _first_text(values):
+    """The first non-empty text of some values (a missing one may have become NaN)."""
+    return next((v for v in values if isinstance(v, str) and v), None)
+
+
+def function_table(frame):
+    """One row per function the target defines (KEYS, in the page's order): its level (the worst
+    status of its records), how many records of each level, where it was loaded from, and its
+    role: ``root`` when some failure is its own, ``follower`` when every failure names failing
+    functions it calls (``causes``; ``roots``: the roots behind them; ``depth``: how many calls
+    away the nearest is), else its level. Roots come first (suite order, then first record), each
+    follower after its first root (nearest first), then warnings, notes, passes and skips. A
+    function every record of which is an api.missing skip is not defined by the target, and is
+    left out (the summary lists it)."""
+    if frame.empty:
+        return pd.DataFrame(columns=FUNCTION_COLUMNS)
+    failed = frame.status.isin(FAILED)
+    rows = (frame.assign(absent=(frame.diagnosis == "api.missing") & (frame.status == "skip"),
+                         failed=failed, own=failed & ~frame.follows,
+                         blamed=[c if f else () for c, f in zip(frame.likely_cause, failed)])
+            .groupby(KEYS, sort=False)
+            .agg(level=("status", worst_status), checks=("status", "size"),
+                 failed=("failed", "sum"), own=("own", "sum"), absent=("absent", "all"),
+                 causes=("blamed", _names), source=("source", _first_text),
+                 first=("index", "min"), suite_rank=("suite_rank", "first")))
+    counts = pd.crosstab([frame.unit, frame.suite, frame.function], frame.status.map(level))
+    rows = rows[~rows.absent].join(counts.reindex(columns=COUNTED, fill_value=0)).reset_index()
+    rows["level"] = rows.level.map(level)
+    rows["role"] = [("follower" if own == 0 else "root") if n else lvl
+                    for n, own, lvl in zip(rows.failed, rows.own, rows.level)]
+    return _in_page_order(rows)[FUNCTION_COLUMNS]
+
+
+def _in_page_order(rows):
+    """The function rows in the page's order, with each follower's ``roots`` and ``depth``."""
+    keys = [tuple(k) for k in rows[KEYS].to_numpy().tolist()]
+    causes = {k: (c if role == "follower" else ())
+              for k, c, role in zip(keys, rows.causes, rows.role) if role in ("root", "follower")}
+    found = {k: _roots(k, causes) for k in causes}
+    first_roots = rows[rows.role == "root"].sort_values(["suite_rank", "first"], kind="stable")
+    root_rank = {tuple(k): i for i, k in enumerate(first_roots[KEYS].to_numpy().tolist())}
+    last = len(root_rank)
+
+    def roots(key):
+        return sorted(found[key][0], key=lambda r: root_rank.get(r, last)) if key in found else []
+
+    rows = rows.assign(
+        roots=[tuple(r[-1] for r in roots(k)) if role == "follower" else ()
+               for k, role in zip(keys, rows.role)],
+        depth=[found[k][1] if k in found else 0 for k in keys],
+        role_rank=rows.role.map(ROLES.index),
+        root_rank=[min((root_rank.get(r, last) for r in roots(k)), default=last) for k in keys])
+    return rows.sort_values(["role_rank", "root_rank", "depth", "suite_rank", "first"],
+                            kind="stable").reset_index(drop=True)
+
+
+def _roots(key, causes, seen=None):
+    """(the root failures behind ``key``, how many calls away the nearest is): its causes'
+    causes, down to functions that fail on their own (suites.dependencies.roots_of, which the
+    report may not import). ``causes``: key -> the failing functions it is blamed on, () for a
+    root."""
+    seen = set() if seen is None else seen
+    seen.add(key)
+    direct = [(*key[:-1], c) for c in causes.get(key, ())]
+    direct = [c for c in direct if c in causes and c not in seen]
+    if not direct:
+        return {key}, 0
+    found = [_roots(c, causes, seen) for c in direct]
+    return set().union(*(r for r, _ in found)), 1 + min(d for _, d in found)
+
+
+def function_checks(frame, functions):
+    """The records each function's card lists: every one that did not pass, worst first (errors,
+    failures, warnings, other statuses, notes, skips), then by stage and record order. A dict
+    KEYS tuple -> frame, for the functions of ``functions`` (function_table)."""
+    shown = frame[frame.status != "pass"]
+    shown = shown.assign(severity=-shown.status.map(lambda s: SEVERITY.get(s, 2)))
+    shown = shown.sort_values(["severity", "stage_rank", "index"], kind="stable")
+    wanted = set(map(tuple, functions[KEYS].to_numpy().tolist()))
+    return {k: g for k, g in shown.groupby(KEYS, sort=False) if k in wanted}
+
+
 # ----------------------------------------------------------------------------- gradient errors
 
 SIDE_COLUMNS = ["max_abs_err", "max_rel_err", "atol", "rtol", "ratio", "tolerances", "labels"]
@@ -222,16 +326,16 @@ def layer_table(frame):
     """The per-layer records (stage layer, layer set), by network function (first appearance),
     layer number, kind (dW, db, dA) and record order."""
     layered = frame[(frame.stage == "layer") & frame.layer.notna()]
-    grid = layered.groupby(["suite", "function"], sort=False)["index"].transform("min")
+    grid = layered.groupby(KEYS, sort=False)["index"].transform("min")
     return (layered.assign(grid=grid, layer_key=layered.layer.map(_layer_key),
                            kind_key=layered.kind.map(kind_key))
             .sort_values(["grid", "layer_key", "kind_key", "index"], kind="stable"))
 
 
 def layer_cells(layers):
-    """One row per network function x layer x kind of layer_table: the worst errors, ratio and
-    status of its records, and their checks."""
-    return (layers.groupby(["suite", "function", "layer", "kind"], sort=False)
+    """One row per network function (KEYS) x layer x kind of layer_table: the worst errors,
+    ratio and status of its records, and their checks."""
+    return (layers.groupby(KEYS + ["layer", "kind"], sort=False)
             .agg(max_rel_err=("max_rel_err", worst_error), max_abs_err=("max_abs_err", worst_error),
                  ratio=("ratio", "max"), status=("status", worst_status), checks=("check", list))
             .reset_index())
@@ -276,8 +380,8 @@ def sweep_table(planar):
 @dataclass
 class Tables:
     records: pd.DataFrame
+    functions: pd.DataFrame
     failures: pd.DataFrame
-    warnings: pd.DataFrame
     gradients: pd.DataFrame
     shapes: pd.DataFrame
     layers: pd.DataFrame
@@ -288,7 +392,7 @@ class Tables:
 def report_tables(doc):
     """Every table of the report, computed once for the page and the CSVs."""
     frame = records_frame(doc)
-    return Tables(records=frame, failures=failures(frame), warnings=failures(frame, ("warn",)),
+    return Tables(records=frame, functions=function_table(frame), failures=failures(frame),
                   gradients=gradient_table(frame), shapes=shape_table(frame),
                   layers=layer_table(frame), curves=curve_table(doc.curves),
                   sweep=sweep_table(doc.planar))
@@ -306,8 +410,10 @@ SHAPE_COLUMNS = ["suite", "function", "quantity", "case", "check", "expected_sha
                  "actual_shape", "status", "diagnosis"]
 LAYER_COLUMNS = ["suite", "function", "layer", "kind", "quantity", "case", "check", "max_abs_err",
                  "max_rel_err", "atol", "rtol", "status", "diagnosis"]
-CSV_FILES = ("failures.csv", "gradient_errors.csv", "shape_contracts.csv", "layers.csv",
-             "curves.csv", "sweep.csv", "records.csv")
+CSV_FUNCTION_COLUMNS = (KEYS + ["level", "role", "causes", "roots", "checks"] + COUNTED
+                        + ["source"])
+CSV_FILES = ("functions.csv", "failures.csv", "gradient_errors.csv", "shape_contracts.csv",
+             "layers.csv", "curves.csv", "sweep.csv", "records.csv")
 
 # Longest CSV cell: Python's csv reader refuses fields over 131072 characters by default.
 MAX_CSV_CELL = 100_000
@@ -336,6 +442,7 @@ def _csv(table):
 def csv_files(t):
     """{file name: CSV text} of every table the report writes, in CSV_FILES order."""
     return {
+        "functions.csv": _csv(t.functions[CSV_FUNCTION_COLUMNS]),
         "failures.csv": _csv(t.failures[RECORD_COLUMNS + ["explanation"]]),
         "gradient_errors.csv": _csv(t.gradients[GRADIENT_COLUMNS]),
         "shape_contracts.csv": _csv(t.shapes[SHAPE_COLUMNS]),

@@ -6,6 +6,7 @@ import csv
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-quic", "--no-first-run", "--disable-component-update",
                  "--disable-sync"]
-CSV_FILES = ["failures.csv", "gradient_errors.csv", "shape_contracts.csv", "layers.csv",
-             "curves.csv", "sweep.csv", "records.csv"]
+CSV_FILES = ["functions.csv", "failures.csv", "gradient_errors.csv", "shape_contracts.csv",
+             "layers.csv", "curves.csv", "sweep.csv", "records.csv"]
 SPEC_BUG_CLASSES = {
     "shape.rank1", "shape.transposed", "shape.broadcast", "shape.other", "value.transposed",
     "value.scale_m", "value.scale", "value.sign", "value.activation_derivative", "value.kink",
@@ -115,6 +116,20 @@ def test_failures_csv_has_the_failed_records(written, sample):
     assert len(long["message"]) > 20000, "the CSV keeps long messages in full"
 
 
+def test_functions_csv_is_the_order_of_the_cards(written, sample):
+    rows = read_csv(written[0] / "functions.csv")
+    keys = {(r["suite"], r["function"]) for r in sample["records"]}
+    assert len(rows) == len(keys) and {(r["suite"], r["function"]) for r in rows} == keys
+    roles = [r["role"] for r in rows]
+    assert roles == sorted(roles, key=["root", "follower", "warn", "other", "note", "pass",
+                                       "skip"].index), "roots, followers, warnings, notes, passes"
+    model = next(r for r in rows if r["function"] == "L_layer_model")
+    assert (model["role"], json.loads(model["causes"]), json.loads(model["roots"])) == (
+        "follower", ["L_model_backward"], ["L_model_backward"])
+    cost = next(r for r in rows if (r["suite"], r["function"]) == ("deep", "compute_cost"))
+    assert (cost["level"], cost["role"]) == ("warn", "warn")
+
+
 def test_gradient_errors_csv(written):
     rows = read_csv(written[0] / "gradient_errors.csv")
     row = {(r["function"], r["quantity"]): r for r in rows}
@@ -162,10 +177,17 @@ def test_every_spec_bug_class_has_an_explanation():
 
 
 def test_markup_from_results_is_escaped(written):
+    from markupsafe import escape
+
+    from nnconf.reports import page
+
     html = written[2]
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<script" not in html.lower()
+    # the one script is the report's own filters, and the page's policy runs no other
+    assert html.lower().count("<script") == 1 and f"<script>{page.SCRIPT}</script>" in html
+    assert f'<meta http-equiv="Content-Security-Policy" content="{escape(page.CSP)}">' in html
+    assert "script-src 'sha256-" in page.CSP and "default-src 'none'" in page.CSP
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
 
 
@@ -264,8 +286,10 @@ def test_many_failures_stay_readable(tmp_path):
             for i in range(4000)]
     html = reports.write_report(many, tmp_path).read_text()
     from nnconf.reports import page
-    assert html.count('<article class="failure') == page.MAX_FAILURE_CARDS
-    assert html.count("<details") == 40 and html.count("<details class=\"group\" open") == 1
+    assert html.count('<details class="card ') == 40, "one card per function"
+    assert html.count('<details class="check ') == page.MAX_CHECKS
+    assert html.count('<details class="card fail root" ') == 40
+    assert len(re.findall(r'<details class="card [^>]*" open>', html)) == page.OPEN_CARDS
     assert "more failures of this function are in failures.csv" in html
     assert len(html.encode()) < 5_000_000
     assert len(read_csv(tmp_path / "failures.csv")) == 4000
@@ -320,6 +344,12 @@ def test_cli(tmp_path, sample):
 
 # --------------------------------------------------------------------------- the browser
 
+def card(page, function):
+    """The card of the function of that name."""
+    return page.locator("details.card", has=page.locator(
+        "summary .name code", has_text=re.compile("^" + re.escape(function) + "$")))
+
+
 def test_report_in_headless_chromium(written):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: the report's browser test needs Debian's chromium. "
@@ -350,32 +380,56 @@ def test_report_in_headless_chromium(written):
             meta = page.locator("#summary dl.meta").inner_text()
             assert "student_submission" in meta and "2.13.0" in meta and "fast" in meta
 
-            # failures first: the first failure's diagnosis and repro are visible above tables
-            first = page.locator("#failures article.failure").first
-            assert first.is_visible()
+            # one card per function, the real bugs first: the first card's diagnosis and repro
+            # are open above everything else
+            first = page.locator("#failures details.card").first
+            assert first.is_visible() and first.get_attribute("open") is not None
+            assert first.get_attribute("data-role") == "root"
             assert "value.kink" in first.locator(".diagnosis").inner_text()
             assert "ReLU'(0) must be 0" in first.locator(".diagnosis").inner_text()
             repro = first.locator("pre.repro")
             assert repro.is_visible() and "relu_backward" in repro.inner_text()
             y = {sel: page.locator(sel).first.bounding_box()["y"] for sel in
-                 ("#summary", "#failures", "#gradients table", "#shapes table",
-                  "#layers table", "#curves svg")}
-            assert (y["#summary"] < y["#failures"] < y["#gradients table"] < y["#shapes table"]
-                    < y["#layers table"] < y["#curves svg"])
-            assert first.bounding_box()["y"] < y["#gradients table"]
+                 ("#summary", "#failures", "#warnings", "#passing", "#curves svg",
+                  "#gradients table", "#shapes table")}
+            assert list(y) == sorted(y, key=y.get), y
+            assert first.bounding_box()["y"] < y["#warnings"]
+
+            # followers after the roots, each naming its root with a link to the root's card
+            roles = page.locator("#failures details.card").evaluate_all(
+                "cards => cards.map(c => c.dataset.role)")
+            assert roles == sorted(roles, key=["root", "follower"].index) and "follower" in roles
+            model = card(page, "L_layer_model")
+            assert model.get_attribute("data-role") == "follower"
+            link = model.locator("p.follows a", has_text="L_model_backward").first
+            assert link.get_attribute("href") == "#" + card(page, "L_model_backward").get_attribute("id")
 
             # the markup message is shown as text
             assert page.locator("#failures img").count() == 0
             assert XSS in page.locator("#failures").text_content()
 
-            # tables: gradients, shapes, heat map with coloured cells and values
+            # no empty field: a card shows only the facts a record has, never a dash
+            facts = page.locator("#failures dl.facts dd").evaluate_all(
+                "dds => dds.map(dd => dd.textContent)")
+            assert facts and "\u2014" not in facts and "" not in [f.strip() for f in facts]
+
+            # the heat map inside the card of its function, above the tables
+            layered = card(page, "L_model_backward")
+            cells = layered.locator(".heatmap td.cell")
+            assert cells.count() == 9 and layered.locator(".heatmap td.cell.bad").count() == 1
+            assert "e-" in cells.nth(1).inner_text()
+            assert cells.first.is_visible()
+            assert cells.first.bounding_box()["y"] < y["#passing"]
+
+            # the failing training loop's curve in its card; the passing one with the others
+            loop = card(page, "training loop (L_layer_model [12288, 20, 7, 5, 1])")
+            assert loop.locator("svg.figure").is_visible()
+            assert page.locator("#curves svg.figure").count() == 1
+
+            # tables: gradients, shapes, with coloured cells and values
             assert page.locator("#gradients table.grad tbody tr").count() >= 8
             assert page.locator("#gradients td.hot[style*=background]").count() >= 8
             assert page.locator("#shapes tbody tr").count() >= 8
-            cells = page.locator("#layers .heatmap td.cell")
-            assert cells.count() == 9
-            assert page.locator("#layers td.cell.bad").count() == 1
-            assert "e-" in cells.first.inner_text()
 
             # figures: two curves and the decision boundaries, drawn with a real size
             svgs = page.locator("svg.figure")
