@@ -24,7 +24,6 @@ identical code with their common level, and the students that could not be grade
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -35,6 +34,7 @@ from markupsafe import Markup
 
 from nnconf.conformance.judging.bug_classes import explain
 from nnconf.conformance.judging.records import safe_text
+from nnconf.reports.writer import write_files
 
 HERE = Path(__file__).parent
 CSS = (HERE / "class.css").read_text(encoding="utf-8")
@@ -512,31 +512,6 @@ def render(t, meta):
 
 # ----------------------------------------------------------------------------- writing
 
-def stage_and_replace(files, out_dir):
-    """Write every file as a temporary file in out_dir, then move each into place with
-    os.replace: an exception before the moves leaves the previous outputs untouched and no
-    temporary file behind, and a reader never sees a half-written file."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
-    staged = []
-    try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            staged.append((tmp, out_dir / name))
-            os.chmod(tmp, 0o666 & ~umask)            # mkstemp's 0600 would stick to the file
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-
 def write_class_outputs(out_dir, students, findings, groups, meta) -> dict[str, str]:
     """Write out_dir/grades.csv, out_dir/findings.csv and out_dir/class.html (each through a
     temporary file and os.replace, all computed before any is written); return
@@ -548,5 +523,5 @@ def write_class_outputs(out_dir, students, findings, groups, meta) -> dict[str, 
     out_dir = Path(out_dir)
     t = class_tables(students, findings, groups, meta, out_dir)
     texts = {**csv_files(t), FILES["class"]: render(t, meta)}
-    stage_and_replace({name: text.encode("utf-8") for name, text in texts.items()}, out_dir)
+    write_files({name: text.encode("utf-8") for name, text in texts.items()}, out_dir)
     return {what: str(out_dir / name) for what, name in FILES.items()}

@@ -229,7 +229,7 @@ def test_identical_code_is_grouped(graded, klass):
     _, out = graded
     with Gradebook(str(out / "gradebook.sqlite")) as book:
         rows = book.rows()
-    groups = identical_groups(rows, str(klass), layouts.detect(str(klass)))
+    groups = identical_groups(rows, layouts.detect(str(klass)))
     backward = [g for g in groups if g["function"] == "linear_backward"]
     assert {tuple(g["students"]) for g in backward} >= {("ada", "dee"), ("ben", "cy")}
 

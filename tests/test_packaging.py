@@ -119,7 +119,7 @@ def test_the_wheel_installs_alone_and_checks_code_from_anywhere(wheel, tmp_path)
             assert {(r["function"], r["status"]) for r in records} == {("tanh", "skip")}, stdout
             said = " ".join(stderr.split())
             assert "NOT SANDBOXED: bubblewrap (`bwrap`) is not installed" in said, stderr
-            assert "Install bubblewrap (`apt-get install bubblewrap`) to box it" in said, stderr
+            assert "Install bubblewrap to box it (`apt-get install bubblewrap`" in said, stderr
             assert "NOT SANDBOXED" in stdout, stdout  # and again in the summary
 
 

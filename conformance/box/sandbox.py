@@ -63,8 +63,7 @@ class Box:
         if self.mode == "bwrap":
             return None
         return (f"NOT SANDBOXED: {self.reason}. The code under check runs with resource limits and a scrubbed "
-                "environment only; it can read and write what this user can. Install bubblewrap "
-                "(`apt-get install bubblewrap`) to box it.")
+                f"environment only; it can read and write what this user can. {INSTALL}")
 
 
 def choose(mode="auto"):
@@ -83,9 +82,14 @@ def choose(mode="auto"):
                                  "Fix that (bubblewrap needs user namespaces; in a container, one that allows "
                                  "them), or run with --sandbox none to check the code unboxed, knowingly")
     if mode == "bwrap":
-        raise SandboxUnavailable(f"--sandbox bwrap: {problem}. Install bubblewrap (`apt-get install bubblewrap`) "
-                                 "or run with --sandbox auto/none")
+        raise SandboxUnavailable(f"--sandbox bwrap: {problem}. {INSTALL} Or run with --sandbox auto/none")
     return Box("none", problem)
+
+
+# what to do about a missing box, where something can be done (bubblewrap is Linux's)
+INSTALL = ("Install bubblewrap to box it (`apt-get install bubblewrap`, `dnf install bubblewrap`); in CI, "
+           "--sandbox bwrap refuses to run unboxed." if sys.platform == "linux" else
+           "Check untrusted code on Linux with bubblewrap, or in a disposable virtual machine.")
 
 
 @functools.lru_cache(maxsize=1)

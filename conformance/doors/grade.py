@@ -178,7 +178,8 @@ def grade(submissions, out, layout=None, assignment=None, helpers=None, points=N
             rotate_key()  # the students' code could read the cache's key: a new one
         students = [s.student for s in found.submissions]
         stored_rows = book.rows(students)
-    files = export(stored_rows, out, found, table, strict, time.perf_counter() - started, submissions)
+    files = export(stored_rows, out, found, table, strict, time.perf_counter() - started,
+                   tuple(name for name, _ in helper_files))
     return Summary(found.name, [{k: r[k] for k in ("student", "status", "reason")} for r in stored_rows],
                    len(jobs_to_run), kept, time.perf_counter() - started, files)
 
@@ -296,19 +297,35 @@ def score(levels, table, checked, strict=False):
     return round(points, 2), round(sum(weights.values()), 2)
 
 
-def identical_groups(rows, submissions_root, found):
-    """Groups of students whose function bodies are identical after normalisation."""
+def identical_groups(rows, found, helper_names=()):
+    """Groups of students whose function bodies are identical after normalisation (names,
+    comments, whitespace and docstrings set aside). The course's own files are left out: a ``.py``
+    file named as one of the helpers, or submitted with the same content by at least half of the
+    graded students (three or more), is the course's (``dnn_utils.py``), not anyone's work; a
+    notebook always counts, however many students hand in the same one."""
+    import hashlib
+
     from nnconf.conformance.reading.fingerprints import function_fingerprints
 
     by_student = {s.student: s for s in found.submissions}
-    levels = {r["student"]: function_levels(graded_records(r)) for r in rows}
-    members = {}
-    for row in rows:
-        if row["status"] not in ("graded", "timeout"):
-            continue
+    graded = [r for r in rows if r["status"] in ("graded", "timeout")]
+    levels = {r["student"]: function_levels(graded_records(r)) for r in graded}
+    contents = {}
+    for row in graded:
         for path in by_student[row["student"]].files:
-            if not path.endswith((".py", ".ipynb")):
+            if path.endswith(".py"):
+                with open(path, "rb") as handle:
+                    contents.setdefault(hashlib.sha256(handle.read()).hexdigest(), set()).add(row["student"])
+    common = {digest for digest, students in contents.items() if len(students) >= max(3, len(graded) / 2)}
+    members = {}
+    for row in graded:
+        for path in by_student[row["student"]].files:
+            if not path.endswith((".py", ".ipynb")) or os.path.basename(path) in helper_names:
                 continue
+            if path.endswith(".py"):
+                with open(path, "rb") as handle:
+                    if hashlib.sha256(handle.read()).hexdigest() in common:
+                        continue
             try:
                 prints = function_fingerprints(path)
             except (OSError, ValueError, SyntaxError):
@@ -326,7 +343,7 @@ def identical_groups(rows, submissions_root, found):
     return groups
 
 
-def export(rows, out, found, table, strict, duration, submissions_root):
+def export(rows, out, found, table, strict, duration, helper_names=()):
     """grades.csv, findings.csv, class.html and students/<student>.html, from the stored rows."""
     from nnconf.version import __version__
     from nnconf.conformance.reading.layouts import safe_name
@@ -352,7 +369,7 @@ def export(rows, out, found, table, strict, duration, submissions_root):
     meta = {"layout": found.name, "submissions": len(rows), "version": __version__, "duration_s": round(duration, 1),
             "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "points": table is not None, "notes": list(found.notes)}
-    groups = identical_groups(rows, submissions_root, found)
+    groups = identical_groups(rows, found, helper_names)
     return write_class_outputs(out, students, findings, groups, meta)
 
 
