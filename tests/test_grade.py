@@ -298,3 +298,41 @@ def test_the_command_line(klass, course, tmp_path):
     usage = subprocess.run([nnconf, "grade", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")],
                            capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "no such folder" in usage.stderr
+
+
+@pytest.mark.parametrize("layout", ["nbgrader", "canvas", "moodle"])
+def test_the_layouts_teachers_download(layout, course, tmp_path):
+    """The same two students (one correct, one with the missing 1/m) as nbgrader, Canvas and Moodle
+    name them: each present once under the layout's id, the bug on its function, the late flag."""
+    notebook, helpers = course
+    root = tmp_path / "download"
+    if layout == "nbgrader":
+        for student, bug in (("ada", None), ("ben", NO_M)):
+            folder = root / "submitted" / student / "W4A1"
+            os.makedirs(folder)
+            shutil.copy(notebook, folder / NOTEBOOK)
+            if bug:
+                _cell(folder / NOTEBOOK, *bug)
+        ids = {"ada": "ada", "ben": "ben"}
+    elif layout == "canvas":
+        os.makedirs(root)
+        shutil.copy(notebook, root / f"lovelaceada_1001_5001_{NOTEBOOK}")
+        shutil.copy(notebook, root / f"babbageben_LATE_1002_5002_{NOTEBOOK}")
+        _cell(root / f"babbageben_LATE_1002_5002_{NOTEBOOK}", *NO_M)
+        ids = {"ada": "lovelaceada_1001", "ben": "babbageben_1002"}
+    else:
+        for name, number, bug in (("Ada Lovelace", 11, None), ("Ben Babbage", 12, NO_M)):
+            folder = root / f"{name}_{number}_assignsubmission_file_"
+            os.makedirs(folder)
+            shutil.copy(notebook, folder / NOTEBOOK)
+            if bug:
+                _cell(folder / NOTEBOOK, *bug)
+        ids = {"ada": "Ada_Lovelace_11", "ben": "Ben_Babbage_12"}
+    summary = _grade(root, tmp_path / "out", helpers)
+    assert summary.layout == layout and not summary.errors, summary.text()
+    grades = pd.read_csv(tmp_path / "out" / "grades.csv").set_index("student")
+    assert sorted(grades.index) == sorted(ids.values())
+    assert grades.loc[ids["ben"], "deep.linear_backward"] == "fail"
+    assert grades.loc[ids["ada"], "deep.linear_backward"] == "pass"
+    if layout == "canvas":
+        assert bool(grades.loc[ids["ben"], "late"]) and not bool(grades.loc[ids["ada"], "late"])
