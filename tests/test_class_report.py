@@ -13,10 +13,6 @@ import pytest
 from nnconf.reports import classbook
 from nnconf.reports.classbook import write_class_outputs
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update",
-                 "--disable-sync"]
 HOSTILE = "<script>alert(1)</script>"
 FUNCTIONS = {   # 29 functions: the grid is wider than the page and scrolls in its own box
     "activations": ["relu", "relu_backward", "sigmoid", "sigmoid_backward", "tanh_backward",
@@ -255,80 +251,71 @@ def test_a_long_hostile_id_stays_text(tmp_path):
     assert "mixed:" in page                            # a group whose members' levels differ
 
 
-def test_class_page_in_headless_chromium(written):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (never `playwright install`).")
-    from playwright.sync_api import sync_playwright
-
+def test_class_page_in_headless_chromium(written, browser):
     out, paths = written
     url = Path(paths["class"]).resolve().as_uri()
     requests, errors, dialogs = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 800})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(url, wait_until="load")
-            assert [u for u in requests if u != url and not u.startswith("data:")] == []
-            assert errors == [] and dialogs == []
+    page = browser.new_page(viewport={"width": 1366, "height": 800})
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url, wait_until="load")
+    assert [u for u in requests if u != url and not u.startswith("data:")] == []
+    assert errors == [] and dialogs == []
 
-            # the commonest bug class first, above the grid, with its students, message and repro
-            first = page.locator("#bugs article.bug").first
-            assert first.get_attribute("data-class") == "shape.rank1"
-            assert page.locator("#bugs article.bug").nth(1).get_attribute("data-class") == "value.sign"
-            assert page.locator("#bugs article.bug").count() == 2          # value.wrong follows: no root
-            assert [a.inner_text() for a in first.locator(".who-list a.student").all()] == [
-                "Bob", "Dan Two", "Zoë O'Brien"]
-            assert "db.shape=(3,) but should be (3, 1)" in first.locator(".message").inner_text()
-            assert "linear_backward(dZ, cache)" in first.locator("pre.repro").inner_text()
-            assert "rank-1" in first.locator(".explain").inner_text()
-            box = {s: page.locator(s).bounding_box()["y"] for s in ("#bugs", "#functions", "#grid")}
-            assert box["#bugs"] < box["#functions"] < box["#grid"]
+    # the commonest bug class first, above the grid, with its students, message and repro
+    first = page.locator("#bugs article.bug").first
+    assert first.get_attribute("data-class") == "shape.rank1"
+    assert page.locator("#bugs article.bug").nth(1).get_attribute("data-class") == "value.sign"
+    assert page.locator("#bugs article.bug").count() == 2          # value.wrong follows: no root
+    assert [a.inner_text() for a in first.locator(".who-list a.student").all()] == [
+        "Bob", "Dan Two", "Zoë O'Brien"]
+    assert "db.shape=(3,) but should be (3, 1)" in first.locator(".message").inner_text()
+    assert "linear_backward(dZ, cache)" in first.locator("pre.repro").inner_text()
+    assert "rank-1" in first.locator(".explain").inner_text()
+    box = {s: page.locator(s).bounding_box()["y"] for s in ("#bugs", "#functions", "#grid")}
+    assert box["#bugs"] < box["#functions"] < box["#grid"]
 
-            # the grid: one row per student, the hostile name shown as text
-            rows = page.locator("#grid tbody tr")
-            assert rows.count() == len(STUDENTS)
-            assert page.locator("#grid tbody tr").nth(2).locator("th.who a").inner_text() == HOSTILE
-            assert page.locator("script").count() == 0
-            assert page.locator("#grid tbody td.lv").count() == 5 * len(KEYS)
-            assert page.locator("#grid tbody td.lv-fail").count() == 3 * 3 + 2
-            assert page.locator("#grid tbody td.status").count() == 2
-            eve = rows.nth(ORDER.index("eve"))
-            assert eve.locator("a").count() == 0 and "unreadable" in eve.inner_text()
+    # the grid: one row per student, the hostile name shown as text
+    rows = page.locator("#grid tbody tr")
+    assert rows.count() == len(STUDENTS)
+    assert page.locator("#grid tbody tr").nth(2).locator("th.who a").inner_text() == HOSTILE
+    assert page.locator("script").count() == 0
+    assert page.locator("#grid tbody td.lv").count() == 5 * len(KEYS)
+    assert page.locator("#grid tbody td.lv-fail").count() == 3 * 3 + 2
+    assert page.locator("#grid tbody td.status").count() == 2
+    eve = rows.nth(ORDER.index("eve"))
+    assert eve.locator("a").count() == 0 and "unreadable" in eve.inner_text()
 
-            # every student link resolves, offline, to the student's own report
-            hrefs = page.eval_on_selector_all("#grid a.student", "as => as.map(a => a.href)")
-            assert len(hrefs) == 6
-            all_links = set(page.eval_on_selector_all("a.student", "as => as.map(a => a.href)"))
-            assert all_links == set(hrefs)
-            for href in hrefs:
-                target = Path(unquote(urlparse(href).path))
-                assert target.is_file() and target.parent == out / "students", href
+    # every student link resolves, offline, to the student's own report
+    hrefs = page.eval_on_selector_all("#grid a.student", "as => as.map(a => a.href)")
+    assert len(hrefs) == 6
+    all_links = set(page.eval_on_selector_all("a.student", "as => as.map(a => a.href)"))
+    assert all_links == set(hrefs)
+    for href in hrefs:
+        target = Path(unquote(urlparse(href).path))
+        assert target.is_file() and target.parent == out / "students", href
 
-            # no horizontal scroll of the page; the wide grid scrolls in its own box
-            width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-            assert width[0] <= width[1], width
-            grid = page.evaluate("(() => { const g = document.querySelector('#grid .grid-scroll');"
-                                 " return [g.scrollWidth, g.clientWidth]; })()")
-            assert grid[0] > grid[1], grid
+    # no horizontal scroll of the page; the wide grid scrolls in its own box
+    width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
+    grid = page.evaluate("(() => { const g = document.querySelector('#grid .grid-scroll');"
+                         " return [g.scrollWidth, g.clientWidth]; })()")
+    assert grid[0] > grid[1], grid
 
-            # the groups of identical code and the students not graded
-            groups = page.locator("#groups tr.group")
-            assert groups.count() == 2
-            assert "shape.rank1" in groups.first.inner_text() and "fail" in groups.first.inner_text()
-            not_graded = page.locator("#not-graded tbody tr")
-            assert [not_graded.nth(i).locator("td").nth(1).inner_text() for i in range(2)] == [
-                "unreadable", "timeout"]
-            assert page.locator("#scores svg.histogram rect.bar").count() == 11
-            page.screenshot(path=str(out / "class.png"), full_page=True)
+    # the groups of identical code and the students not graded
+    groups = page.locator("#groups tr.group")
+    assert groups.count() == 2
+    assert "shape.rank1" in groups.first.inner_text() and "fail" in groups.first.inner_text()
+    not_graded = page.locator("#not-graded tbody tr")
+    assert [not_graded.nth(i).locator("td").nth(1).inner_text() for i in range(2)] == [
+        "unreadable", "timeout"]
+    assert page.locator("#scores svg.histogram rect.bar").count() == 11
+    page.screenshot(path=str(out / "class.png"), full_page=True)
 
-            # a link followed in the browser opens the report (file://, offline)
-            zoe = page.locator("#grid a.student", has_text="Zoë O'Brien")
-            zoe.click()
-            page.wait_for_load_state("load")
-            assert page.locator("#who").inner_text() == f"report of {ZOE}"
-        finally:
-            browser.close()
+    # a link followed in the browser opens the report (file://, offline)
+    zoe = page.locator("#grid a.student", has_text="Zoë O'Brien")
+    zoe.click()
+    page.wait_for_load_state("load")
+    assert page.locator("#who").inner_text() == f"report of {ZOE}"

@@ -4,10 +4,8 @@ headless Chromium (no request but the page itself, no console error, every secti
 import copy
 import csv
 import json
-import math
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,10 +14,6 @@ from nnconf.reports import figures, writer
 from nnconf.conformance.judging.bug_classes import BUG_CLASSES
 from nnconf.reports.sample import XSS, sample_results
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update",
-                 "--disable-sync"]
 CSV_FILES = ["functions.csv", "failures.csv", "gradient_errors.csv", "shape_contracts.csv",
              "layers.csv", "curves.csv", "sweep.csv", "records.csv"]
 SPEC_BUG_CLASSES = {
@@ -350,98 +344,87 @@ def card(page, function):
         "summary .name code", has_text=re.compile("^" + re.escape(function) + "$")))
 
 
-def test_report_in_headless_chromium(written):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: the report's browser test needs Debian's chromium. "
-                    "Run `make browser` (or `apt-get install -y chromium`); never "
-                    "`playwright install`.")
-    from playwright.sync_api import sync_playwright
-
+def test_report_in_headless_chromium(written, browser):
     out, path, _ = written
     url = path.resolve().as_uri()
     requests, console_errors, page_errors = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
-            page.on("pageerror", lambda e: page_errors.append(str(e)))
-            page.goto(url, wait_until="load")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(url, wait_until="load")
 
-            # nothing but the page itself was fetched (data: URIs are no fetch)
-            others = [u for u in requests if u != url and not u.startswith("data:")]
-            assert others == [], f"unexpected requests: {others}"
-            assert console_errors == [] and page_errors == []
+    # nothing but the page itself was fetched (data: URIs are no fetch)
+    others = [u for u in requests if u != url and not u.startswith("data:")]
+    assert others == [], f"unexpected requests: {others}"
+    assert console_errors == [] and page_errors == []
 
-            # summary and verdict
-            assert page.locator("#summary table.counts tbody tr").count() >= 6
-            assert page.locator("#verdict .word").inner_text().strip() == "FAIL"
-            meta = page.locator("#summary dl.meta").inner_text()
-            assert "student_submission" in meta and "2.13.0" in meta and "fast" in meta
+    # summary and verdict
+    assert page.locator("#summary table.counts tbody tr").count() >= 6
+    assert page.locator("#verdict .word").inner_text().strip() == "FAIL"
+    meta = page.locator("#summary dl.meta").inner_text()
+    assert "student_submission" in meta and "2.13.0" in meta and "fast" in meta
 
-            # one card per function, the real bugs first: the first card's diagnosis and repro
-            # are open above everything else
-            first = page.locator("#failures details.card").first
-            assert first.is_visible() and first.get_attribute("open") is not None
-            assert first.get_attribute("data-role") == "root"
-            assert "value.kink" in first.locator(".diagnosis").inner_text()
-            assert "ReLU'(0) must be 0" in first.locator(".diagnosis").inner_text()
-            repro = first.locator("pre.repro")
-            assert repro.is_visible() and "relu_backward" in repro.inner_text()
-            y = {sel: page.locator(sel).first.bounding_box()["y"] for sel in
-                 ("#summary", "#failures", "#warnings", "#passing", "#curves svg",
-                  "#gradients table", "#shapes table")}
-            assert list(y) == sorted(y, key=y.get), y
-            assert first.bounding_box()["y"] < y["#warnings"]
+    # one card per function, the real bugs first: the first card's diagnosis and repro
+    # are open above everything else
+    first = page.locator("#failures details.card").first
+    assert first.is_visible() and first.get_attribute("open") is not None
+    assert first.get_attribute("data-role") == "root"
+    assert "value.kink" in first.locator(".diagnosis").inner_text()
+    assert "ReLU'(0) must be 0" in first.locator(".diagnosis").inner_text()
+    repro = first.locator("pre.repro")
+    assert repro.is_visible() and "relu_backward" in repro.inner_text()
+    y = {sel: page.locator(sel).first.bounding_box()["y"] for sel in
+         ("#summary", "#failures", "#warnings", "#passing", "#curves svg",
+          "#gradients table", "#shapes table")}
+    assert list(y) == sorted(y, key=y.get), y
+    assert first.bounding_box()["y"] < y["#warnings"]
 
-            # followers after the roots, each naming its root with a link to the root's card
-            roles = page.locator("#failures details.card").evaluate_all(
-                "cards => cards.map(c => c.dataset.role)")
-            assert roles == sorted(roles, key=["root", "follower"].index) and "follower" in roles
-            model = card(page, "L_layer_model")
-            assert model.get_attribute("data-role") == "follower"
-            link = model.locator("p.follows a", has_text="L_model_backward").first
-            assert link.get_attribute("href") == "#" + card(page, "L_model_backward").get_attribute("id")
+    # followers after the roots, each naming its root with a link to the root's card
+    roles = page.locator("#failures details.card").evaluate_all(
+        "cards => cards.map(c => c.dataset.role)")
+    assert roles == sorted(roles, key=["root", "follower"].index) and "follower" in roles
+    model = card(page, "L_layer_model")
+    assert model.get_attribute("data-role") == "follower"
+    link = model.locator("p.follows a", has_text="L_model_backward").first
+    assert link.get_attribute("href") == "#" + card(page, "L_model_backward").get_attribute("id")
 
-            # the markup message is shown as text
-            assert page.locator("#failures img").count() == 0
-            assert XSS in page.locator("#failures").text_content()
+    # the markup message is shown as text
+    assert page.locator("#failures img").count() == 0
+    assert XSS in page.locator("#failures").text_content()
 
-            # no empty field: a card shows only the facts a record has, never a dash
-            facts = page.locator("#failures dl.facts dd").evaluate_all(
-                "dds => dds.map(dd => dd.textContent)")
-            assert facts and "\u2014" not in facts and "" not in [f.strip() for f in facts]
+    # no empty field: a card shows only the facts a record has, never a dash
+    facts = page.locator("#failures dl.facts dd").evaluate_all(
+        "dds => dds.map(dd => dd.textContent)")
+    assert facts and "\u2014" not in facts and "" not in [f.strip() for f in facts]
 
-            # the heat map inside the card of its function, above the tables
-            layered = card(page, "L_model_backward")
-            cells = layered.locator(".heatmap td.cell")
-            assert cells.count() == 9 and layered.locator(".heatmap td.cell.bad").count() == 1
-            assert "e-" in cells.nth(1).inner_text()
-            assert cells.first.is_visible()
-            assert cells.first.bounding_box()["y"] < y["#passing"]
+    # the heat map inside the card of its function, above the tables
+    layered = card(page, "L_model_backward")
+    cells = layered.locator(".heatmap td.cell")
+    assert cells.count() == 9 and layered.locator(".heatmap td.cell.bad").count() == 1
+    assert "e-" in cells.nth(1).inner_text()
+    assert cells.first.is_visible()
+    assert cells.first.bounding_box()["y"] < y["#passing"]
 
-            # the failing training loop's curve in its card; the passing one with the others
-            loop = card(page, "training loop (L_layer_model [12288, 20, 7, 5, 1])")
-            assert loop.locator("svg.figure").is_visible()
-            assert page.locator("#curves svg.figure").count() == 1
+    # the failing training loop's curve in its card; the passing one with the others
+    loop = card(page, "training loop (L_layer_model [12288, 20, 7, 5, 1])")
+    assert loop.locator("svg.figure").is_visible()
+    assert page.locator("#curves svg.figure").count() == 1
 
-            # tables: gradients, shapes, with coloured cells and values
-            assert page.locator("#gradients table.grad tbody tr").count() >= 8
-            assert page.locator("#gradients td.hot[style*=background]").count() >= 8
-            assert page.locator("#shapes tbody tr").count() >= 8
+    # tables: gradients, shapes, with coloured cells and values
+    assert page.locator("#gradients table.grad tbody tr").count() >= 8
+    assert page.locator("#gradients td.hot[style*=background]").count() >= 8
+    assert page.locator("#shapes tbody tr").count() >= 8
 
-            # figures: two curves and the decision boundaries, drawn with a real size
-            svgs = page.locator("svg.figure")
-            assert svgs.count() == 3
-            for i in range(svgs.count()):
-                box = svgs.nth(i).bounding_box()
-                assert box and box["width"] > 200 and box["height"] > 150, box
-            assert page.locator("#planar table.sweep tbody tr").count() == 3
+    # figures: two curves and the decision boundaries, drawn with a real size
+    svgs = page.locator("svg.figure")
+    assert svgs.count() == 3
+    for i in range(svgs.count()):
+        box = svgs.nth(i).bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 150, box
+    assert page.locator("#planar table.sweep tbody tr").count() == 3
 
-            page.screenshot(path=str(out / "report.png"), full_page=True)
-        finally:
-            browser.close()
+    page.screenshot(path=str(out / "report.png"), full_page=True)
     assert (out / "report.png").stat().st_size > 10_000
 
 

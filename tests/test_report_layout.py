@@ -19,10 +19,6 @@ import pytest
 from nnconf import reports
 from nnconf.reports.sample import sample_results
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update",
-                 "--disable-sync"]
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 CORRECT, BUGGY = "    dW = dZ_m @ A_prev.T\n", "    dW = dZ @ A_prev.T  # the 1/m forgotten\n"
@@ -38,22 +34,6 @@ CORRECT, BUGGY = "    dW = dZ_m @ A_prev.T\n", "    dW = dZ @ A_prev.T  # the 1/
 # of the cards wraps two to three times as often, the tables still scroll in their boxes: about
 # eight phone screens, so ten (8,440 px).
 MAX_HEIGHT = {1366: 8 * 768, 390: 10 * 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: the report's browser tests need Debian's chromium. "
-                    "Run `make browser` (or `apt-get install -y chromium`); never "
-                    "`playwright install`.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module")
