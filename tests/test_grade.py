@@ -336,3 +336,10 @@ def test_the_layouts_teachers_download(layout, course, tmp_path):
     assert grades.loc[ids["ada"], "deep.linear_backward"] == "pass"
     if layout == "canvas":
         assert bool(grades.loc[ids["ben"], "late"]) and not bool(grades.loc[ids["ada"], "late"])
+
+
+def test_an_unreachable_scheduler_is_an_error_before_any_grade():
+    pytest.importorskip("distributed")
+    job = grading.Job("s", "k", (("a.py", b"x = 1\n"),))
+    with pytest.raises(OSError):
+        grading.run_dask([job], "tcp://127.0.0.1:9", lambda result: pytest.fail("graded"), timeout=2)

@@ -169,7 +169,10 @@ def grade(submissions, out, layout=None, assignment=None, helpers=None, points=N
                 bar.advance(result)
 
             if scheduler:
-                grading.run_dask(jobs_to_run, scheduler, keep, work=grade_and_render)
+                try:
+                    grading.run_dask(jobs_to_run, scheduler, keep, work=grade_and_render)
+                except (grading.ClusterError, OSError) as exc:
+                    raise GradeError(f"--scheduler {scheduler}: {exc}") from None
             else:
                 grading.run_local(jobs_to_run, jobs or os.cpu_count() or 1, keep, work=grade_and_render)
         if sandbox == "none":

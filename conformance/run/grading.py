@@ -308,15 +308,38 @@ def _result(future, job):
         return error_result(job, exc)
 
 
+class ClusterError(RuntimeError):
+    """The cluster cannot grade as this machine would (no workers, another nnconf on a worker)."""
+
+
+def harness_fingerprint():
+    """This process's nnconf: its version's hash of the reference's and the checks' code."""
+    from nnconf.conformance.run.cache import fingerprint
+
+    return fingerprint()
+
+
 def run_dask(jobs, address, on_result, work=grade_one, timeout=30):
     """Grade ``jobs`` on the Dask distributed scheduler at ``address`` (``tcp://host:8786``): the
     same jobs, the same function, so the same results as a local run. Each worker machine needs
-    nnconf (and bubblewrap) installed; its reference cache is its own. The first job runs alone."""
+    nnconf (and bubblewrap) installed, the same nnconf as here (checked first: a worker with
+    other checks would give other grades under the same key); its reference cache is its own.
+    The first job runs alone."""
     from distributed import Client, as_completed
 
     if not jobs:
         return
     with Client(address, timeout=timeout) as client:
+        try:
+            theirs = client.run(harness_fingerprint)
+        except Exception as exc:  # noqa: BLE001 - nnconf missing on a worker, or no worker at all
+            raise ClusterError(f"the workers of {address} cannot run nnconf: {exc!r}") from None
+        if not theirs:
+            raise ClusterError(f"the scheduler at {address} has no worker: start some with `dask worker {address}`")
+        other = sorted(worker for worker, found in theirs.items() if found != harness_fingerprint())
+        if other:
+            raise ClusterError(f"{len(other)} worker(s) of {address} run another nnconf than this machine "
+                               f"({', '.join(other[:3])}): install the same version on every worker")
         keys = [f"nnconf-grade-{i}-{job.key[:16]}" for i, job in enumerate(jobs)]
         first = client.submit(work, jobs[0], key=keys[0], pure=False)
         on_result(_result(first, jobs[0]))
