@@ -243,3 +243,24 @@ def test_an_unboxed_run_leaves_a_new_key_behind(tmp_path):
             assert after != before
         elif before is not None:
             assert after == before
+
+
+def test_an_unboxed_run_reads_only_entries_written_before_its_code_ran(tmp_path, monkeypatch):
+    """Unboxed code can read the key and sign an entry of its own: once the run distrusts from now,
+    an entry whose file changed afterwards is a cold start, one from before is read as ever."""
+    import time
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    store = cache.Cache(str(tmp_path / "cache"))
+    old = store.named("deep", "before", "fast", 0)
+    old.get("cases", lambda: [1, 2, 3])
+    old.save()
+    time.sleep(0.05)
+    store.distrust_from_now()
+    time.sleep(0.05)
+    forged = cache.Memo(os.path.join(str(tmp_path / "cache"), cache.fingerprint(), "deep", "after.fast.0.memo"), store.key)
+    forged.get("cases", lambda: [])
+    forged.save()
+    assert store.named("deep", "before", "fast", 0).get("cases", lambda: None) == [1, 2, 3]
+    reread = store.named("deep", "after", "fast", 0)
+    assert "unboxed" in (reread.rejected or "") and reread.get("cases", lambda: "computed") == "computed"

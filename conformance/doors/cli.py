@@ -337,6 +337,9 @@ def _check(args, pulse, stdout):
     limits = Limits(memory_mb=args.max_memory, file_mb=args.max_file, disk_mb=args.max_disk,
                     processes=args.max_processes, deadline=time.time() + args.max_time, sandbox=args.sandbox,
                     allow_bundled=args.allow_bundled)
+    cache = _cache(args)
+    if box.mode == "none":
+        cache.distrust_from_now()  # before the first worker starts: unboxed code can sign entries with the key
     early = _early_worker(args, target, checked, functions, limits)
     from nnconf.conformance.run import engine
 
@@ -354,7 +357,7 @@ def _check(args, pulse, stdout):
                 results = engine.run(
                     target, args.suite or None, profile=args.profile, seed=args.seed, timeout=args.timeout,
                     progress=progress, training=not args.no_training, jobs=args.jobs, require=args.require,
-                    functions=functions, limits=limits, cache=_cache(args), early=early,
+                    functions=functions, limits=limits, cache=cache, early=early,
                 )
         except KeyboardInterrupt:
             interruption.seen = True

@@ -67,6 +67,7 @@ import stat
 import struct
 import sys
 import tempfile
+import time
 import types
 import uuid
 
@@ -542,8 +543,9 @@ class Memo:
     Read from ``path`` only if the file is this format and its MAC verifies with the user's key
     (:func:`_key`); anything else there is a cold start, overwritten by :meth:`save`."""
 
-    def __init__(self, path=None, key=None):
+    def __init__(self, path=None, key=None, written_before=None):
         self.path, self.values, self.unkept, self.dirty = path, {}, {}, False
+        self.written_before = written_before  # read a file only if its inode last changed before this time
         self.key = None if path is None else key if key is not None else _key(key_path())
         self.rejected = None  # why a file that was there was not used (for tests and debugging)
         if self.key is None:
@@ -562,6 +564,8 @@ class Memo:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
                 raise Undecodable("not a regular file of a plausible size")
+            if self.written_before is not None and info.st_ctime >= self.written_before:
+                raise Undecodable("written after unboxed code began to run in this run")
             data = handle.read(MAX_FILE_BYTES + 1)
         start = len(MAGIC) + MAC_BYTES
         if not data.startswith(MAGIC) or len(data) < start + 8:
@@ -662,6 +666,16 @@ class Cache:
         # the key is read (or made) now, before any target code runs in this run: a key file replaced by
         # unboxed code during the run does not change which entries this run trusts
         self.key = None if folder is None else _key(key_path())
+        self.written_before = None  # set by distrust_from_now
+
+    def distrust_from_now(self):
+        """Unboxed code is about to run (``--sandbox none``, the notebook door without a box): it can
+        read the key like any file of the user and sign entries of its own. From now on this run
+        reads only entries whose inode last changed before now (a file's ctime, which no process
+        sets at will); what it computes afresh it still writes, and the key is replaced after the
+        run (:func:`rotate_key`), so no later run trusts what the code wrote either."""
+        if self.written_before is None:
+            self.written_before = time.time()
 
     @classmethod
     def default(cls):
@@ -675,4 +689,5 @@ class Cache:
         """The memo of any other reference computation (a training curve, the planar sweep)."""
         if self.folder is None or self.key is None:
             return Memo()
-        return Memo(os.path.join(self.folder, fingerprint(), suite, f"{name}.{profile}.{seed}{EXTENSION}"), self.key)
+        return Memo(os.path.join(self.folder, fingerprint(), suite, f"{name}.{profile}.{seed}{EXTENSION}"), self.key,
+                    self.written_before)

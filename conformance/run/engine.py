@@ -352,6 +352,8 @@ def run_unit(target, suites=None, profile="fast", seed=0, timeout=10.0, progress
     box = box_of(target, limits)
     tasks = plan(suites, training)
     cache = cache or Cache.default()
+    if box.mode == "none":
+        cache.distrust_from_now()  # the code under check will run unboxed: it can sign entries with the key
     results = _run_tasks(target, tasks, profile, seed, timeout, functions, jobs, progress, require, limits, cache, early)
     from nnconf.conformance.run.training import merge_planar
 
