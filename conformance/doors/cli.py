@@ -14,7 +14,6 @@ piped; it wins over ``NO_COLOR``, as https://force-color.org's example does) say
 import argparse
 import contextlib
 import difflib
-import math
 import os
 import re
 import sys
@@ -23,6 +22,7 @@ import time
 
 from nnconf.version import __version__
 from nnconf.conformance.box import sandbox
+from nnconf.conformance.doors.options import JOBS, LIMITS, SEED, ranged, shown
 from nnconf.conformance.judging.records import (  # safe_text: every text of the target
     safe_text,
     unit_kind,
@@ -53,22 +53,10 @@ environment:
 Each command has its own help: nnconf check --help.
 """
 
-# The limits of a run: option -> (argparse dest, type, lowest, highest, default, unit, what it bounds).
-# The lowest values are the least with which a run can check anything at all (a worker needs about a
-# second to start, and some 50 MB beyond the Python and NumPy it holds before the code runs).
-LIMITS = {
-    "--timeout": ("timeout", float, 1, 3600, 10.0, "s", "seconds per call of the target"),
-    "--max-time": ("max_time", float, 2, 7 * 24 * 3600, 1800.0, "s", "seconds for the whole run"),
-    "--max-memory": ("max_memory", int, 128, 2**20, 2048, "MB", "memory the target may allocate in each worker"),
-    "--max-file": ("max_file", int, 1, 2**20, 100, "MB", "the largest file the target may write"),
-    "--max-disk": ("max_disk", int, 1, 2**20, 200, "MB", "all the target may write into its scratch folder, per worker"),
-    "--max-processes": ("max_processes", int, 1, 4096, 32, "", "processes and threads the target may run at once"),
-}
 # The error a worker reports for a call stopped by a limit (box/worker.py, box/protocol.py) -> its option.
 LIMIT_OF_ERROR = {"Timeout": "--timeout", "RunTimeLimit": "--max-time", "MemoryError": "--max-memory",
                   "MemoryLimit": "--max-memory", "FileTooLarge": "--max-file", "DiskFull": "--max-disk",
                   "ProcessLimit": "--max-processes"}
-JOBS, SEED = (1, 64), (0, 2**32 - 1)
 
 CHECK_EPILOG = """\
 exit codes:
@@ -97,30 +85,6 @@ profiles:
 The API each suite checks, and the levels of finding: docs/api.md and docs/findings.md in the
 repository, or `nnconf api`. A CI recipe: docs/ci/github-actions.yml.
 """
-
-
-def _g(number):
-    """A number as the help and the messages say it: 1800, 0.5, 1048576 (never 1.04858e+06)."""
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
-
-
-def _number(kind, low, high, what, unit=""):
-    """An argparse type: a finite number of ``kind`` from ``low`` to ``high``; the message gives the range."""
-    said = f" {unit}" if unit and unit != "s" else ("" if not unit else " seconds")
-
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value) or not low <= value <= high:
-            word = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"{text!r} is not allowed: give {word} from {_g(low)} to {_g(high)}{said} "
-                                             f"({what})")
-        return value
-
-    parse.__name__ = kind.__name__  # argparse names the type in its own messages
-    return parse
 
 
 def _parser():
@@ -157,12 +121,13 @@ def _parser():
                        help="text (the default), or github: also a GitHub Actions annotation (::error / ::warning) "
                             "for each failing or warned function, at its file and line")
     check.add_argument("--profile", choices=tuple(PROFILES), default="fast", help="how many cases (default fast; see below)")
-    check.add_argument("--seed", type=_number(int, *SEED, "the seed of the inputs"), default=0,
+    check.add_argument("--seed", type=ranged(int, *SEED, "the seed of the inputs"), default=0,
                        help="seed of the generated inputs and of NumPy's global random state before each call (default 0)")
     for option, (dest, kind, low, high, default, unit, what) in LIMITS.items():
         metavar = {"s": "SECONDS", "MB": "MB"}.get(unit, "N")
-        check.add_argument(option, dest=dest, type=_number(kind, low, high, what, unit), default=None, metavar=metavar,
-                           help=f"{what} (default {_g(default)}{' ' + unit if unit else ''}; from {_g(low)} to {_g(high)})"
+        check.add_argument(option, dest=dest, type=ranged(kind, low, high, what, unit), default=None, metavar=metavar,
+                           help=f"{what} (default {shown(default)}{' ' + unit if unit else ''}; "
+                                f"from {shown(low)} to {shown(high)})"
                                 + ("; what is left then is reported as not run" if dest == "max_time" else "")
                                 + ("; where the system lets the harness make control groups" if dest == "max_processes"
                                    else ""))
@@ -176,7 +141,7 @@ def _parser():
                        "(default: NNCONF_CACHE_DIR, else the platform's cache folder: ~/.cache/nnconf on Linux)")
     check.add_argument("--no-cache", action="store_true", help="compute the reference side afresh and keep nothing")
     check.add_argument("--no-training", action="store_true", help="skip the lockstep training curves and the planar sweep")
-    check.add_argument("-n", "--jobs", type=_number(int, *JOBS, "processes"), default=1, metavar="N",
+    check.add_argument("-n", "--jobs", type=ranged(int, *JOBS, "processes"), default=1, metavar="N",
                        help=f"run the work in N processes (default 1; from {JOBS[0]} to {JOBS[1]})")
     loudness = check.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line (and errors)")
@@ -586,8 +551,8 @@ def _limit_words(option, args):
     value = getattr(args, dest, default)
     unit = f" {unit}" if unit else ""
     if option in getattr(args, "given", {}):
-        return f"{option} {_g(value)}{unit} (the limit you set, default {_g(default)}{unit})"
-    return f"{option} {_g(value)}{unit} (the default)"
+        return f"{option} {shown(value)}{unit} (the limit you set, default {shown(default)}{unit})"
+    return f"{option} {shown(value)}{unit} (the default)"
 
 
 # --- colour, progress and signs of life ---------------------------------------------------------------

@@ -25,6 +25,7 @@ class GradeError(ValueError):
 
 def add_parser(commands):
     """The ``grade`` subcommand of ``nnconf``."""
+    from nnconf.conformance.doors.options import JOBS, LIMITS, SEED, ranged
     from nnconf.conformance.reading.layouts import LAYOUTS
     from nnconf.conformance.suites.strategies import PROFILES
 
@@ -41,34 +42,25 @@ def add_parser(commands):
                                                         "public_tests.py, ...), given to each student who did not submit them")
     grade.add_argument("--points", metavar="FILE", help="points per function or per suite (TOML; see README)")
     grade.add_argument("--strict", action="store_true", help="warnings cost points too")
-    grade.add_argument("-n", "--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
-                       help="submissions graded at once on this machine (default: the number of cores)")
+    grade.add_argument("-n", "--jobs", type=ranged(int, *JOBS, "submissions at once"), default=os.cpu_count() or 1,
+                       metavar="N", help="submissions graded at once on this machine (default: the number of cores)")
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask distributed cluster "
                                                               "(tcp://host:8786) instead of this machine")
-    grade.add_argument("--max-time-per-submission", type=_positive_float, default=300.0, metavar="SECONDS",
+    _, kind, low, high, _, _, _ = LIMITS["--max-time"]
+    grade.add_argument("--max-time-per-submission", type=ranged(kind, low, high, "seconds per submission", "s"),
+                       default=300.0, metavar="SECONDS",
                        help="what one submission may take (default 300 s); the rest of it is not run")
-    grade.add_argument("--timeout", type=_positive_float, default=10.0, help="seconds per call of a student's code (default 10)")
+    _, kind, low, high, _, unit, what = LIMITS["--timeout"]
+    grade.add_argument("--timeout", type=ranged(kind, low, high, what, unit), default=10.0, metavar="SECONDS",
+                       help="seconds per call of a student's code (default 10)")
     grade.add_argument("--profile", choices=tuple(PROFILES), default="fast", help="how many cases (default fast)")
-    grade.add_argument("--seed", type=int, default=0, help="seed of the generated inputs (default 0)")
+    grade.add_argument("--seed", type=ranged(int, *SEED, "the seed of the inputs"), default=0,
+                       help="seed of the generated inputs (default 0)")
     grade.add_argument("--no-training", action="store_true", help="skip the training curves and the planar sweep")
     grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
                        help="box each submission's workers with bubblewrap (default auto: where it can run)")
     grade.add_argument("--quiet", action="store_true", help="print only the summary")
     return grade
-
-
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def _positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise ValueError(text)
-    return value
 
 
 def main(args):
@@ -313,22 +305,20 @@ def identical_groups(rows, found, helper_names=()):
     by_student = {s.student: s for s in found.submissions}
     graded = [r for r in rows if r["status"] in ("graded", "timeout")]
     levels = {r["student"]: function_levels(graded_records(r)) for r in graded}
-    contents = {}
+    digests, contents = {}, {}
     for row in graded:
         for path in by_student[row["student"]].files:
             if path.endswith(".py"):
                 with open(path, "rb") as handle:
-                    contents.setdefault(hashlib.sha256(handle.read()).hexdigest(), set()).add(row["student"])
+                    digests[path] = hashlib.sha256(handle.read()).hexdigest()
+                contents.setdefault(digests[path], set()).add(row["student"])
     common = {digest for digest, students in contents.items() if len(students) >= max(3, len(graded) / 2)}
     members = {}
     for row in graded:
         for path in by_student[row["student"]].files:
-            if not path.endswith((".py", ".ipynb")) or os.path.basename(path) in helper_names:
+            if not path.endswith((".py", ".ipynb")) or os.path.basename(path) in helper_names \
+                    or digests.get(path) in common:
                 continue
-            if path.endswith(".py"):
-                with open(path, "rb") as handle:
-                    if hashlib.sha256(handle.read()).hexdigest() in common:
-                        continue
             try:
                 prints = function_fingerprints(path)
             except (OSError, ValueError, SyntaxError):
@@ -351,8 +341,9 @@ def export(rows, out, found, table, strict, duration, helper_names=()):
     from nnconf.version import __version__
     from nnconf.conformance.reading.layouts import safe_name
     from nnconf.reports.classbook import write_class_outputs
+    from nnconf.reports.writer import write_files
 
-    students, findings = [], []
+    students, findings, pages = [], [], {}
     checked = sorted({k for r in rows for k, v in function_levels(graded_records(r)).items()
                       if v != "skip" and not k.endswith(".*")})
     for row in rows:
@@ -360,8 +351,8 @@ def export(rows, out, found, table, strict, duration, helper_names=()):
         levels = spread(function_levels(records), checked)
         page = None
         if row.get("report"):
+            pages[f"{safe_name(row['student'])}.html"] = row["report"].encode("utf-8")
             page = f"students/{safe_name(row['student'])}.html"
-            _write_text(os.path.join(out, page), row["report"])
         points, most = score(levels, table, checked, strict) if table else (None, None)
         students.append({"student": row["student"], "name": row.get("name"), "status": row["status"],
                          "reason": row.get("reason"), "submission": row.get("submission"), "late": row.get("late"),
@@ -373,14 +364,8 @@ def export(rows, out, found, table, strict, duration, helper_names=()):
             "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "points": table is not None, "notes": list(found.notes)}
     groups = identical_groups(rows, found, helper_names)
+    write_files(pages, os.path.join(out, "students"))
     return write_class_outputs(out, students, findings, groups, meta)
-
-
-def _write_text(path, text):
-    temporary = f"{path}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
 
 
 class _Progress:

@@ -14,6 +14,7 @@ before the others start) and every later one reads.
 """
 
 import concurrent.futures
+import dataclasses
 import hashlib
 import io
 import json
@@ -49,8 +50,6 @@ class Options:
     allow_bundled: bool = False
     report: bool = True  # the front door renders the student's own HTML report
 
-    def as_dict(self):
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,8 @@ def key_of(files, helpers, options):
     from nnconf.conformance.run.cache import fingerprint
 
     digest = hashlib.sha256(f"nnconf {fingerprint()}".encode())  # the hash of the reference's and the checks' code
-    digest.update(json.dumps({k: v for k, v in options.as_dict().items() if k != "report"}, sort_keys=True).encode())
+    digest.update(json.dumps({k: v for k, v in dataclasses.asdict(options).items() if k != "report"},
+                             sort_keys=True).encode())
     for kind, entries in (("file", files), ("helper", helpers)):
         for name, data in entries:
             digest.update(f"{kind} {name} {hashlib.sha256(data).hexdigest()}\n".encode())
@@ -174,8 +174,6 @@ def _students_own(target, helpers):
     """``target`` less its units made only of the assignment's helper files (a ``dnn_utils.py``
     that defines ``relu`` claims the deep suite when the student's notebook cannot be read: it is
     never graded as the student's work); None when no unit is the student's."""
-    import dataclasses
-
     given = set(helpers)
     own = [u for u in target.units() if not {s.primary for s in u.sources.values()} <= given]
     if not own:
