@@ -30,11 +30,13 @@ class Outcome:
     changed: list = field(default_factory=list)  # paths of input arrays the call wrote into (harness's, from shared memory)
     raised_in: str | None = None  # the function of the target's innermost frame, when it raised
     missing: str | None = None  # the name a MissingName was about
+    needs: str | None = None  # the target's function a Precondition waits for (L_model_forward)
     reached: list = field(default_factory=list)  # (qualified name, file) the call reached before it raised
     # which harness-defined condition stopped the call (CONDITIONS), as the worker found it by the
     # identity of the harness's own exception classes and of the code that raised them: never by a
     # class's name. None: the target's own exception, whatever its class is called.
     condition: str | None = None
+    asked: str | None = None  # the probe the harness called ("module:qualname"; harness's)
 
 
     @property
@@ -53,7 +55,8 @@ class Outcome:
         return "crash.exception"
 
 
-HARNESS_FIELDS = ("patched", "changed", "diagnosis")  # filled in by the harness from what it sees, never by the worker
+# filled in by the harness from what it sees, never by the worker
+HARNESS_FIELDS = ("patched", "changed", "diagnosis", "asked")
 
 
 # The conditions a worker may report (Outcome.condition) and the names the harness shows and acts on
@@ -61,6 +64,9 @@ HARNESS_FIELDS = ("patched", "changed", "diagnosis")  # filled in by the harness
 # target's that merely calls itself ``Precondition`` or ``MissingName`` is shown as the target's own.
 CONDITIONS = {"precondition": "Precondition", "missing": "MissingName", "signature": "SignatureError",
               "unavailable": "UnavailableError", "resource": None}
+# The condition the harness itself gives a call it finds not applicable to the code, from data (the
+# book's chapter-4 net on integer labels; a session whose earlier step failed): never a worker's.
+NOT_APPLICABLE = "not applicable"
 HARNESS_NAMES = frozenset({"Precondition", "MissingName", "SignatureError", "UnavailableError", "StaleState",
                            "Timeout", "RunTimeLimit", "ProcessDied", *RESOURCE_ERRORS})
 

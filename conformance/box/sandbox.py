@@ -3,7 +3,9 @@
 With bubblewrap (Debian's ``bubblewrap``), a worker is a fresh process in user, mount, PID, network,
 IPC and UTS namespaces of its own: it is uid 65534 (``nobody``) there, holds no capability, cannot
 create a namespace, sees the system read-only (``/proc`` and ``/proc/sys`` included: where the
-harness runs as root, a writable ``/proc/sys/kernel/core_pattern`` would be an escape), writes only
+harness runs as root, a writable ``/proc/sys/kernel/core_pattern`` would be an escape) and without
+the files only their owner may read (bubblewrap maps the box's uid to the harness's, so where the
+harness is root, ``/etc/shadow-`` would look like the worker's own), writes only
 into a private tmpfs of bounded size (its HOME, TMPDIR and working directory), finds no socket of
 the host (``/run`` and ``/var`` are empty, the network namespace cuts abstract and network
 sockets, and a seccomp filter refuses new unix sockets and the kernel's riskiest interfaces), has no
@@ -42,6 +44,11 @@ SCRATCH_MASKS = ("/tmp", "/dev/shm")  # host folders replaced by the worker's ow
 SECRET_FOLDERS = ("/root", "/home", "/etc/ssh")  # emptied in the box (with the user's HOME), secrets live there
 SOCKET_FOLDERS = ("/run", "/var")  # emptied in the box: the host's unix sockets (/run, /var/run, /var/lib/...) live there
 SECRET_FILES = ("/etc/shadow", "/etc/gshadow")  # replaced by /dev/null in the box
+# Where the system keeps files only their owner may read (/etc/shadow-, /etc/ssl/private, a
+# database's pg_hba.conf): each such file or folder is hidden in the box, which sees these places as
+# any other user would (its uid is the harness's outside the box, root where the harness is root).
+OWNER_ONLY_ROOTS = ("/etc", "/opt", "/srv", "/usr/local/etc")
+OWNER_ONLY_MAX = 400  # paths hidden one by one at most; past it, the folder holding the rest is emptied
 BOX_ID = "65534"  # the worker's uid and gid in its user namespace ("nobody")
 
 
@@ -127,7 +134,8 @@ def _bwrap_options():
 def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccomp=None):
     """``argv`` run inside the box: its own user namespace (uid and gid 65534, no capability, no
     namespace of its own to make), the system read-only (``/proc`` too), the user's HOME, the other
-    secret places and the folders of the host's sockets empty, a tmpfs of ``disk_mb`` at /tmp; of
+    secret places, the files only their owner may read (:func:`owner_only_paths`) and the folders of
+    the host's sockets empty, a tmpfs of ``disk_mb`` at /tmp; of
     what those hide, the ``visible`` paths (the Python, the harness, the target's files) bound back
     read-only; the ``hidden`` folders (the harness's answers: its reference, PyTorch) emptied; no
     network; the seccomp program read from the descriptor ``seccomp`` (filter_fd), if any."""
@@ -141,6 +149,9 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccom
     for path in SECRET_FILES:
         if os.path.exists(path) and not _inside(os.path.realpath(path), masks):
             command += ["--ro-bind", "/dev/null", path]
+    owner_only = [p for p in owner_only_paths() if not _inside(p, masks) and p not in SECRET_FILES]
+    for path in owner_only:
+        command += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", "/dev/null", path]
     command += ["--size", str(disk_mb * 2**20), "--tmpfs", SCRATCH, "--size", str(2**20), "--tmpfs", "/dev/shm"]
     shown = sorted(set(under(visible, masks + list(SCRATCH_MASKS))))
     for path in shown:
@@ -150,7 +161,7 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccom
                     else ["--ro-bind", "/dev/null", secret])
     for folder in sorted(set(hidden)):
         command += ["--tmpfs", folder, "--remount-ro", folder]
-    for folder in masks:
+    for folder in masks + [p for p in owner_only if os.path.isdir(p)]:
         command += ["--remount-ro", folder]
     command += ["--remount-ro", "/proc"]  # bubblewrap covers /proc/irq and /proc/bus, not /proc/sys (0.8)
     command += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -160,6 +171,44 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccom
     for key, value in (environment or {}).items():
         command += ["--setenv", key, value]
     return command + ["--chdir", SCRATCH, "--"] + list(argv)
+
+
+@functools.lru_cache(maxsize=1)
+def owner_only_paths(roots=OWNER_ONLY_ROOTS, limit=OWNER_ONLY_MAX):
+    """The files and folders under ``roots`` that others may not read (no read bit for others; a
+    folder also without the search bit), outermost only, each real and not a link: what the box
+    hides. A walk without recursion that does not follow links or descend into what it hides; a
+    folder with more than ``limit`` such entries below it is hidden whole."""
+    import stat
+
+    found, stack = [], [r for r in roots if os.path.isdir(r) and not os.path.islink(r)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue
+            if stat.S_ISDIR(mode):
+                if not (mode & stat.S_IROTH and mode & stat.S_IXOTH):
+                    found.append(entry.path)
+                else:
+                    stack.append(entry.path)
+            elif stat.S_ISREG(mode) and not mode & stat.S_IROTH:
+                found.append(entry.path)
+        if len(found) > limit:
+            break
+    if len(found) > limit:  # hide the folders that hold them instead, outermost first
+        found = sorted({os.path.dirname(p) for p in found}, key=len)[:limit]
+    outermost = []
+    for path in sorted(found, key=len):
+        if not _inside(path, outermost):
+            outermost.append(path)
+    return tuple(sorted(outermost))
 
 
 # What a HOME keeps credentials in: hidden again where a folder bound back into the box holds them.
@@ -243,17 +292,58 @@ def seccomp_program(machine=None):
     table = REFUSED.get(machine or platform.machine())
     if table is None:
         return None
-    # (code, k, jump-if-true label, jump-if-false label); labels are "next", "allow", "refuse" or "absent"
+    return _program(table, sorted(table["calls"].values()), [table["clone3"]],
+                    [(table["socket"], 16, ((_JEQ, AF_UNIX, "refuse"),)),
+                     (table["clone"], 16, ((_JSET, CLONE_NAMESPACES, "refuse"),))])
+
+
+# Refused (EPERM) in a worker once it has set itself up, just before the target loads, boxed or
+# not (the worker installs this filter itself, on top of the box's): a new thread (``clone`` that
+# shares the memory, CLONE_VM, unless it is a vfork's, whose parent waits until the child has
+# exec'd or ended), and a new signal handler (``rt_sigaction``). ``clone3`` answers ENOSYS: the C
+# library then uses ``clone``. No code of the target's then runs beside the harness's or between two
+# of its steps: nothing undoes a write into an argument between the function's return and the
+# harness's look at its memory (a thread, a timer's handler). A process the target forks does not
+# share that memory (``shared.View`` keeps it out of children). A refused thread is Python's "can't
+# start new thread"; libraries that start one for show (tqdm's monitor) go on without it.
+SERVING = {
+    "x86_64": {"arch": 0xC000003E, "x32": True, "calls": {"rt_sigaction": 13}, "clone": 56, "clone3": 435},
+    "aarch64": {"arch": 0xC00000B7, "x32": False, "calls": {"rt_sigaction": 134}, "clone": 220, "clone3": 435},
+}
+CLONE_VM, CLONE_VFORK = 0x100, 0x4000
+
+
+def serving_program(machine=None):
+    """The worker's own filter (:data:`SERVING`) as a classic BPF program, or None for an
+    architecture without a table here."""
+    table = SERVING.get(machine or platform.machine())
+    if table is None:
+        return None
+    return _program(table, sorted(table["calls"].values()), [table["clone3"]],
+                    [(table["clone"], 16, ((_JSET, CLONE_VFORK, "allow"), (_JSET, CLONE_VM, "refuse")))])
+
+
+def _program(table, refused, absent, argument_rules):
+    """A classic BPF program: another architecture's call refused, the ``refused`` call numbers
+    refused (EPERM), the ``absent`` ones said not to exist (ENOSYS); each of ``argument_rules``,
+    (call number, offset of its argument's low half, tests), decides its call by the first of its
+    tests, (_JEQ or _JSET, value, "allow" or "refuse"), that holds for the argument, and allows it
+    if none does; every other call is allowed."""
+    # (code, k, jump-if-true label, jump-if-false label); labels: "next", "allow", "refuse", "absent", ("rule", i)
     steps = [(_LD_ABS, 4, None, None), (_JEQ, table["arch"], "next", "refuse"), (_LD_ABS, 0, None, None)]
     if table["x32"]:
         steps.append((_JGE, 0x40000000, "refuse", "next"))
-    steps += [(_JEQ, nr, "refuse", "next") for nr in sorted(table["calls"].values())]
-    steps += [(_JEQ, table["clone3"], "absent", "next"),
-              (_JEQ, table["socket"], "argument", "next"), (_JEQ, table["clone"], "flags", "allow"),
-              (_LD_ABS, 16, None, None), (_JEQ, AF_UNIX, "refuse", "allow"),  # "argument": args[0], low half
-              (_LD_ABS, 16, None, None), (_JSET, CLONE_NAMESPACES, "refuse", "allow")]  # "flags": the same
-    where = {"argument": len(steps) - 4, "flags": len(steps) - 2,
-             "allow": len(steps), "refuse": len(steps) + 1, "absent": len(steps) + 2}
+    steps += [(_JEQ, nr, "refuse", "next") for nr in refused]
+    steps += [(_JEQ, nr, "absent", "next") for nr in absent]
+    steps += [(_JEQ, rule[0], ("rule", i), "next") for i, rule in enumerate(argument_rules)]
+    steps.append((_JEQ, 0xFFFFFFFF, "allow", "allow"))  # no rule's call
+    where = {}
+    for i, (_, offset, tests) in enumerate(argument_rules):
+        where[("rule", i)] = len(steps)
+        steps.append((_LD_ABS, offset, None, None))
+        steps += [(test, value, then, "next") for test, value, then in tests]
+        steps.append((_JEQ, 0xFFFFFFFF, "allow", "allow"))  # no test held
+    where.update({"allow": len(steps), "refuse": len(steps) + 1, "absent": len(steps) + 2})
     code = b""
     for i, (op, k, yes, no) in enumerate(steps):
         jump = [0 if label in (None, "next") else where[label] - i - 1 for label in (yes, no)]

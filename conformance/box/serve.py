@@ -22,26 +22,33 @@ here decides a verdict; the harness decides from data alone (STYLE 19):
   there at all (a course helper file). A skip still rests on what the worker said, so the engine
   never lets one pass a run that ``--require`` checks (``ContractRun.failed_call``).
 
-What keeps the target's hands off the reporting code, set up before it loads (:func:`_lock`):
-an audit hook refuses, for the rest of the process, rewriting or deleting the ``__code__``,
-``__defaults__`` or ``__kwdefaults__`` of the worker's own functions, NumPy's and those of the
-standard modules it calls (``numpy_canary.__code__``, ``probes.call.__code__``), adding audit
-hooks, ``sys.setprofile``, ``sys.settrace`` outside :func:`probes.traced`, ``ctypes`` and the
-``gc`` walks that find objects no name leads to; before each call the worker puts back
-its own modules', the standard modules' it uses, ``builtins``' and NumPy's namespaces (NumPy's
+What keeps the target's hands off the reporting code, set up before it loads: the kernel keeps the
+process one thread that nothing interrupts (:func:`_alone`: no new thread, no new signal handler,
+a memory no other process opens, and no child holds the arguments' memory), so no code of the
+target's runs between its function's return and the checkpoint but what the harness itself
+calls; and an audit hook (:func:`_lock`) refuses, for the rest of the process, rewriting or
+deleting the ``__code__``, ``__defaults__`` or ``__kwdefaults__`` of the worker's own functions,
+NumPy's and those of the standard modules it calls (``numpy_canary.__code__``,
+``probes.call.__code__``), adding audit hooks, ``sys.settrace`` (whose per-frame hooks,
+``frame.f_trace``, would run the target's code on the harness's lines), ``sys.setprofile`` outside
+:func:`probes.traced`, ``ctypes`` and the ``gc`` walks that find objects no name leads to; before
+each call the worker puts back its own modules', the standard modules' it uses, ``builtins``' and
+NumPy's namespaces (NumPy's
 with the names 1.x had and 2.x removed, ``np.float_``: :mod:`numpy2`) from snapshots held as
 tuples (nothing the target can edit), and again before it reports; the canary is a tuple on
 read-only inputs. NumPy's values after the call (the canary) are a side-effect finding that can
 only add a failure: a patch that recognises the canary's own calls can hide from it, and harms
 no other check, since NumPy is put back before every call.
 
-Still open, beyond this process's reach: threads or processes the target leaves running (they can
-undo a write between the function's return and the checkpoint); the harness's frames, which the
-target can reach (``sys._getframe``) to read their objects or set their tracing during the one
-traced call; the contents of the harness's mutable objects (a set, an instance's attributes);
-raw frames written on the worker's socket; a stand-in (``sources.Unavailable``) the target makes
-and calls itself, or a failed import it plants, read as "unavailable" (a skip, so never a pass
-under ``--require``). Only a process the target never ran in could close these.
+Still open, beyond this process's reach: the harness's frames and mutable objects, which the
+target can reach (``sys._getframe``) and change (a set, an instance's attributes): they only
+feed what the worker reports, which the harness holds against its own data as above; raw frames
+written on the worker's socket, which can claim what a function could return, and a condition the
+harness then holds against what it knows (a precondition needs the probe that builds on another
+function and that function's own failure; a missing or unavailable name, the unit's files); a
+whole forged answer written before the target writes into its input and never returns (the write
+comes after the harness's last look); a compiled extension module of the target's own, which runs
+native code in here (no further than the box and the filter let it).
 """
 
 import contextlib
@@ -191,7 +198,7 @@ class Guard:
 
 
 # What the audit hook refuses once the target may run (see the module's docstring).
-_REFUSED_EVENTS = frozenset({"sys.addaudithook", "sys.setprofile", "gc.get_objects", "gc.get_referrers",
+_REFUSED_EVENTS = frozenset({"sys.addaudithook", "sys.settrace", "gc.get_objects", "gc.get_referrers",
                              "gc.get_referents", "sys._current_frames"})
 _CODE_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
@@ -208,7 +215,7 @@ def _lock(traced_code, functions):
         if event in _refused or event[:7] == "ctypes." or (
                 event[:7] == "object." and event[7:] in ("__setattr__", "__delattr__") and args[1] in _attributes
                 and _id(args[0]) in _functions) or (
-                event == "sys.settrace" and _getframe(1).f_code is not _traced):
+                event == "sys.setprofile" and _getframe(1).f_code is not _traced):
             raise _error(f"nnconf: `{event}` is refused in the worker that runs the code under check")
 
     defaults = list(refuse.__defaults__)
@@ -288,16 +295,17 @@ def main(argv=None):
     sock, arena_fd, arena_size = (int(a) for a in (argv or sys.argv)[1:4])
     conn = Line(socket.socket(fileno=sock))
     setup = pickle.loads(conn.receive())  # from the harness (trusted), before any target code runs
-    _serve(conn, setup, shared.View(arena_fd, arena_size))
+    _serve(conn, setup, arena_fd, arena_size)
 
 
-def _serve(conn, setup, arena):
+def _serve(conn, setup, arena_fd, arena_size):
     from nnconf.conformance.box import probes as harness_probes
 
     sys.path[:] = setup["path"]
     if setup["mode"] != "bwrap":  # bubblewrap has done these already
         _no_network()
         _own_pid_namespace()
+    arena = shared.View(arena_fd, arena_size)  # in the process that serves (it is kept out of forked children)
     _one_blas_thread()
     probes = _probe_table()  # the harness's probes, as they are before the target loads
     _limit_resources(setup["limits"], counted=setup["mode"] != "bwrap")
@@ -324,6 +332,7 @@ def _serve(conn, setup, arena):
         for namespace, items in _saved:
             _update(namespace, items)
 
+    _alone()
     _lock(harness_probes.traced.__code__, _functions(("nnconf.", "numpy", *STANDARD)) + [checkpoint, restore_harness])
     try:
         _reset_global_state(seed)
@@ -381,7 +390,7 @@ def _known_conditions():
 def _serve_forked(sock, setup, arena_fd, arena_size):
     """The notebook door's worker: forked from the kernel, whose functions it checks as they are."""
     os.setpgrp()  # its own process group: whatever the target starts is ended with it
-    _serve(Line(sock), setup, shared.View(arena_fd, arena_size))
+    _serve(Line(sock), setup, arena_fd, arena_size)
 
 
 def _probe_table():
@@ -494,6 +503,35 @@ def _own_pid_namespace():
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
+def _alone():
+    """From here on, this process stays one thread that nothing interrupts: no new thread, no new
+    signal handler (``sandbox.SERVING``, a seccomp filter on top of the box's; the kernel holds
+    it, whatever the target does in here), and a memory no other process may open (not dumpable).
+    Processes the target forks get no share of the arguments' memory (``shared.View``). No code of
+    the target's can then run between its function's return and the checkpoint, nor while the
+    harness reads the arguments' memory. (Where the system has no seccomp, the worker goes on
+    without the filter.)"""
+    import ctypes
+
+    from nnconf.conformance.box import sandbox
+
+    pr_set_dumpable, pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 4, 38, 22, 2
+    with contextlib.suppress(OSError, AttributeError):
+        _libc().prctl(pr_set_dumpable, 0, 0, 0, 0)  # no other process reads or writes its memory (/proc/PID/mem)
+    program = sandbox.serving_program()
+    if program is None:
+        return
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = _libc()
+        fprog = Program(len(program) // 8, program)
+        if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) == 0:
+            libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0)
+
+
 def _one_blas_thread():
     """Small matrices: BLAS threads only contend (with the harness and other workers) on 2 cores."""
     try:
@@ -527,6 +565,7 @@ def _run(probe, args, module, load_error, seed, restore_harness=lambda: None, kn
             traceback=target_traceback(exc),
             raised_in=innermost_target_function(exc),
             missing=exc.name if condition == "missing" and isinstance(exc.name, str) else None,
+            needs=exc.needs if condition == "precondition" and isinstance(exc.needs, str) else None,
             reached=list(getattr(exc, "nnconf_reached", ())),
             condition=condition or ("resource" if resource else None),
         )

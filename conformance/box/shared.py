@@ -35,7 +35,7 @@ class Arena:
         self.fd = os.memfd_create("nnconf-inputs", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         os.ftruncate(self.fd, size)
         fcntl.fcntl(self.fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL)
-        self.memory = mmap.mmap(self.fd, size)
+        self.memory = _unforked(mmap.mmap(self.fd, size))  # a worker forked from here (the notebook door's) maps it anew
         self.placed = []  # (path, offset, bytes written)
 
     def place(self, value):
@@ -71,6 +71,31 @@ class Arena:
         os.close(self.fd)
 
 
+def _unforked(memory):
+    """``memory`` (an mmap), left out of the processes forked after this (where the system can)."""
+    if hasattr(mmap, "MADV_DONTFORK"):
+        memory.madvise(mmap.MADV_DONTFORK)
+    return memory
+
+
+def _mapped(fd, size):
+    """The ``size`` bytes of ``fd`` mapped shared and left out of forked children, as a writable
+    buffer that holds no descriptor (Python's ``mmap`` keeps a duplicate of ``fd``, which a child
+    would inherit and map again)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    address = libc.mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0)
+    if address is None or address == ctypes.c_void_p(-1).value:
+        raise OSError(ctypes.get_errno(), f"the worker could not map the harness's shared memory ({size} bytes)")
+    if hasattr(mmap, "MADV_DONTFORK"):
+        libc.madvise(address, size, mmap.MADV_DONTFORK)
+    return (ctypes.c_char * size).from_address(address)
+
+
 def need(value):
     """Bytes the arrays of ``value`` take in an arena (with alignment)."""
     if type(value) is np.ndarray:
@@ -83,10 +108,14 @@ def need(value):
 
 
 class View:
-    """The worker's side: the arena mapped from the inherited descriptor."""
+    """The worker's side: the arena mapped from the inherited descriptor, which is then closed, and
+    kept out of any child the worker forks (``MADV_DONTFORK``): no process but the worker and the
+    harness holds this memory, so none the target starts can write into the arguments after its
+    function returned (threads, which would share it, are refused: ``sandbox.SERVING``)."""
 
     def __init__(self, fd, size):
-        self.memory = mmap.mmap(fd, size)
+        self.memory = _mapped(fd, size)
+        os.close(fd)
 
     def arrays(self, value):
         """``value`` with each Shared replaced by a writable array over the arena."""

@@ -168,7 +168,7 @@ def _name_by_condition(outcome):
 
 # the longest text of each field of an answer the harness keeps (the worker cuts them too; a target may not)
 TEXT_LIMITS = {"error_type": 200, "error": 4000, "traceback": 8000, "diagnosis": 100, "raised_in": 200, "missing": 200,
-               "condition": 40}
+               "needs": 200, "condition": 40}
 
 
 ARENA_BYTES = 16 * 2**20  # shared memory for one call's inputs; a worker with larger inputs gets a larger one
@@ -186,6 +186,7 @@ class Worker:
         self._process = self._conn = self._arena = self._group = None
         self._arena_bytes = ARENA_BYTES
         self.broken = set()  # names that failed their own checks (not used to judge other functions)
+        self.clean = set()  # names whose own checks all ran here, none failed or skipped
 
     @property
     def allow_bundled(self):
@@ -312,6 +313,7 @@ class Worker:
                 error=f"the process running the code ended or answered garbage (exit code {code}; os._exit, "
                       f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}: {str(exc)[:200]}]{log}",
             )
+        outcome.asked = probe_name(probe)
         if share:
             outcome.changed = []
             for paths in seen + [self._arena.changed()]:  # a write undone after a checkpoint is still a write

@@ -18,7 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnconf.conformance.box import numpy2
+from nnconf.conformance.box import numpy2, probes
+from nnconf.conformance.box.probes import layers as layer_probes
+from nnconf.conformance.box.protocol import NOT_APPLICABLE, probe_name
 from nnconf.conformance.judging import severity
 from nnconf.conformance.judging.bug_classes import explain
 from nnconf.conformance.judging.records import STAGE_WORDS, STAGES, Record
@@ -26,7 +28,7 @@ from nnconf.conformance.reading import loader
 from nnconf.conformance.reading.sources import module_name
 from nnconf.conformance.run import stages
 from nnconf.conformance.run.cache import Cache, Memo
-from nnconf.conformance.suites.dependencies import REQUIRES, note_likely_causes
+from nnconf.conformance.suites.dependencies import REQUIRES, note_likely_causes, waits_for
 from nnconf.conformance.suites.strategies import PROFILES, draw_examples
 
 
@@ -86,7 +88,7 @@ class ContractRun:
 
     def plausible_skip(self, outcome):
         """Whether a condition the worker reported fits the unit's files (see :func:`_plausible_skip`)."""
-        return _plausible_skip(self.worker, self.contract.suite, outcome)
+        return _plausible_skip(self.worker, self.contract, outcome)
 
     # -- records ---------------------------------------------------------------------------
 
@@ -175,14 +177,26 @@ class ContractRun:
         return "; ".join(parts)
 
 
-def _plausible_skip(worker, suite, outcome):
-    """Whether a harness condition the worker reported fits what the harness reads in the unit's
-    files itself: a missing name that they do not define, an unavailable name that an import of
-    theirs binds (a precondition is the probes' own: not applicable to the code). Else the
-    skip is the target's doing (it can call the harness's own code in its process) and the call is
-    its crash."""
+# The probes that build a check on another function of the target's, and so may report a precondition.
+_WAITING_PROBES = frozenset(map(probe_name, (probes.chain_deep_backward, layer_probes.net_call_probe)))
+
+
+def _plausible_skip(worker, contract, outcome):
+    """Whether a harness condition fits what the harness knows itself: one the harness gave from
+    data (``NOT_APPLICABLE``) holds unless the function it names passed all its own checks in this
+    worker; a precondition the worker reported comes from a probe that builds on another function
+    (``_WAITING_PROBES``), waits for the function this contract's probes build on (``WAITS_FOR``),
+    and that function did not pass all its own checks here (it failed, was skipped for a helper
+    file that is not there, or was not checked: ``--function``); a
+    missing name is one the unit's files do not define; an unavailable name is one an import of
+    theirs binds. Else the skip is the target's doing (it can call the harness's own code in its
+    process, or write on its socket) and the call is its crash."""
+    suite = contract.suite
+    if outcome.error_type == "Precondition" and outcome.condition == NOT_APPLICABLE:  # the harness's own, from data
+        return outcome.needs not in worker.clean
     if outcome.error_type == "Precondition":
-        return True  # the harness's probes state their own preconditions (a case not applicable to the code)
+        return outcome.asked in _WAITING_PROBES and outcome.needs == waits_for(contract.name) \
+            and outcome.needs not in worker.clean
     scans = [scan for _, scan in _unit_scans(worker.target, suite)]
     if not scans:
         return True  # a package or a kernel's functions: nothing the harness reads to hold it against
@@ -582,6 +596,8 @@ def run_suite(worker, target, suite, contracts, profile, seed, progress=None, re
             record.extra["source"] = source
             if calls:
                 record.extra["calls"] = calls
+        if found and all(r.status in ("pass", "warn", "note") for r in found):
+            worker.clean.add(contract.name)
         if any(r.status in ("fail", "error") for r in found):
             worker.broken.add(contract.name)  # its numeric gradient must not judge later functions
             callees = [c for c in dict.fromkeys([*calls, *_undefined_names(found)])

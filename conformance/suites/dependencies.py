@@ -30,6 +30,17 @@ BUILT_FROM = {
 }
 
 
+# The function of the target a probe builds another's check on (``L_model_backward`` fed by the
+# target's own ``L_model_forward``; a method of a net made by the target's ``TwoLayerNet.__init__``):
+# the only one a Precondition (a skip) may wait for.
+WAITS_FOR = {"L_model_backward": "L_model_forward", "TwoLayerNet.": "TwoLayerNet.__init__"}
+
+
+def waits_for(name):
+    """The function ``name``'s check may wait for (:data:`WAITS_FOR`), or None."""
+    return next((v for k, v in WAITS_FOR.items() if name == k or (k.endswith(".") and name.startswith(k))), None)
+
+
 # What each run needs of the target: no curve (or sweep) where one of these is not implemented.
 REQUIRES = {
     "shallow": ("forward_propagation", "compute_cost", "backward_propagation", "update_parameters"),

@@ -34,6 +34,7 @@ from nnconf.conformance.box.probes.layers import (
     net_init_probe,
     numerical_gradient_probe,
 )
+from nnconf.conformance.box.protocol import NOT_APPLICABLE
 from nnconf.conformance.judging import severity
 from nnconf.conformance.judging.compare import as_array, compare
 from nnconf.conformance.judging.conventions import note
@@ -155,7 +156,8 @@ def _failed_step(case, entries, outcome):
         etype, text = entry["error"]
         method = s["steps"][index][0]
         if index < s["tested"]:
-            return replace(outcome, ok=False, value=None, error_type="Precondition", error=(
+            return replace(outcome, ok=False, value=None, error_type="Precondition", condition=NOT_APPLICABLE,
+                           needs=f"{s['cls']}.{method}", error=(
                 f"{s['cls']}.{method} failed before {s['cls']}.{s['steps'][s['tested']][0]} could run "
                 f"({etype}: {text}); see {s['cls']}.{method}'s own check"))
         words = _state_words(s["cls"], method, etype, text, entry)
@@ -545,9 +547,9 @@ def _run_cross_entropy(worker, case):
             f"{outcome.error} (on one-hot t; with the same targets as integer labels it returns the right loss: "
             "it takes integer labels only, as the book's section 4.2.4 listing 'when t is a label')"))
     if not one_hot and batch and _close(answer, case.mean * np.shape(y)[0], case.dtype):
-        return replace(outcome, error_type="Precondition", traceback=None, diagnosis=None, error=(
-            f"not applicable: {note('book single example')} takes one-hot t only, and this case passes integer "
-            f"labels ({outcome.error_type}: {outcome.error})"))
+        return replace(outcome, error_type="Precondition", condition=NOT_APPLICABLE, traceback=None, diagnosis=None,
+                       error=f"not applicable: {note('book single example')} takes one-hot t only, and this case "
+                             f"passes integer labels ({outcome.error_type}: {outcome.error})")
     return outcome
 
 
@@ -765,9 +767,10 @@ def _run_net(worker, case):
     if not outcome.ok and case.label == "labels" and outcome.kind == "crash.exception":
         answer = worker.call(net_form_probe, case.net[0], case.form_probe)
         if answer.ok and _form_of(answer.value, case.form_candidates)[0] == "ch4":
-            return replace(outcome, error_type="Precondition", traceback=None, diagnosis=None, error=(
-                f"not applicable: {note('book chapter 4')} takes one-hot targets only, and this case passes "
-                f"integer labels ({outcome.error_type}: {outcome.error})"))
+            return replace(outcome, error_type="Precondition", condition=NOT_APPLICABLE, traceback=None,
+                           diagnosis=None, error=f"not applicable: {note('book chapter 4')} takes one-hot targets "
+                                                 f"only, and this case passes integer labels "
+                                                 f"({outcome.error_type}: {outcome.error})")
     if outcome.ok:
         names = outcome.value.get("names") or []
         outcome.value["mutated"] = shared.written(outcome.changed, (3,), names) + list(outcome.value.get("mutated") or [])

@@ -63,23 +63,27 @@ _PRISTINE = ()  # the worker's namespaces as before the target loaded: (namespac
 
 def traced(fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` and the functions it really reached: [(qualified name, file)]
-    (``Affine.backward``), so that a failure is blamed on a callee only if it was called."""
+    (``Affine.backward``), so that a failure is blamed on a callee only if it was called.
+
+    A profile function (``sys.setprofile``) sees each new frame; it has no per-frame hook the
+    target could set on the harness's frames (a trace function's ``frame.f_trace`` would run the
+    target's code on the harness's lines, after its function returned)."""
     codes = set()
 
-    def tracer(frame, event, arg):
-        codes.add(frame.f_code)
-        return None  # no line events: only each new frame is seen
+    def profiler(frame, event, arg, _add=codes.add):
+        if event == "call":
+            _add(frame.f_code)
 
-    previous = sys.gettrace()
-    sys.settrace(tracer)
+    previous = sys.getprofile()
+    sys.setprofile(profiler)
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
-        sys.settrace(previous)
+        sys.setprofile(previous)
         exc.nnconf_reached = _names_of(codes)  # a crash is blamed from its real calls too
         raise
     finally:
-        sys.settrace(previous)
+        sys.setprofile(previous)
     return result, _names_of(codes)
 
 
@@ -117,7 +121,13 @@ def fd_vjp(module, suite, name, args, wrt, upstream, output=None, kwargs=None):
 
 
 class Precondition(Exception):
-    """A check could not be set up because another function of the target failed (a skip)."""
+    """A check could not be set up because another function of the target failed (a skip):
+    ``needs`` names that function (``L_model_forward``), whose own checks the harness holds the
+    skip against (``engine._plausible_skip``)."""
+
+    def __init__(self, message, needs):
+        super().__init__(message)
+        self.needs = needs
 
 
 # --- networks: a loss of the target's own forward, and the target's own gradient -------------
@@ -347,7 +357,8 @@ def chain_deep_backward(module, X, Y, params):
     try:
         AL, caches = forward(X, copy.deepcopy(params))
     except Exception as exc:  # noqa: BLE001 - the forward's own check reports it
-        raise Precondition(f"the target's own L_model_forward failed ({type(exc).__name__}: {exc})") from None
+        raise Precondition(f"the target's own L_model_forward failed ({type(exc).__name__}: {exc})",
+                           "L_model_forward") from None
     return call(module, "deep", "L_model_backward", (AL, Y, caches), {}, True)
 
 

@@ -225,7 +225,7 @@ def _net_once(cls, sizes, params, method, args, earlier, plain, trace=False):
     except Exception as exc:  # noqa: BLE001 - TwoLayerNet.__init__'s own check reports it
         raise probes.Precondition(
             f"TwoLayerNet{tuple(sizes)} itself failed ({type(exc).__name__}: {exc}); "
-            "see TwoLayerNet.__init__") from None
+            "see TwoLayerNet.__init__", "TwoLayerNet.__init__") from None
     _load(net, params)
     bound, read = method_of(net, "TwoLayerNet", method)
     names = probes._bind(bound, f"TwoLayerNet.{method}", args, {})
@@ -249,11 +249,12 @@ def _load(net, params):
     held = getattr(net, "params", None)
     if not isinstance(held, dict):
         raise probes.Precondition(
-            "the TwoLayerNet has no `params` dict to load parameters into; see TwoLayerNet.__init__")
+            "the TwoLayerNet has no `params` dict to load parameters into; see TwoLayerNet.__init__",
+            "TwoLayerNet.__init__")
     for key, value in params.items():
         array = held.get(key)
         if not isinstance(array, np.ndarray) or array.shape != value.shape:
             raise probes.Precondition(
                 f"net.params[{key!r}] is {describe(array)}, the contract loads shape {value.shape}; "
-                "see TwoLayerNet.__init__")
+                "see TwoLayerNet.__init__", "TwoLayerNet.__init__")
         array[...] = value
