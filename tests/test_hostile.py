@@ -34,12 +34,16 @@ import nnconf
 import nnconf.conformance
 
 CATALOG = Path(__file__).parent / "hostile"
-CASES = sorted(p.stem for p in CATALOG.glob("*.py") if not p.name.startswith("_"))
+# a case is a module (the learner's file of its suite) or a folder (the learner's work folder: its
+# files, and ``case.py`` with the constants, which is not copied)
+CASES = sorted([p.stem for p in CATALOG.glob("*.py") if not p.name.startswith("_")]
+               + [p.name for p in CATALOG.iterdir() if p.is_dir() and (p / "case.py").is_file()])
 SUCCEEDED = "HOSTILE-SUCCEEDED"  # a module that finds its attack worked says so in whatever it can
 PACKAGES = sorted({os.path.dirname(nnconf.__file__), os.path.dirname(nnconf.conformance.__file__)})
 SUBPROCESS_TIMEOUT = 240
 PR_SET_CHILD_SUBREAPER = 36
-KNOWN = ("SUITE", "FUNCTION", "DIAGNOSIS", "EXIT", "ARGS", "RECORD", "STATUS", "CLEAN", "NEEDS_BWRAP", "MAX_SECONDS", "XFAIL", "XFAIL_MATCH")
+KNOWN = ("SUITE", "FUNCTION", "DIAGNOSIS", "EXIT", "ARGS", "RECORD", "STATUS", "CLEAN", "NEEDS_BWRAP", "MAX_SECONDS", "XFAIL",
+         "XFAIL_MATCH", "TARGET", "LINKS", "IMPORTABLE", "STDERR")
 
 
 def constants(path):
@@ -60,6 +64,10 @@ def constants(path):
     found.setdefault("CLEAN", ())
     found.setdefault("NEEDS_BWRAP", False)
     found.setdefault("MAX_SECONDS", 60)
+    found.setdefault("TARGET", ".")  # a folder case: what the command names, from inside the work folder
+    found.setdefault("LINKS", {})  # a folder case: links made in the work folder, name -> where they point
+    found.setdefault("IMPORTABLE", False)  # a folder case: the work folder on PYTHONPATH (a package named by name)
+    found.setdefault("STDERR", None)  # text the run must say on stderr (a usage error, exit 2, writes no results)
     if isinstance(found["DIAGNOSIS"], str):
         found["DIAGNOSIS"] = (found["DIAGNOSIS"],)
     for key in ("RECORD", "STATUS"):
@@ -77,10 +85,15 @@ def _boxed():
         return False
 
 
+def _case_file(name):
+    """The module of a case, or the ``case.py`` of a folder case."""
+    return CATALOG / name / "case.py" if (CATALOG / name).is_dir() else CATALOG / f"{name}.py"
+
+
 def _params():
     params = []
     for name in CASES:
-        found = constants(CATALOG / f"{name}.py")
+        found = constants(_case_file(name))
         marks = []
         if found["NEEDS_BWRAP"]:
             marks.append(pytest.mark.skipif(not _boxed(), reason="needs bubblewrap's box, which cannot run here "
@@ -222,20 +235,51 @@ def _subreaper():
 
 @pytest.mark.parametrize("name", _params())
 def test_hostile(name):
-    case = constants(CATALOG / f"{name}.py")
+    case = constants(_case_file(name))
+    source = CATALOG / name if (CATALOG / name).is_dir() else CATALOG / f"{name}.py"
     try:
         try:
-            run_case(CATALOG / f"{name}.py", case)
+            run_case(source, case)
         except PackageChanged as exc:
             # someone editing the harness while the case ran (this tree is shared) looks the same as an
             # attack that got through: run once more; an attack changes the package again
             warnings.warn(f"{name}: run again: {exc}")
-            run_case(CATALOG / f"{name}.py", case)
+            run_case(source, case)
     except AssertionError as exc:
         # a known weakness must show as the weakness XFAIL names, not as some other failure
         if case.get("XFAIL") and case.get("XFAIL_MATCH") and case["XFAIL_MATCH"] not in str(exc):
             raise RuntimeError(f"failed, but not with {case['XFAIL_MATCH']!r} as XFAIL says: {exc}") from exc
         raise
+
+
+def _judged_as_declared(case, expected_exit, process, json_path, report, shown):
+    """The run's JSON (an array of records, the attacked function judged as declared) and report."""
+    assert json_path.is_file(), "the harness wrote no JSON" + shown
+    records = json.loads(json_path.read_text(encoding="utf-8"))
+    assert isinstance(records, list) and records and all(isinstance(r, dict) and "status" in r for r in records)
+    mine = [r for r in records if r.get("suite") == case["SUITE"]]
+    if 1 in expected_exit and process.returncode == 1:
+        bad = [r for r in mine if r["function"] in case["RECORD"] and r["status"] in case["STATUS"]]
+        assert bad, f"no failing record for {case['RECORD']}: " + json.dumps(mine, indent=1)[:3000] + shown
+        assert case["DIAGNOSIS"] is None or any(r.get("diagnosis") in case["DIAGNOSIS"] for r in bad), (
+            f"diagnoses {sorted({str(r.get('diagnosis')) for r in bad})}, expected one of {case['DIAGNOSIS']}: "
+            + "\n".join(r["message"][:400] for r in bad[:4]))
+    for function in case["CLEAN"]:  # correct functions checked in the same run: nothing may be blamed on them
+        blamed = [r for r in mine if r["function"] == function and r["status"] in ("fail", "error", "warn")]
+        assert not blamed, f"{function} is blamed: " + "\n".join(r["message"][:400] for r in blamed[:4])
+        assert any(r["function"] == function and r["status"] == "pass" for r in mine), f"{function} was not checked"
+    if process.returncode == 0:
+        assert not [r for r in records if r["status"] in ("fail", "error")]
+        assert any(r["function"] == case["FUNCTION"] and r["status"] == "pass" for r in mine), json.dumps(mine)[:2000]
+
+    # the report
+    html = report / "report.html"
+    assert html.is_file() and html.stat().st_size > 0, shown
+    for path in (html, json_path):
+        data = path.read_bytes()
+        data.decode("utf-8")
+        assert b"\x1b" not in data and b"\x00" not in data, f"raw control characters in {path.name}"
+    json.loads((report / "results.json").read_text(encoding="utf-8"))
 
 
 class PackageChanged(AssertionError):
@@ -268,8 +312,17 @@ def run_case(module, case):
         (home / ".config").mkdir()
         work.mkdir()
         tmp.mkdir()
-        target = work / f"{case['SUITE']}.py"
-        shutil.copyfile(module, target)
+        if module.is_dir():  # the learner's work folder as the case has it, links made here
+            shutil.copytree(module, work, symlinks=True, dirs_exist_ok=True,
+                            ignore=lambda folder, names: ["case.py", "__pycache__"] if Path(folder) == module else [])
+            for name, points_to in case["LINKS"].items():
+                (work / name).symlink_to(points_to)
+            planted = {work / n for n in os.listdir(work)}
+            named = case["TARGET"]
+        else:
+            target = work / f"{case['SUITE']}.py"
+            shutil.copyfile(module, target)
+            planted, named = {target}, f"{case['SUITE']}={target}"
         (work / "listener.txt").write_text(f"{listeners.port}\n{listeners.unix_name}\n")
 
         env = {k: v for k, v in os.environ.items() if k != "NNCONF_ALLOW_BUNDLED"}
@@ -279,7 +332,9 @@ def run_case(module, case):
                    MPLCONFIGDIR=str(root / "matplotlib"), NNCONF_CACHE_DIR=str(root / "cache" / "nnconf"))
         env.update(HOME=str(home), TMPDIR=str(tmp), AWS_SECRET_ACCESS_KEY=env_secret,
                    NNCONF_HOSTILE_SECRET=env_secret, NNCONF_HARNESS_MARK="1")
-        command = [sys.executable, "-m", "nnconf", "check", f"{case['SUITE']}={target}", "--function",
+        if case["IMPORTABLE"]:
+            env["PYTHONPATH"] = str(work)
+        command = [sys.executable, "-m", "nnconf", "check", named, "--function",
                    case["FUNCTION"], "--json", str(json_path), "--report", str(report), "--no-training",
                    "--timeout", "5", "--max-time", "120", "--max-memory", "1024", "--quiet", *case["ARGS"]]
 
@@ -303,7 +358,7 @@ def run_case(module, case):
                  f"\n--- stderr\n{stderr.decode(errors='replace')[-3000:]}")
 
         # the outputs as the run left them; a process left behind must not change them later
-        outputs_at_end = snapshot(work, skip={target, work / "listener.txt"})
+        outputs_at_end = snapshot(work, skip=planted | {work / "listener.txt"})
 
         # no process of the run outlives it (orphans come to this subreaper)
         deadline = time.monotonic() + 3.0
@@ -325,38 +380,15 @@ def run_case(module, case):
 
         # the harness itself did not crash (an uncaught exception also exits 1)
         assert b"Traceback (most recent call last)" not in stderr, "the harness crashed" + shown
-        assert json_path.is_file(), "the harness wrote no JSON" + shown
-
-        # the JSON: an array of records; the attacked function judged as declared
-        records = json.loads(json_path.read_text(encoding="utf-8"))
-        assert isinstance(records, list) and records and all(isinstance(r, dict) and "status" in r for r in records)
-        mine = [r for r in records if r.get("suite") == case["SUITE"]]
-        if 1 in expected_exit and process.returncode == 1:
-            bad = [r for r in mine if r["function"] in case["RECORD"] and r["status"] in case["STATUS"]]
-            assert bad, f"no failing record for {case['RECORD']}: " + json.dumps(mine, indent=1)[:3000] + shown
-            assert case["DIAGNOSIS"] is None or any(r.get("diagnosis") in case["DIAGNOSIS"] for r in bad), (
-                f"diagnoses {sorted({str(r.get('diagnosis')) for r in bad})}, expected one of {case['DIAGNOSIS']}: "
-                + "\n".join(r["message"][:400] for r in bad[:4]))
-        for function in case["CLEAN"]:  # correct functions checked in the same run: nothing may be blamed on them
-            blamed = [r for r in mine if r["function"] == function and r["status"] in ("fail", "error", "warn")]
-            assert not blamed, f"{function} is blamed: " + "\n".join(r["message"][:400] for r in blamed[:4])
-            assert any(r["function"] == function and r["status"] == "pass" for r in mine), f"{function} was not checked"
-        if process.returncode == 0:
-            assert not [r for r in records if r["status"] in ("fail", "error")]
-            assert any(r["function"] == case["FUNCTION"] and r["status"] == "pass" for r in mine), json.dumps(mine)[:2000]
-
-        # the report
-        html = report / "report.html"
-        assert html.is_file() and html.stat().st_size > 0, shown
-        for path in (html, json_path):
-            data = path.read_bytes()
-            data.decode("utf-8")
-            assert b"\x1b" not in data and b"\x00" not in data, f"raw control characters in {path.name}"
-        json.loads((report / "results.json").read_text(encoding="utf-8"))
+        if case["STDERR"] is not None:  # a usage error: said, and nothing checked or written
+            assert case["STDERR"] in stderr.decode(errors="replace"), shown
+            assert not json_path.exists() and not report.exists(), "a run stopped for a usage error wrote results"
+        else:
+            _judged_as_declared(case, expected_exit, process, json_path, report, shown)
 
         # no secret anywhere it could travel; no attack that says it worked
-        texts = {"stdout": stdout, "stderr": stderr, "json": json_path.read_bytes()}
-        texts.update({str(p): p.read_bytes() for p in report.rglob("*") if p.is_file()})
+        texts = {"stdout": stdout, "stderr": stderr}
+        texts.update({str(p): p.read_bytes() for p in [json_path, *report.rglob("*")] if p.is_file()})
         for where, data in texts.items():
             squeezed = re.sub(rb"\s+", b"", data)
             for secret in (env_secret, home_secret):
@@ -375,7 +407,7 @@ def run_case(module, case):
         assert not glob.glob(str(tmp / "*")), f"left in TMPDIR: {os.listdir(tmp)}"
         dropped = [p for p in _site_names() - site_before if "hostile" in os.path.basename(p)]
         assert not dropped, f"files dropped on sys.path: {dropped}"
-        assert not changes(outputs_at_end, snapshot(work, skip={target, work / "listener.txt"})), \
+        assert not changes(outputs_at_end, snapshot(work, skip=planted | {work / "listener.txt"})), \
             "the outputs changed after the run ended"
         arrived = listeners.arrived()
         assert not arrived, f"the target reached a listener: {arrived}"

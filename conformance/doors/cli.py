@@ -262,13 +262,18 @@ def _resolve(args):
 
 def check(args):
     _resolve(args)
-    check_output("--json", args.json, folder=False)
-    check_output("--junit", args.junit, folder=False)
-    check_output("--report", args.report, folder=True)
+    made = [*check_output("--json", args.json, folder=False), *check_output("--junit", args.junit, folder=False),
+            *check_output("--report", args.report, folder=True)]
     stdout = sys.stdout
     human = contextlib.redirect_stdout(sys.stderr) if args.to_stdout else contextlib.nullcontext()
-    with human, Pulse(enabled=not args.quiet) as pulse:
-        return _check(args, pulse, stdout)
+    try:
+        with human, Pulse(enabled=not args.quiet) as pulse:
+            return _check(args, pulse, stdout)
+    except (loader.UsageError, sandbox.SandboxUnavailable):  # stopped before any check: it leaves nothing behind
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # only if still empty
+        raise
 
 
 def _check(args, pulse, stdout):
@@ -483,13 +488,18 @@ def _cache(args):
 
 def check_output(flag, path, folder):
     """Before any check runs: the output's folder exists (made if missing) and a file of that name
-    can be made in it (tried, then removed)."""
+    can be made in it (tried, then removed). The folders it made, outermost first (for a run that
+    stops before writing to remove)."""
     if not path or (path == STDOUT and not folder):
-        return
+        return []
     where = os.path.abspath(path if folder else os.path.dirname(os.path.abspath(path)))
     if os.path.exists(path) and os.path.isdir(path) != folder:
         raise loader.UsageError(f"{flag} {path}: it is a {'file' if folder else 'folder'}; give a "
                                 f"{'folder' if folder else 'file name'}")
+    made, missing = [], where
+    while missing and not os.path.exists(missing):
+        made.insert(0, missing)
+        missing = os.path.dirname(missing) if os.path.dirname(missing) != missing else ""
     try:
         os.makedirs(where, exist_ok=True)
     except OSError as exc:
@@ -505,11 +515,12 @@ def check_output(flag, path, folder):
             probe = os.path.abspath(path)
             fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # made meanwhile by another
-        return
+        return made
     except OSError as exc:
         raise loader.UsageError(f"{flag} {path}: cannot be written ({exc.strerror})") from None
     os.close(fd)
     os.unlink(probe)
+    return made
 
 
 def limits_hit(records, args):
