@@ -20,7 +20,6 @@ import sys
 import textwrap
 import time
 
-from nnconf.version import __version__
 from nnconf.conformance.box import sandbox
 from nnconf.conformance.doors.options import JOBS, LIMITS, SEED, ranged, shown
 from nnconf.conformance.judging.records import (  # safe_text: every text of the target
@@ -29,6 +28,7 @@ from nnconf.conformance.judging.records import (  # safe_text: every text of the
     unit_verdict,
 )
 from nnconf.conformance.reading import loader
+from nnconf.version import __version__
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
 STDOUT = "-"  # --json - / --junit -: the data on stdout, the words on stderr
