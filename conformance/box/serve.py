@@ -45,10 +45,11 @@ target can reach (``sys._getframe``) and change (a set, an instance's attributes
 feed what the worker reports, which the harness holds against its own data as above; raw frames
 written on the worker's socket, which can claim what a function could return, and a condition the
 harness then holds against what it knows (a precondition needs the probe that builds on another
-function and that function's own failure; a missing or unavailable name, the unit's files); a
-whole forged answer written before the target writes into its input and never returns (the write
-comes after the harness's last look); a compiled extension module of the target's own, which runs
-native code in here (no further than the box and the filter let it).
+function and that function's own failure; a missing or unavailable name, the unit's files); an
+answer forged that way before the target writes into its input is caught only afterwards, when
+the worker ends or speaks between two calls (``Worker._spoke_out_of_turn``: the next call fails);
+a compiled extension module of the target's own, which runs native code in here (no further than
+the box and the filter let it).
 """
 
 import contextlib

@@ -280,6 +280,8 @@ class Worker:
         if need > self._arena_bytes:
             self.close()
             self._arena_bytes = 2 * need
+        if self._process is not None and (not self._alive() or self._conn.ready(0)):
+            return self._spoke_out_of_turn()
         if not self._alive():
             self._start()
         started = time.monotonic()
@@ -302,6 +304,8 @@ class Worker:
                 seen.append(self._arena.changed() if share else [])
                 self._conn.sock.sendall(b"\x01")
             outcome = _read_outcome(data)
+            if self._conn.ready(0):
+                raise ValueError("more than one answer to one call")
         except Exception as exc:  # noqa: BLE001 - a dead, garbled or oversized answer is the target's doing
             limit = self._limit_hit()
             code = self._exit_code()
@@ -319,6 +323,21 @@ class Worker:
             for paths in seen + [self._arena.changed()]:  # a write undone after a checkpoint is still a write
                 outcome.changed += [p for p in paths if p not in outcome.changed]
         return self._limit_hit() or self._disk_full() or outcome
+
+    def _spoke_out_of_turn(self):
+        """A worker that ended, or wrote to the harness, between two calls: no worker of the
+        harness does either (it waits for the next request), so the code under check did, after a
+        function returned (a child or a signal that ends the worker; a whole answer forged on its
+        socket before the real one, which then arrives late). The answer it gave last may not be
+        its function's: this call fails, and the next starts a fresh worker."""
+        ended = not self._alive()
+        code = self._exit_code() if ended else None
+        self.close()
+        what = f"ended by itself (exit code {code})" if ended else "wrote to the harness"
+        return Outcome(False, error_type="ProcessDied",
+                       error=f"the process running the code {what} after answering the previous call, when no "
+                             "code of the harness's runs there: something the code under check left running, or "
+                             "an answer it wrote on the harness's socket itself")
 
     def _limit_hit(self):
         """A finding if the kernel refused a process or ran out of memory in the worker's group
