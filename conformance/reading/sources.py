@@ -583,6 +583,7 @@ class Scan:
     imports: set = field(default_factory=set)  # dotted module names imported at top level
     star: set = field(default_factory=set)  # modules imported with ``from M import *``
     imported: set = field(default_factory=set)  # names bound by an import (``from dnn_utils import relu``)
+    loads: dict = field(default_factory=dict)  # top-level name -> the names its definition reads (its body's)
     broken: list = field(default_factory=list)  # :class:`Unparsed` code: a cell or file with a syntax error
     error: str | None = None
 
@@ -662,13 +663,30 @@ def _scan(path):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 result.imported |= names
             else:
+                read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
                 for name in names:
                     result.defined.setdefault(name, where)
+                    result.loads.setdefault(name, set()).update(read)
             if isinstance(node, (ast.Import, ast.ImportFrom, ast.Try, ast.If)):
                 _note_imports(result, node)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
                 result.public.add(node.name)
     return result
+
+
+def reachable(scans, name):
+    """The names ``name``'s definition reads, and theirs for those the ``scans`` define, and so on:
+    every name a call of ``name`` can reach through the files' own top-level definitions (by their
+    syntax; a name looked up by a string is not seen)."""
+    seen, stack = set(), [name]
+    while stack:
+        current = stack.pop()
+        for scan in scans:
+            for read in scan.loads.get(current, ()):
+                if read not in seen:
+                    seen.add(read)
+                    stack.append(read)
+    return seen
 
 
 def _note_imports(result, node):

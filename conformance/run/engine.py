@@ -24,7 +24,7 @@ from nnconf.conformance.box.protocol import NOT_APPLICABLE, probe_name
 from nnconf.conformance.judging import severity
 from nnconf.conformance.judging.bug_classes import explain
 from nnconf.conformance.judging.records import STAGE_WORDS, STAGES, Record
-from nnconf.conformance.reading import loader
+from nnconf.conformance.reading import loader, sources
 from nnconf.conformance.reading.sources import module_name
 from nnconf.conformance.run import stages
 from nnconf.conformance.run.cache import Cache, Memo
@@ -179,6 +179,14 @@ class ContractRun:
 
 # The probes that build a check on another function of the target's, and so may report a precondition.
 _WAITING_PROBES = frozenset(map(probe_name, (probes.chain_deep_backward, layer_probes.net_call_probe)))
+# The names a probe looks up itself, beside the function checked: a missing one of these is a skip
+# (the probe could not build its case); any other missing name is the target's own doing.
+_LOOKS_UP = {
+    probe_name(probes.chain_deep_backward): ("L_model_forward",),
+    **{probe_name(p): ("TwoLayerNet",) for p in (layer_probes.net_call_probe, layer_probes.net_init_probe,
+                                                   layer_probes.net_form_probe)},
+    probe_name(layer_probes.numerical_gradient_probe): ("numerical_gradient",),
+}
 
 
 def _plausible_skip(worker, contract, outcome):
@@ -187,16 +195,21 @@ def _plausible_skip(worker, contract, outcome):
     worker; a precondition the worker reported comes from a probe that builds on another function
     (``_WAITING_PROBES``), waits for the function this contract's probes build on (``WAITS_FOR``),
     and that function did not pass all its own checks here (it failed, was skipped for a helper
-    file that is not there, or was not checked: ``--function``); a
-    missing name is one the unit's files do not define; an unavailable name is one an import of
-    theirs binds. Else the skip is the target's doing (it can call the harness's own code in its
-    process, or write on its socket) and the call is its crash."""
+    file that is not there, or was not checked: ``--function``); a missing name is the function's
+    own or one the probe looks up itself (``_LOOKS_UP``), and the unit's files do not define it; an
+    unavailable name is one an import of theirs binds (or a star import may) and the function can
+    reach through their definitions (``sources.reachable``). Else the skip is the target's doing
+    (it can call the harness's own code in its process, or write on its socket) and the call is its
+    crash."""
     suite = contract.suite
     if outcome.error_type == "Precondition" and outcome.condition == NOT_APPLICABLE:  # the harness's own, from data
         return outcome.needs not in worker.clean
     if outcome.error_type == "Precondition":
         return outcome.asked in _WAITING_PROBES and outcome.needs == waits_for(contract.name) \
             and outcome.needs not in worker.clean
+    top = contract.name.split(".")[0]
+    if outcome.error_type == "MissingName" and outcome.missing not in (top, *_LOOKS_UP.get(outcome.asked, ())):
+        return False
     scans = [scan for _, scan in _unit_scans(worker.target, suite)]
     if not scans:
         return True  # a package or a kernel's functions: nothing the harness reads to hold it against
@@ -205,7 +218,7 @@ def _plausible_skip(worker, contract, outcome):
         return outcome.missing not in defined
     named = re.match(r"`(\w+)`", outcome.error or "")
     return bool(named) and named.group(1) not in defined and any(
-        named.group(1) in s.imported or s.star for s in scans)
+        named.group(1) in s.imported or s.star for s in scans) and named.group(1) in sources.reachable(scans, top)
 
 
 def _volume(example):
