@@ -153,7 +153,7 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccom
     for path in owner_only:
         command += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", "/dev/null", path]
     command += ["--size", str(disk_mb * 2**20), "--tmpfs", SCRATCH, "--size", str(2**20), "--tmpfs", "/dev/shm"]
-    shown = sorted(set(under(visible, masks + list(SCRATCH_MASKS))))
+    shown = sorted(set(under(visible, masks + list(owner_only) + list(SCRATCH_MASKS))))
     for path in shown:
         command += ["--ro-bind", path, path]
     for secret in secrets_within(shown):  # a tree that is HOME itself (nnconf check ~/deep.py) keeps ~/.ssh hidden
@@ -177,11 +177,25 @@ def bwrap_command(argv, *, disk_mb, visible, hidden=(), environment=None, seccom
 def owner_only_paths(roots=OWNER_ONLY_ROOTS, limit=OWNER_ONLY_MAX):
     """The files and folders under ``roots`` that others may not read (no read bit for others; a
     folder also without the search bit), outermost only, each real and not a link: what the box
-    hides. A walk without recursion that does not follow links or descend into what it hides; a
-    folder with more than ``limit`` such entries below it is hidden whole."""
+    hides (what the run needs inside one is bound back). A walk without recursion that does not
+    follow links or descend into what it hides, root by root in order (/etc first, and whole);
+    under another root, past ``limit`` paths, that root's folders that hold them are hidden
+    instead (never the root itself)."""
+    found = []
+    for root in roots:
+        if os.path.isdir(root) and not os.path.islink(root):
+            found += _owner_only_under(root, None if root == "/etc" else limit)
+    outermost = []
+    for path in sorted(found, key=len):
+        if not _inside(path, outermost):
+            outermost.append(path)
+    return tuple(sorted(outermost))
+
+
+def _owner_only_under(root, limit):
     import stat
 
-    found, stack = [], [r for r in roots if os.path.isdir(r) and not os.path.islink(r)]
+    found, stack = [], [root]
     while stack:
         folder = stack.pop()
         try:
@@ -200,15 +214,10 @@ def owner_only_paths(roots=OWNER_ONLY_ROOTS, limit=OWNER_ONLY_MAX):
                     stack.append(entry.path)
             elif stat.S_ISREG(mode) and not mode & stat.S_IROTH:
                 found.append(entry.path)
-        if len(found) > limit:
-            break
-    if len(found) > limit:  # hide the folders that hold them instead, outermost first
-        found = sorted({os.path.dirname(p) for p in found}, key=len)[:limit]
-    outermost = []
-    for path in sorted(found, key=len):
-        if not _inside(path, outermost):
-            outermost.append(path)
-    return tuple(sorted(outermost))
+        if limit is not None and len(found) > limit:  # the folders just under the root that hold them
+            top = {os.path.join(root, os.path.relpath(p, root).split(os.sep)[0]) for p in found + stack}
+            return sorted(p for p in top if p != root)
+    return found
 
 
 # What a HOME keeps credentials in: hidden again where a folder bound back into the box holds them.

@@ -212,18 +212,30 @@ def _lock(traced_code, functions):
     before: some libraries set ``__defaults__`` as they load.)"""
 
     def refuse(event, args, _refused=_REFUSED_EVENTS, _attributes=_CODE_ATTRIBUTES, _getframe=sys._getframe,
-               _traced=traced_code, _error=RuntimeError, _id=id, _functions=None):
+               _traced=traced_code, _error=RuntimeError, _id=id, _functions=None, _setprofile=sys.setprofile,
+               _set=set, _by=None):
         if event in _refused or event[:7] == "ctypes." or (
                 event[:7] == "object." and event[7:] in ("__setattr__", "__delattr__") and args[1] in _attributes
                 and _id(args[0]) in _functions) or (
-                event == "sys.setprofile" and _getframe(1).f_code is not _traced):
+                event == "sys.setprofile" and not _by(_getframe(1), _traced, _setprofile, _set)):
             raise _error(f"nnconf: `{event}` is refused in the worker that runs the code under check")
 
     defaults = list(refuse.__defaults__)
-    defaults[-1] = frozenset(map(id, functions)) | {id(refuse)}
+    defaults[-4] = frozenset(map(id, functions)) | {id(refuse)}
+    defaults[-1] = _by_traced
     refuse.__defaults__ = tuple(defaults)
     sys.addaudithook(refuse)
     return refuse
+
+
+def _by_traced(frame, code, setprofile, set_):
+    """Whether ``frame`` runs :func:`probes.traced` itself: its code, with the real
+    ``sys.setprofile`` and ``set`` as the defaults it calls (a copy of its code made with other
+    globals or defaults could install any function as the profiler)."""
+    if frame.f_code is not code:
+        return False
+    names = frame.f_locals
+    return names.get("_setprofile") is setprofile and names.get("_set") is set_
 
 
 def _functions(modules):
@@ -307,6 +319,7 @@ def _serve(conn, setup, arena_fd, arena_size):
         _no_network()
         _own_pid_namespace()
     arena = shared.View(arena_fd, arena_size)  # in the process that serves (it is kept out of forked children)
+    _only_descriptor(conn.sock.fileno())
     _one_blas_thread()
     probes = _probe_table()  # the harness's probes, as they are before the target loads
     _limit_resources(setup["limits"], counted=setup["mode"] != "bwrap")
@@ -334,7 +347,8 @@ def _serve(conn, setup, arena_fd, arena_size):
             _update(namespace, items)
 
     _alone()
-    _lock(harness_probes.traced.__code__, _functions(("nnconf.", "numpy", *STANDARD)) + [checkpoint, restore_harness])
+    _lock(harness_probes.traced.__code__,
+          _functions(("nnconf.", "numpy", *STANDARD)) + [checkpoint, restore_harness, _by_traced])
     try:
         _reset_global_state(seed)
         if setup.get("objects_error"):
@@ -500,6 +514,8 @@ def _own_pid_namespace():
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)  # die with the process the harness holds
         return
+    os.closerange(3, 1 << 20)  # it only waits: the descriptors of the harness's socket and memory stay with the child
+    libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: its memory is not the target's to read (/proc/PID/mem)
     _, status = os.waitpid(child, 0)
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
@@ -531,6 +547,14 @@ def _alone():
         fprog = Program(len(program) // 8, program)
         if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) == 0:
             libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0)
+
+
+def _only_descriptor(keep):
+    """Close every descriptor but the standard ones and ``keep`` (the socket): a worker forked from
+    a kernel inherits all of the kernel's, the harness's shared memory among them, which a child of
+    the target's could map again."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 1 << 20)
 
 
 def _one_blas_thread():

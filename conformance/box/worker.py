@@ -185,6 +185,7 @@ class Worker:
         self.box = box_of(target, limits)
         self._process = self._conn = self._arena = self._group = None
         self._arena_bytes = ARENA_BYTES
+        self._answered = False
         self.broken = set()  # names that failed their own checks (not used to judge other functions)
         self.clean = set()  # names whose own checks all ran here, none failed or skipped
 
@@ -237,6 +238,7 @@ class Worker:
         self._conn = Line(parent)
         self._conn.send(pickle.dumps(setup))
         self._counters = self._group.counters() if self._group else None
+        self._answered = False  # it has answered a call (then it may neither end nor speak until asked again)
 
     def _visible(self, path):
         """What the worker must see of what the box hides: Python and its packages, the harness,
@@ -261,6 +263,7 @@ class Worker:
         child.close()
         self._conn = Line(parent)
         self._counters = self._group.counters() if self._group else None
+        self._answered = False  # it has answered a call (then it may neither end nor speak until asked again)
         if self._group:
             with contextlib.suppress(OSError):
                 self._group.add(self._process.pid)
@@ -280,8 +283,8 @@ class Worker:
         if need > self._arena_bytes:
             self.close()
             self._arena_bytes = 2 * need
-        if self._process is not None and (not self._alive() or self._conn.ready(0)):
-            return self._spoke_out_of_turn()
+        if self._process is not None and self._answered and (not self._alive() or self._conn.ready(0)):
+            return self._limit_hit() or self._spoke_out_of_turn()
         if not self._alive():
             self._start()
         started = time.monotonic()
@@ -306,6 +309,7 @@ class Worker:
             outcome = _read_outcome(data)
             if self._conn.ready(0):
                 raise ValueError("more than one answer to one call")
+            self._answered = True
         except Exception as exc:  # noqa: BLE001 - a dead, garbled or oversized answer is the target's doing
             limit = self._limit_hit()
             code = self._exit_code()

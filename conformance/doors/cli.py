@@ -262,11 +262,13 @@ def _resolve(args):
 
 def check(args):
     _resolve(args)
-    made = [*check_output("--json", args.json, folder=False), *check_output("--junit", args.junit, folder=False),
-            *check_output("--report", args.report, folder=True)]
+    made = []
     stdout = sys.stdout
     human = contextlib.redirect_stdout(sys.stderr) if args.to_stdout else contextlib.nullcontext()
     try:
+        for flag, path, folder in (("--json", args.json, False), ("--junit", args.junit, False),
+                                   ("--report", args.report, True)):
+            made += check_output(flag, path, folder=folder)
         with human, Pulse(enabled=not args.quiet) as pulse:
             return _check(args, pulse, stdout)
     except (loader.UsageError, sandbox.SandboxUnavailable):  # stopped before any check: it leaves nothing behind

@@ -218,7 +218,16 @@ def _plausible_skip(worker, contract, outcome):
         return outcome.missing not in defined
     named = re.match(r"`(\w+)`", outcome.error or "")
     return bool(named) and named.group(1) not in defined and any(
-        named.group(1) in s.imported or s.star for s in scans) and named.group(1) in sources.reachable(scans, top)
+        named.group(1) in s.imported or s.star for s in scans) and named.group(1) in _reachable(scans, suite, top)
+
+
+def _reachable(scans, suite, top):
+    """The names the function ``top`` can reach through the unit's own definitions, under its name
+    or any the files define it under (an older name of the documents, ``L_Model_Forward``, or a name
+    as learners write it)."""
+    defined = set().union(*(s.defined for s in scans))
+    names = {top, *loader.ALIASES.get(suite, {}).get(top, ()), *(n for n in defined if loader.is_variant(n, top))}
+    return set().union(*(sources.reachable(scans, n) for n in names))
 
 
 def _volume(example):

@@ -547,9 +547,9 @@ def _run_cross_entropy(worker, case):
             f"{outcome.error} (on one-hot t; with the same targets as integer labels it returns the right loss: "
             "it takes integer labels only, as the book's section 4.2.4 listing 'when t is a label')"))
     if not one_hot and batch and _close(answer, case.mean * np.shape(y)[0], case.dtype):
-        return replace(outcome, error_type="Precondition", condition=NOT_APPLICABLE, traceback=None, diagnosis=None,
-                       error=f"not applicable: {note('book single example')} takes one-hot t only, and this case "
-                             f"passes integer labels ({outcome.error_type}: {outcome.error})")
+        return replace(outcome, error_type="Precondition", condition=NOT_APPLICABLE, needs=None, traceback=None,
+                       diagnosis=None, error=f"not applicable: {note('book single example')} takes one-hot t only, "
+                                             f"and this case passes integer labels ({outcome.error_type}: {outcome.error})")
     return outcome
 
 
@@ -767,7 +767,7 @@ def _run_net(worker, case):
     if not outcome.ok and case.label == "labels" and outcome.kind == "crash.exception":
         answer = worker.call(net_form_probe, case.net[0], case.form_probe)
         if answer.ok and _form_of(answer.value, case.form_candidates)[0] == "ch4":
-            return replace(outcome, error_type="Precondition", condition=NOT_APPLICABLE, traceback=None,
+            return replace(outcome, error_type="Precondition", condition=NOT_APPLICABLE, needs=None, traceback=None,
                            diagnosis=None, error=f"not applicable: {note('book chapter 4')} takes one-hot targets "
                                                  f"only, and this case passes integer labels "
                                                  f"({outcome.error_type}: {outcome.error})")

@@ -37,7 +37,7 @@ def call(module, suite, name, args, kwargs=None, repeat=True):
         result, reached = fn(*args, **kwargs), []
     else:
         _TRACED.add(name)
-        result, reached = traced(fn, *args, **kwargs)
+        result, reached = traced(fn, args, kwargs)
     checkpoint()
     for namespace, items in pristine:  # the worker's own modules (and builtins) as before the target ran
         update(namespace, items)
@@ -61,29 +61,31 @@ _checkpoint = _no_checkpoint
 _PRISTINE = ()  # the worker's namespaces as before the target loaded: (namespace, items), set by the worker
 
 
-def traced(fn, *args, **kwargs):
+def traced(fn, args, kwargs, _setprofile=sys.setprofile, _set=set):
     """``fn(*args, **kwargs)`` and the functions it really reached: [(qualified name, file)]
     (``Affine.backward``), so that a failure is blamed on a callee only if it was called.
 
     A profile function (``sys.setprofile``) sees each new frame; it has no per-frame hook the
     target could set on the harness's frames (a trace function's ``frame.f_trace`` would run the
-    target's code on the harness's lines, after its function returned)."""
-    codes = set()
+    target's code on the harness's lines, after its function returned). The worker's audit hook
+    lets only this function set one (its code, with ``_setprofile`` and ``_set`` the real ones:
+    a copy built with other globals or defaults is refused), and it sets only its own profiler
+    or none (never a function it was handed, or one it read back)."""
+    codes = _set()
 
     def profiler(frame, event, arg, _add=codes.add):
         if event == "call":
             _add(frame.f_code)
 
-    previous = sys.getprofile()
-    sys.setprofile(profiler)
+    _setprofile(profiler)
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
-        sys.setprofile(previous)
+        _setprofile(None)
         exc.nnconf_reached = _names_of(codes)  # a crash is blamed from its real calls too
         raise
     finally:
-        sys.setprofile(previous)
+        _setprofile(None)
     return result, _names_of(codes)
 
 

@@ -37,7 +37,7 @@ def _call(obj, class_name, method, bound, args):
     if (class_name, method) in _TRACED:
         return bound(*args), []
     _TRACED.add((class_name, method))
-    return probes.traced(bound, *args)
+    return probes.traced(bound, args, {})
 
 
 def layer_session(module, class_name, ctor_args, steps, repeat=True):
