@@ -231,6 +231,7 @@ def records(suite, names, files, relative=None):
     (``L_Model_Forward``), else as learners write it (``ReLu.forward``), as the loader does."""
     from nnconf.conformance.judging.bug_classes import explain
     from nnconf.conformance.judging.severity import WARNINGS
+    from nnconf.conformance.reading import loader
 
     rule = next(r for r in WARNINGS if r.name == RULE)
     scanned, out = {}, []
@@ -240,7 +241,7 @@ def records(suite, names, files, relative=None):
             if path not in scanned:
                 scanned[path] = (list(sources.scan(path).defined), removed_uses(path, relative))
             defined, uses = scanned[path]
-            read = _read_as(suite, top, defined)
+            read = loader.defined_under(suite, top, defined)
             if read is None:
                 continue
             found = uses.get(read + dot + rest)
@@ -248,17 +249,6 @@ def records(suite, names, files, relative=None):
                 out.append(_record(suite, name, read + dot + rest, found, rule, explain))
             break
     return out
-
-
-def _read_as(suite, top, defined):
-    """The name ``defined`` holds the API's ``top`` under, or None."""
-    from nnconf.conformance.reading import loader
-
-    if top in defined:
-        return top
-    older = [a for a in loader.ALIASES.get(suite, {}).get(top, ()) if a in defined]
-    found = older or [n for n in defined if loader.is_variant(n, top)]
-    return found[0] if len(found) == 1 else None
 
 
 def unit_records(target, suite, names):

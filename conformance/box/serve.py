@@ -514,8 +514,8 @@ def _own_pid_namespace():
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)  # die with the process the harness holds
         return
-    os.closerange(3, 1 << 20)  # it only waits: the descriptors of the harness's socket and memory stay with the child
-    libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: its memory is not the target's to read (/proc/PID/mem)
+    _only_descriptor(None)  # it only waits: the descriptors of the harness's socket and memory stay with the child
+    _not_dumpable()
     _, status = os.waitpid(child, 0)
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
@@ -532,9 +532,8 @@ def _alone():
 
     from nnconf.conformance.box import sandbox
 
-    pr_set_dumpable, pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 4, 38, 22, 2
-    with contextlib.suppress(OSError, AttributeError):
-        _libc().prctl(pr_set_dumpable, 0, 0, 0, 0)  # no other process reads or writes its memory (/proc/PID/mem)
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    _not_dumpable()
     program = sandbox.serving_program()
     if program is None:
         return
@@ -549,10 +548,20 @@ def _alone():
             libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0)
 
 
+def _not_dumpable():
+    """No other process of this user reads or writes this one's memory (``/proc/PID/mem``)."""
+    pr_set_dumpable = 4
+    with contextlib.suppress(OSError, AttributeError):
+        _libc().prctl(pr_set_dumpable, 0, 0, 0, 0)
+
+
 def _only_descriptor(keep):
-    """Close every descriptor but the standard ones and ``keep`` (the socket): a worker forked from
-    a kernel inherits all of the kernel's, the harness's shared memory among them, which a child of
-    the target's could map again."""
+    """Close every descriptor but the standard ones and ``keep`` (the socket; None: none): a
+    worker forked from a kernel inherits all of the kernel's, the harness's shared memory among
+    them, which a child of the target's could map again."""
+    if keep is None:
+        os.closerange(3, 1 << 20)
+        return
     os.closerange(3, keep)
     os.closerange(keep + 1, 1 << 20)
 

@@ -185,7 +185,7 @@ class Worker:
         self.box = box_of(target, limits)
         self._process = self._conn = self._arena = self._group = None
         self._arena_bytes = ARENA_BYTES
-        self._answered = False
+        self._answered = False  # the worker running has answered a call: it may neither end nor speak until asked
         self.broken = set()  # names that failed their own checks (not used to judge other functions)
         self.clean = set()  # names whose own checks all ran here, none failed or skipped
 
@@ -203,7 +203,7 @@ class Worker:
         from nnconf.conformance.box import shared
 
         self._arena = shared.Arena(self._arena_bytes)
-        self._counters = None
+        self._counters, self._answered = None, False
         boxed = self.box.mode == "bwrap"
         scratch = sandbox.SCRATCH if boxed else os.path.join(self._host, "home")
         os.makedirs(scratch, exist_ok=True)
@@ -238,7 +238,6 @@ class Worker:
         self._conn = Line(parent)
         self._conn.send(pickle.dumps(setup))
         self._counters = self._group.counters() if self._group else None
-        self._answered = False  # it has answered a call (then it may neither end nor speak until asked again)
 
     def _visible(self, path):
         """What the worker must see of what the box hides: Python and its packages, the harness,
@@ -263,7 +262,6 @@ class Worker:
         child.close()
         self._conn = Line(parent)
         self._counters = self._group.counters() if self._group else None
-        self._answered = False  # it has answered a call (then it may neither end nor speak until asked again)
         if self._group:
             with contextlib.suppress(OSError):
                 self._group.add(self._process.pid)
@@ -287,10 +285,10 @@ class Worker:
             return self._limit_hit() or self._spoke_out_of_turn()
         if not self._alive():
             self._start()
-        started = time.monotonic()
+        started, asked = time.monotonic(), probe_name(probe)
         try:
             placed = self._arena.place(args) if share else args
-            self._conn.send(pickle.dumps((probe_name(probe), placed, share), protocol=5))
+            self._conn.send(pickle.dumps((asked, placed, share), protocol=5))
             seen = []  # what the call had written at each checkpoint
             while True:
                 if not self._conn.ready(timeout - (time.monotonic() - started)):
@@ -321,7 +319,7 @@ class Worker:
                 error=f"the process running the code ended or answered garbage (exit code {code}; os._exit, "
                       f"a crash, or a write into the harness's pipe?) [{exc.__class__.__name__}: {str(exc)[:200]}]{log}",
             )
-        outcome.asked = probe_name(probe)
+        outcome.asked = asked
         if share:
             outcome.changed = []
             for paths in seen + [self._arena.changed()]:  # a write undone after a checkpoint is still a write

@@ -388,6 +388,17 @@ def resolve(module, suite, name):
     raise MissingName(f"`{top}` is not implemented (not defined in {getattr(module, '__file__', module)}){hint}", top)
 
 
+def defined_under(suite, top, defined):
+    """The name of ``defined`` (names a unit's files define) that holds the API's ``top``: ``top``
+    itself, else its one older name (``ALIASES``), else its one spelling as learners write it
+    (:func:`is_variant`); None when there is none, or more than one."""
+    if top in defined:
+        return top
+    older = [a for a in ALIASES.get(suite, {}).get(top, ()) if a in defined]
+    found = older or [n for n in defined if is_variant(n, top)]
+    return found[0] if len(found) == 1 else None
+
+
 def _variant(module, top):
     """The one name of ``module`` that is ``top`` as learners write it (:func:`is_variant`), or
     None; for a class, also a class derived from one named ``top``."""

@@ -222,12 +222,11 @@ def _plausible_skip(worker, contract, outcome):
 
 
 def _reachable(scans, suite, top):
-    """The names the function ``top`` can reach through the unit's own definitions, under its name
-    or any the files define it under (an older name of the documents, ``L_Model_Forward``, or a name
-    as learners write it)."""
+    """The names the function ``top`` can reach through the unit's own definitions, under the name
+    the files define it under (an older name of the documents, ``L_Model_Forward``, or a name as
+    learners write it: ``loader.defined_under``)."""
     defined = set().union(*(s.defined for s in scans))
-    names = {top, *loader.ALIASES.get(suite, {}).get(top, ()), *(n for n in defined if loader.is_variant(n, top))}
-    return set().union(*(sources.reachable(scans, n) for n in names))
+    return sources.reachable(scans, loader.defined_under(suite, top, defined) or top)
 
 
 def _volume(example):
@@ -730,9 +729,8 @@ def _name_read(target, suite, top, written):
         return None
     if top in target.sources[suite].names or any(top in scan.imported for _, scan in _unit_scans(target, suite)):
         return None
-    known = [a for a in loader.ALIASES.get(suite, {}).get(top, ()) if a in written]
-    found = known or [n for n in written if loader.is_variant(n, top)]
-    return f"`{found[0]}` ({written[found[0]]})" if len(found) == 1 else None
+    read = loader.defined_under(suite, top, written)
+    return f"`{read}` ({written[read]})" if read else None
 
 
 def _unparsed_definitions(target, suite):
